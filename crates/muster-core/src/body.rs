@@ -1,0 +1,668 @@
+//! Entry kinds and their versioned bodies. A body is stored as canonical JSON; its kind and
+//! version travel in the envelope so that an older Muster can verify, store and relay an entry
+//! of a kind it does not know (it shows it as such instead of refusing it).
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::canonical::{canonical_json, canonicalize_json_text};
+use crate::entry::Author;
+use crate::error::{BodyError, CanonicalError, ValidationError};
+use crate::ids::EntryId;
+use crate::position::Position;
+
+pub const KIND_INCIDENT_OPENED: &str = "incident.opened";
+pub const KIND_INCIDENT_CLOSED: &str = "incident.closed";
+pub const KIND_INCIDENT_REOPENED: &str = "incident.reopened";
+pub const KIND_NOTE: &str = "note";
+pub const KIND_ROLE_ASSIGNED: &str = "role.assigned";
+pub const KIND_ROLE_RELIEVED: &str = "role.relieved";
+pub const KIND_STATUS_UPDATE: &str = "status.update";
+pub const KIND_CADENCE_SET: &str = "cadence.set";
+pub const KIND_DECISION_RECORDED: &str = "decision.recorded";
+pub const KIND_ENTRY_AMENDED: &str = "entry.amended";
+pub const KIND_ENTRY_RETRACTED: &str = "entry.retracted";
+
+/// Every kind this version of Muster understands (all at body version 1).
+pub const KNOWN_KINDS: [&str; 11] = [
+    KIND_INCIDENT_OPENED,
+    KIND_INCIDENT_CLOSED,
+    KIND_INCIDENT_REOPENED,
+    KIND_NOTE,
+    KIND_ROLE_ASSIGNED,
+    KIND_ROLE_RELIEVED,
+    KIND_STATUS_UPDATE,
+    KIND_CADENCE_SET,
+    KIND_DECISION_RECORDED,
+    KIND_ENTRY_AMENDED,
+    KIND_ENTRY_RETRACTED,
+];
+
+pub const MAX_TITLE: usize = 200;
+pub const MAX_PERSON: usize = 120;
+pub const MAX_SHORT_TEXT: usize = 1_000;
+pub const MAX_LONG_TEXT: usize = 20_000;
+pub const MAX_OPTIONS: usize = 20;
+pub const MAX_SUPERSEDES: usize = 64;
+pub const MAX_CADENCE_MINUTES: u32 = 24 * 60;
+
+/// When something happened, as the author stated it (with its UTC offset).
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct EventTime(pub DateTime<FixedOffset>);
+
+impl Serialize for EventTime {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+    }
+}
+
+impl<'de> Deserialize<'de> for EventTime {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map(EventTime)
+            .map_err(|e| serde::de::Error::custom(format!("{s:?} is not an RFC 3339 time: {e}")))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentOpened {
+    pub title: String,
+    pub drill: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentClosed {
+    pub summary: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentReopened {
+    pub reason: String,
+}
+
+/// A timeline note. `occurred_at` is when the thing happened; the envelope's wall clock is when
+/// it was recorded. Absent means "as recorded".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Note {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<EventTime>,
+}
+
+/// `person` takes `position`. `supersedes` lists the assignments (and reliefs) of that position
+/// this author knew of: those end. Assignments that do not supersede each other both stand and
+/// the roster shows a conflict until a later assignment supersedes them all.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleAssigned {
+    pub position: Position,
+    pub person: String,
+    pub supersedes: Vec<EntryId>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleRelieved {
+    pub position: Position,
+    pub person: String,
+    pub supersedes: Vec<EntryId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A status report in the HICS shape: current conditions, actions under way, needs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    pub conditions: String,
+    pub actions: String,
+    pub needs: String,
+}
+
+/// How often status updates are owed: for one position, or (no position) for every position
+/// that has no cadence of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceSet {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub position: Option<Position>,
+    pub interval_minutes: u32,
+}
+
+/// A decision. Immutable: a change of mind is a new decision that `supersedes` this one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRecorded {
+    pub question: String,
+    pub options: Vec<String>,
+    pub choice: String,
+    pub rationale: String,
+    pub authority: Author,
+    pub supersedes: Vec<EntryId>,
+}
+
+/// A correction of an earlier note: new text and/or a new event time, with the reason.
+/// The original stays in the log and on screen.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Amendment {
+    pub target: EntryId,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<EventTime>,
+}
+
+/// Withdraws an earlier note or status update (it stays visible, marked retracted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Retraction {
+    pub target: EntryId,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryBody {
+    IncidentOpened(IncidentOpened),
+    IncidentClosed(IncidentClosed),
+    IncidentReopened(IncidentReopened),
+    Note(Note),
+    RoleAssigned(RoleAssigned),
+    RoleRelieved(RoleRelieved),
+    StatusUpdate(StatusUpdate),
+    CadenceSet(CadenceSet),
+    DecisionRecorded(DecisionRecorded),
+    Amended(Amendment),
+    Retracted(Retraction),
+    /// A kind or version from a newer Muster: kept verbatim, shown as such, relayed unchanged.
+    Unknown {
+        kind: String,
+        version: u16,
+        json: String,
+    },
+}
+
+impl EntryBody {
+    pub fn kind(&self) -> &str {
+        match self {
+            EntryBody::IncidentOpened(_) => KIND_INCIDENT_OPENED,
+            EntryBody::IncidentClosed(_) => KIND_INCIDENT_CLOSED,
+            EntryBody::IncidentReopened(_) => KIND_INCIDENT_REOPENED,
+            EntryBody::Note(_) => KIND_NOTE,
+            EntryBody::RoleAssigned(_) => KIND_ROLE_ASSIGNED,
+            EntryBody::RoleRelieved(_) => KIND_ROLE_RELIEVED,
+            EntryBody::StatusUpdate(_) => KIND_STATUS_UPDATE,
+            EntryBody::CadenceSet(_) => KIND_CADENCE_SET,
+            EntryBody::DecisionRecorded(_) => KIND_DECISION_RECORDED,
+            EntryBody::Amended(_) => KIND_ENTRY_AMENDED,
+            EntryBody::Retracted(_) => KIND_ENTRY_RETRACTED,
+            EntryBody::Unknown { kind, .. } => kind,
+        }
+    }
+
+    pub fn version(&self) -> u16 {
+        match self {
+            EntryBody::Unknown { version, .. } => *version,
+            _ => 1,
+        }
+    }
+
+    /// Whether this entry changes the incident's structure (lifecycle, roster, decisions,
+    /// cadence) as opposed to only adding to the timeline. The store refolds structure from
+    /// these entries alone, so this must cover every kind the structural fold reads.
+    pub fn affects_structure(kind: &str) -> bool {
+        matches!(
+            kind,
+            KIND_INCIDENT_OPENED
+                | KIND_INCIDENT_CLOSED
+                | KIND_INCIDENT_REOPENED
+                | KIND_ROLE_ASSIGNED
+                | KIND_ROLE_RELIEVED
+                | KIND_CADENCE_SET
+                | KIND_DECISION_RECORDED
+        )
+    }
+
+    /// The entry this one corrects, for amendments and retractions.
+    pub fn correction_target(&self) -> Option<EntryId> {
+        match self {
+            EntryBody::Amended(a) => Some(a.target),
+            EntryBody::Retracted(r) => Some(r.target),
+            _ => None,
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        let result = match self {
+            EntryBody::IncidentOpened(b) => serde_json::to_value(b),
+            EntryBody::IncidentClosed(b) => serde_json::to_value(b),
+            EntryBody::IncidentReopened(b) => serde_json::to_value(b),
+            EntryBody::Note(b) => serde_json::to_value(b),
+            EntryBody::RoleAssigned(b) => serde_json::to_value(b),
+            EntryBody::RoleRelieved(b) => serde_json::to_value(b),
+            EntryBody::StatusUpdate(b) => serde_json::to_value(b),
+            EntryBody::CadenceSet(b) => serde_json::to_value(b),
+            EntryBody::DecisionRecorded(b) => serde_json::to_value(b),
+            EntryBody::Amended(b) => serde_json::to_value(b),
+            EntryBody::Retracted(b) => serde_json::to_value(b),
+            EntryBody::Unknown { json, .. } => serde_json::from_str(json),
+        };
+        // Serialising these plain structs to a Value cannot fail (string keys, no floats); an
+        // unknown body was valid JSON when it was decoded.
+        result.unwrap_or(Value::Null)
+    }
+
+    /// The canonical JSON text of this body, as signed.
+    pub fn to_canonical_json(&self) -> Result<String, CanonicalError> {
+        match self {
+            EntryBody::Unknown { json, .. } => canonicalize_json_text(json),
+            _ => canonical_json(&self.to_value()),
+        }
+    }
+
+    /// Decodes a stored or received body. Unknown kinds and versions are kept as `Unknown`;
+    /// a known kind and version whose JSON does not fit the schema is an error.
+    pub fn decode(kind: &str, version: u16, json: &str) -> Result<EntryBody, BodyError> {
+        fn parse<T: serde::de::DeserializeOwned>(
+            kind: &str,
+            json: &str,
+            wrap: fn(T) -> EntryBody,
+        ) -> Result<EntryBody, BodyError> {
+            serde_json::from_str::<T>(json)
+                .map(wrap)
+                .map_err(|e| BodyError {
+                    kind: kind.to_string(),
+                    version: 1,
+                    reason: e.to_string(),
+                })
+        }
+        if version != 1 || !KNOWN_KINDS.contains(&kind) {
+            serde_json::from_str::<Value>(json).map_err(|e| BodyError {
+                kind: kind.to_string(),
+                version,
+                reason: e.to_string(),
+            })?;
+            return Ok(EntryBody::Unknown {
+                kind: kind.to_string(),
+                version,
+                json: json.to_string(),
+            });
+        }
+        match kind {
+            KIND_INCIDENT_OPENED => parse(kind, json, EntryBody::IncidentOpened),
+            KIND_INCIDENT_CLOSED => parse(kind, json, EntryBody::IncidentClosed),
+            KIND_INCIDENT_REOPENED => parse(kind, json, EntryBody::IncidentReopened),
+            KIND_NOTE => parse(kind, json, EntryBody::Note),
+            KIND_ROLE_ASSIGNED => parse(kind, json, EntryBody::RoleAssigned),
+            KIND_ROLE_RELIEVED => parse(kind, json, EntryBody::RoleRelieved),
+            KIND_STATUS_UPDATE => parse(kind, json, EntryBody::StatusUpdate),
+            KIND_CADENCE_SET => parse(kind, json, EntryBody::CadenceSet),
+            KIND_DECISION_RECORDED => parse(kind, json, EntryBody::DecisionRecorded),
+            KIND_ENTRY_AMENDED => parse(kind, json, EntryBody::Amended),
+            _ => parse(kind, json, EntryBody::Retracted),
+        }
+    }
+
+    /// Checks the limits every body of this version must respect. Run on local writes and on
+    /// every received entry, so a misbehaving client cannot store a 1 GB note.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        match self {
+            EntryBody::IncidentOpened(b) => {
+                short_text("title", &b.title, MAX_TITLE)?;
+                opt_long_text("description", b.description.as_deref())
+            }
+            EntryBody::IncidentClosed(b) => long_text("summary", &b.summary),
+            EntryBody::IncidentReopened(b) => long_text("reason", &b.reason),
+            EntryBody::Note(b) => long_text("text", &b.text),
+            EntryBody::RoleAssigned(b) => {
+                short_text("person", &b.person, MAX_PERSON)?;
+                supersedes("supersedes", &b.supersedes)
+            }
+            EntryBody::RoleRelieved(b) => {
+                short_text("person", &b.person, MAX_PERSON)?;
+                supersedes("supersedes", &b.supersedes)?;
+                opt_long_text("reason", b.reason.as_deref())
+            }
+            EntryBody::StatusUpdate(b) => {
+                for (field, value) in [
+                    ("conditions", &b.conditions),
+                    ("actions", &b.actions),
+                    ("needs", &b.needs),
+                ] {
+                    bounded_text(field, value, MAX_LONG_TEXT, true)?;
+                }
+                if [&b.conditions, &b.actions, &b.needs]
+                    .iter()
+                    .all(|s| s.trim().is_empty())
+                {
+                    return Err(ValidationError::new(
+                        "conditions",
+                        "",
+                        "a status update needs at least one of conditions, actions or needs",
+                    ));
+                }
+                Ok(())
+            }
+            EntryBody::CadenceSet(b) => {
+                if b.interval_minutes == 0 || b.interval_minutes > MAX_CADENCE_MINUTES {
+                    return Err(ValidationError::new(
+                        "interval_minutes",
+                        b.interval_minutes.to_string(),
+                        format!("must be between 1 and {MAX_CADENCE_MINUTES} minutes"),
+                    ));
+                }
+                Ok(())
+            }
+            EntryBody::DecisionRecorded(b) => {
+                short_text("question", &b.question, MAX_SHORT_TEXT)?;
+                if b.options.len() > MAX_OPTIONS {
+                    return Err(ValidationError::new(
+                        "options",
+                        b.options.len().to_string(),
+                        format!("at most {MAX_OPTIONS} options"),
+                    ));
+                }
+                for option in &b.options {
+                    short_text("option", option, MAX_SHORT_TEXT)?;
+                }
+                short_text("choice", &b.choice, MAX_SHORT_TEXT)?;
+                if !b.options.is_empty() && !b.options.contains(&b.choice) {
+                    return Err(ValidationError::new(
+                        "choice",
+                        &b.choice,
+                        format!(
+                            "must be one of the options considered: {}",
+                            b.options.join(" | ")
+                        ),
+                    ));
+                }
+                long_text("rationale", &b.rationale)?;
+                short_text("authority", &b.authority.person, MAX_PERSON)?;
+                supersedes("supersedes", &b.supersedes)
+            }
+            EntryBody::Amended(b) => {
+                long_text("reason", &b.reason)?;
+                opt_long_text("text", b.text.as_deref())?;
+                if b.text.is_none() && b.occurred_at.is_none() {
+                    return Err(ValidationError::new(
+                        "text",
+                        "",
+                        "an amendment gives new text, a new time (occurred_at), or both",
+                    ));
+                }
+                Ok(())
+            }
+            EntryBody::Retracted(b) => long_text("reason", &b.reason),
+            EntryBody::Unknown { json, .. } => {
+                if json.len() > 4 * MAX_LONG_TEXT * 4 {
+                    return Err(ValidationError::new(
+                        "body",
+                        "(too long)",
+                        "body is too large",
+                    ));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// One line for people: what this entry says.
+    pub fn describe(&self) -> String {
+        match self {
+            EntryBody::IncidentOpened(b) => {
+                let drill = if b.drill { " [DRILL]" } else { "" };
+                format!("Incident opened{drill}: {}", b.title)
+            }
+            EntryBody::IncidentClosed(b) => format!("Incident closed: {}", b.summary),
+            EntryBody::IncidentReopened(b) => format!("Incident reopened: {}", b.reason),
+            EntryBody::Note(b) => b.text.clone(),
+            EntryBody::RoleAssigned(b) => format!("{} assigned as {}", b.person, b.position),
+            EntryBody::RoleRelieved(b) => match &b.reason {
+                Some(reason) => format!("{} relieved as {}: {reason}", b.person, b.position),
+                None => format!("{} relieved as {}", b.person, b.position),
+            },
+            EntryBody::StatusUpdate(b) => {
+                let who = b
+                    .position
+                    .as_ref()
+                    .map(|p| format!(" ({p})"))
+                    .unwrap_or_default();
+                format!(
+                    "Status{who}: conditions: {}; actions: {}; needs: {}",
+                    or_none(&b.conditions),
+                    or_none(&b.actions),
+                    or_none(&b.needs)
+                )
+            }
+            EntryBody::CadenceSet(b) => {
+                let scope = b
+                    .position
+                    .as_ref()
+                    .map(|p| p.title())
+                    .unwrap_or("every position".into());
+                format!(
+                    "Status updates due every {} min from {scope}",
+                    b.interval_minutes
+                )
+            }
+            EntryBody::DecisionRecorded(b) => format!("Decision: {} -> {}", b.question, b.choice),
+            EntryBody::Amended(b) => format!("Amends #{}: {}", b.target.short(), b.reason),
+            EntryBody::Retracted(b) => format!("Retracts #{}: {}", b.target.short(), b.reason),
+            EntryBody::Unknown { kind, version, .. } => {
+                format!("({kind} v{version}: written by a newer Muster)")
+            }
+        }
+    }
+}
+
+impl Serialize for EntryBody {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.to_value().serialize(s)
+    }
+}
+
+fn or_none(s: &str) -> &str {
+    if s.trim().is_empty() {
+        "none"
+    } else {
+        s
+    }
+}
+
+fn bounded_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<(), ValidationError> {
+    if value.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            value,
+            format!("longer than {max} characters"),
+        ));
+    }
+    let bad = value
+        .chars()
+        .find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t')));
+    if let Some(c) = bad {
+        return Err(ValidationError::new(
+            field,
+            value,
+            format!("contains the control character U+{:04X}", c as u32),
+        ));
+    }
+    Ok(())
+}
+
+fn short_text(field: &str, value: &str, max: usize) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new(field, value, "must not be empty"));
+    }
+    bounded_text(field, value, max, false)
+}
+
+fn long_text(field: &str, value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        return Err(ValidationError::new(field, value, "must not be empty"));
+    }
+    bounded_text(field, value, MAX_LONG_TEXT, true)
+}
+
+fn opt_long_text(field: &str, value: Option<&str>) -> Result<(), ValidationError> {
+    value.map_or(Ok(()), |v| long_text(field, v))
+}
+
+fn supersedes(field: &str, ids: &[EntryId]) -> Result<(), ValidationError> {
+    if ids.len() > MAX_SUPERSEDES {
+        return Err(ValidationError::new(
+            field,
+            ids.len().to_string(),
+            format!("at most {MAX_SUPERSEDES} entries"),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_known_kind_round_trips_through_canonical_json() {
+        let id = EntryId::from_parts(1, [0; 10]);
+        let bodies = vec![
+            EntryBody::IncidentOpened(IncidentOpened {
+                title: "T".into(),
+                drill: true,
+                description: None,
+            }),
+            EntryBody::IncidentClosed(IncidentClosed {
+                summary: "s".into(),
+            }),
+            EntryBody::IncidentReopened(IncidentReopened { reason: "r".into() }),
+            EntryBody::Note(Note {
+                text: "n".into(),
+                occurred_at: Some(EventTime(
+                    DateTime::parse_from_rfc3339("2026-01-01T00:00:00+01:00").unwrap(),
+                )),
+            }),
+            EntryBody::RoleAssigned(RoleAssigned {
+                position: Position::Scribe,
+                person: "p".into(),
+                supersedes: vec![id],
+            }),
+            EntryBody::RoleRelieved(RoleRelieved {
+                position: Position::Scribe,
+                person: "p".into(),
+                supersedes: vec![id],
+                reason: None,
+            }),
+            EntryBody::StatusUpdate(StatusUpdate {
+                position: None,
+                conditions: "c".into(),
+                actions: "".into(),
+                needs: "".into(),
+            }),
+            EntryBody::CadenceSet(CadenceSet {
+                position: Some(Position::TechnicalLead),
+                interval_minutes: 15,
+            }),
+            EntryBody::DecisionRecorded(DecisionRecorded {
+                question: "q".into(),
+                options: vec!["a".into(), "b".into()],
+                choice: "a".into(),
+                rationale: "because".into(),
+                authority: Author {
+                    person: "x".into(),
+                    position: Some(Position::IncidentCommander),
+                },
+                supersedes: vec![],
+            }),
+            EntryBody::Amended(Amendment {
+                target: id,
+                reason: "typo".into(),
+                text: Some("t".into()),
+                occurred_at: None,
+            }),
+            EntryBody::Retracted(Retraction {
+                target: id,
+                reason: "wrong incident".into(),
+            }),
+        ];
+        assert_eq!(bodies.len(), KNOWN_KINDS.len());
+        for body in bodies {
+            body.validate().unwrap();
+            let json = body.to_canonical_json().unwrap();
+            let back = EntryBody::decode(body.kind(), 1, &json).unwrap();
+            assert_eq!(back, body, "{json}");
+        }
+    }
+
+    #[test]
+    fn unknown_kinds_and_versions_are_kept_verbatim() {
+        let b = EntryBody::decode("evidence.collected", 1, r#"{"item":"disk"}"#).unwrap();
+        assert!(matches!(&b, EntryBody::Unknown { kind, .. } if kind == "evidence.collected"));
+        let b = EntryBody::decode(KIND_NOTE, 2, r#"{"text":"x","lang":"de"}"#).unwrap();
+        assert_eq!(b.version(), 2);
+        assert!(b.describe().contains("newer Muster"));
+    }
+
+    #[test]
+    fn malformed_known_bodies_are_errors_naming_the_problem() {
+        let e = EntryBody::decode(KIND_NOTE, 1, r#"{"txt":"x"}"#).unwrap_err();
+        assert!(e.reason.contains("txt"), "{e}");
+        let e = EntryBody::decode(
+            KIND_ROLE_ASSIGNED,
+            1,
+            r#"{"position":"chief","person":"x","supersedes":[]}"#,
+        )
+        .unwrap_err();
+        assert!(e.reason.contains("chief"), "{e}");
+    }
+
+    #[test]
+    fn validation_names_field_and_value() {
+        let e = EntryBody::Note(Note {
+            text: "  ".into(),
+            occurred_at: None,
+        })
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.field, "text");
+        let d = EntryBody::DecisionRecorded(DecisionRecorded {
+            question: "Isolate PACS?".into(),
+            options: vec!["isolate".into(), "monitor".into()],
+            choice: "wait".into(),
+            rationale: "r".into(),
+            authority: Author {
+                person: "x".into(),
+                position: None,
+            },
+            supersedes: vec![],
+        });
+        let e = d.validate().unwrap_err();
+        assert_eq!((e.field.as_str(), e.value.as_str()), ("choice", "wait"));
+        let c = EntryBody::CadenceSet(CadenceSet {
+            position: None,
+            interval_minutes: 0,
+        });
+        assert_eq!(c.validate().unwrap_err().field, "interval_minutes");
+        let n = EntryBody::Note(Note {
+            text: "a\u{0}b".into(),
+            occurred_at: None,
+        });
+        assert!(n.validate().unwrap_err().reason.contains("U+0000"));
+    }
+}

@@ -1,0 +1,24 @@
+//! Muster's domain: the signed incident-log entry, its kinds, and the deterministic fold of
+//! entries into incident state. Pure: no I/O; time and randomness are passed in.
+
+pub mod body;
+pub mod canonical;
+pub mod entry;
+pub mod error;
+pub mod fold;
+pub mod hlc;
+pub mod ids;
+pub mod position;
+pub mod time;
+
+pub use body::EntryBody;
+pub use entry::{Author, Entry, Envelope, UnsignedEntry};
+pub use error::{ErrorCode, ValidationError};
+pub use fold::{fold, Commander, IncidentState, IncidentStatus, TimelineItem};
+pub use hlc::Hlc;
+pub use ids::{DeviceId, EntryId, Hash32, IncidentId};
+pub use position::Position;
+pub use time::{ViewerZone, WallClock};
+
+/// Re-exported so that callers sign with the same key type the core verifies.
+pub use ed25519_dalek::SigningKey;

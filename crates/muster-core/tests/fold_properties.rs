@@ -1,0 +1,193 @@
+//! Property: the fold is a function of the *set* of entries. Random multi-device histories
+//! (assignments that supersede arbitrary earlier ones, decisions, corrections, lifecycle changes),
+//! folded in random orders with duplicates, give identical states and digests.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+mod support;
+
+use muster_core::body::*;
+use muster_core::*;
+use proptest::prelude::*;
+use support::*;
+
+#[derive(Clone, Debug)]
+enum Op {
+    Note,
+    Assign {
+        position: u8,
+        person: u8,
+        supersede_mask: u16,
+    },
+    Relieve {
+        position: u8,
+        supersede_mask: u16,
+    },
+    Decide {
+        supersede_mask: u16,
+    },
+    Amend {
+        target: u16,
+    },
+    Retract {
+        target: u16,
+    },
+    Close,
+    Reopen,
+    Cadence {
+        position: Option<u8>,
+        minutes: u8,
+    },
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        3 => Just(Op::Note),
+        3 => (0u8..3, 0u8..4, any::<u16>()).prop_map(|(position, person, supersede_mask)| Op::Assign { position, person, supersede_mask }),
+        1 => (0u8..3, any::<u16>()).prop_map(|(position, supersede_mask)| Op::Relieve { position, supersede_mask }),
+        1 => any::<u16>().prop_map(|supersede_mask| Op::Decide { supersede_mask }),
+        1 => any::<u16>().prop_map(|target| Op::Amend { target }),
+        1 => any::<u16>().prop_map(|target| Op::Retract { target }),
+        1 => Just(Op::Close),
+        1 => Just(Op::Reopen),
+        1 => (proptest::option::of(0u8..3), 1u8..60).prop_map(|(position, minutes)| Op::Cadence { position, minutes }),
+    ]
+}
+
+fn positions() -> [Position; 3] {
+    [
+        Position::IncidentCommander,
+        Position::Scribe,
+        Position::Custom("Safety Officer".into()),
+    ]
+}
+
+fn pick(ids: &[EntryId], mask: u16) -> Vec<EntryId> {
+    ids.iter()
+        .rev()
+        .take(16)
+        .enumerate()
+        .filter(|(i, _)| mask & (1 << i) != 0)
+        .map(|(_, id)| *id)
+        .collect()
+}
+
+/// Builds a history: each op is made on one of three devices at a time that may equal another
+/// device's time (HLC ties are broken by device and seq).
+fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
+    let mut streams = [
+        Stream::new(11, "A"),
+        Stream::new(12, "B"),
+        Stream::new(13, "C"),
+    ];
+    let mut entries = vec![streams[0].write(hlc(1), opened("Property incident"))];
+    let mut assignments: Vec<EntryId> = Vec::new();
+    let mut decisions: Vec<EntryId> = Vec::new();
+    let mut clock = 10u64;
+    for (device, step, op) in ops {
+        clock += u64::from(*step % 3);
+        let d = usize::from(*device % 3);
+        let body = match op {
+            Op::Note => note("n"),
+            Op::Assign {
+                position,
+                person,
+                supersede_mask,
+            } => assign(
+                positions()[usize::from(*position)].clone(),
+                ["Okafor", "Reyes", "Chen", "Lindqvist"][usize::from(*person)],
+                pick(&assignments, *supersede_mask),
+            ),
+            Op::Relieve {
+                position,
+                supersede_mask,
+            } => relieve(
+                positions()[usize::from(*position)].clone(),
+                "someone",
+                pick(&assignments, *supersede_mask),
+            ),
+            Op::Decide { supersede_mask } => decide("q", "go", pick(&decisions, *supersede_mask)),
+            Op::Amend { target } => EntryBody::Amended(Amendment {
+                target: entries[usize::from(*target) % entries.len()].id(),
+                reason: "fix".into(),
+                text: Some(format!("amended {target}")),
+                occurred_at: None,
+            }),
+            Op::Retract { target } => EntryBody::Retracted(Retraction {
+                target: entries[usize::from(*target) % entries.len()].id(),
+                reason: "wrong".into(),
+            }),
+            Op::Close => EntryBody::IncidentClosed(IncidentClosed {
+                summary: "s".into(),
+            }),
+            Op::Reopen => EntryBody::IncidentReopened(IncidentReopened { reason: "r".into() }),
+            Op::Cadence { position, minutes } => EntryBody::CadenceSet(CadenceSet {
+                position: position.map(|p| positions()[usize::from(p)].clone()),
+                interval_minutes: u32::from(*minutes),
+            }),
+        };
+        let e = streams[d].write(hlc(clock), body);
+        match &e.body {
+            EntryBody::RoleAssigned(_) => assignments.push(e.id()),
+            EntryBody::DecisionRecorded(_) => decisions.push(e.id()),
+            _ => {}
+        }
+        entries.push(e);
+    }
+    entries
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn any_order_and_duplicates_give_the_same_state(
+        ops in prop::collection::vec((any::<u8>(), any::<u8>(), op()), 0..60),
+        shuffle_seed in any::<u64>(),
+        duplicate_every in 1usize..7,
+    ) {
+        let entries = history(&ops);
+        let reference = fold(incident(), entries.clone()).unwrap();
+
+        // A deterministic shuffle from the seed plus duplicated entries.
+        let mut shuffled = entries.clone();
+        let mut x = shuffle_seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+        }
+        let dups: Vec<Entry> = entries.iter().step_by(duplicate_every).cloned().collect();
+        shuffled.extend(dups);
+
+        let other = fold(incident(), shuffled).unwrap();
+        prop_assert_eq!(other.digest(), reference.digest());
+        prop_assert_eq!(&other, &reference);
+        prop_assert_eq!(reference.entry_count as usize, entries.len());
+    }
+
+    #[test]
+    fn subsets_fold_without_panicking_and_merge_to_the_whole(
+        ops in prop::collection::vec((any::<u8>(), any::<u8>(), op()), 0..40),
+        keep_mask in any::<u64>(),
+    ) {
+        // A partition: one replica holds a subset, the other the rest; their union is the whole.
+        let entries = history(&ops);
+        let mut left: Vec<Entry> = Vec::new();
+        let mut right: Vec<Entry> = Vec::new();
+        for (i, e) in entries.iter().cloned().enumerate() {
+            if keep_mask & (1 << (i % 64)) != 0 { left.push(e) } else { right.push(e) }
+        }
+        fold(incident(), left.clone()).unwrap();
+        fold(incident(), right.clone()).unwrap();
+        let merged = fold(incident(), right.into_iter().chain(left)).unwrap();
+        prop_assert_eq!(merged.digest(), fold(incident(), entries).unwrap().digest());
+    }
+}
+
+#[test]
+fn digest_changes_when_the_state_changes() {
+    let mut a = Stream::new(1, "A");
+    let e1 = a.write(hlc(1), opened("x"));
+    let e2 = a.write(hlc(2), note("y"));
+    let one = fold(incident(), vec![e1.clone()]).unwrap();
+    let two = fold(incident(), vec![e1, e2]).unwrap();
+    assert_ne!(one.digest(), two.digest());
+}

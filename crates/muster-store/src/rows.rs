@@ -1,0 +1,257 @@
+//! Reading and writing entry rows.
+
+use muster_core::entry::{Author, Envelope};
+use muster_core::{DeviceId, Entry, EntryId, Hash32, Hlc, IncidentId, Position, WallClock};
+use rusqlite::{params, Connection, Row};
+
+use crate::error::{Result, StoreError};
+
+pub const ENTRY_COLUMNS: &str = "rowid, id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
+     recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
+     body, signature, hash";
+
+/// Where a stored copy of an entry came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// Written on this installation.
+    Local,
+    /// Read from an export file.
+    Import,
+    /// Received from the sync server or a peer.
+    Sync,
+    /// Seeded by `muster demo`.
+    Demo,
+}
+
+impl Source {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Source::Local => "local",
+            Source::Import => "import",
+            Source::Sync => "sync",
+            Source::Demo => "demo",
+        }
+    }
+}
+
+/// An entry row as stored, before any checking: what `verify` inspects.
+#[derive(Debug)]
+pub struct RawRow {
+    pub rowid: i64,
+    pub id: Vec<u8>,
+    pub incident_id: Vec<u8>,
+    pub device_id: Vec<u8>,
+    pub seq: i64,
+    pub prev_hash: Vec<u8>,
+    pub hlc_wall_ms: i64,
+    pub hlc_counter: i64,
+    pub recorded_utc_ms: i64,
+    pub recorded_offset_s: i64,
+    pub recorded_zone: String,
+    pub author_person: String,
+    pub author_position: Option<String>,
+    pub kind: String,
+    pub body_version: i64,
+    pub body: String,
+    pub signature: Vec<u8>,
+    pub hash: Vec<u8>,
+}
+
+impl RawRow {
+    pub fn read(row: &Row<'_>) -> rusqlite::Result<RawRow> {
+        Ok(RawRow {
+            rowid: row.get(0)?,
+            id: row.get(1)?,
+            incident_id: row.get(2)?,
+            device_id: row.get(3)?,
+            seq: row.get(4)?,
+            prev_hash: row.get(5)?,
+            hlc_wall_ms: row.get(6)?,
+            hlc_counter: row.get(7)?,
+            recorded_utc_ms: row.get(8)?,
+            recorded_offset_s: row.get(9)?,
+            recorded_zone: row.get(10)?,
+            author_person: row.get(11)?,
+            author_position: row.get(12)?,
+            kind: row.get(13)?,
+            body_version: row.get(14)?,
+            body: row.get(15)?,
+            signature: row.get(16)?,
+            hash: row.get(17)?,
+        })
+    }
+
+    /// Decodes the row into an entry, or says which column is unreadable.
+    pub fn decode(&self) -> Result<Entry> {
+        let corrupt = |reason: String| StoreError::Corrupt {
+            rowid: self.rowid,
+            reason,
+        };
+        let envelope = Envelope {
+            id: EntryId::from_bytes(
+                fixed(&self.id).ok_or_else(|| corrupt("id is not 16 bytes".into()))?,
+            ),
+            incident_id: IncidentId::from_bytes(
+                fixed(&self.incident_id)
+                    .ok_or_else(|| corrupt("incident_id is not 16 bytes".into()))?,
+            ),
+            device_id: DeviceId(
+                fixed(&self.device_id)
+                    .ok_or_else(|| corrupt("device_id is not 32 bytes".into()))?,
+            ),
+            seq: u64::try_from(self.seq)
+                .map_err(|_| corrupt(format!("seq {} is negative", self.seq)))?,
+            prev_hash: Hash32(
+                fixed(&self.prev_hash)
+                    .ok_or_else(|| corrupt("prev_hash is not 32 bytes".into()))?,
+            ),
+            hlc: Hlc {
+                wall_ms: u64::try_from(self.hlc_wall_ms)
+                    .map_err(|_| corrupt("hlc_wall_ms is negative".into()))?,
+                counter: u32::try_from(self.hlc_counter)
+                    .map_err(|_| corrupt("hlc_counter is out of range".into()))?,
+            },
+            recorded: WallClock {
+                utc_ms: self.recorded_utc_ms,
+                offset_s: i32::try_from(self.recorded_offset_s)
+                    .map_err(|_| corrupt("recorded_offset_s is out of range".into()))?,
+                zone: self.recorded_zone.clone(),
+            },
+            author: Author {
+                person: self.author_person.clone(),
+                position: match &self.author_position {
+                    None => None,
+                    Some(slug) => Some(
+                        slug.parse::<Position>()
+                            .map_err(|e| corrupt(e.to_string()))?,
+                    ),
+                },
+            },
+        };
+        let signature: [u8; 64] =
+            fixed(&self.signature).ok_or_else(|| corrupt("signature is not 64 bytes".into()))?;
+        let version = u16::try_from(self.body_version)
+            .map_err(|_| corrupt("body_version is out of range".into()))?;
+        Entry::from_parts(envelope, &self.kind, version, self.body.clone(), signature)
+            .map_err(|e| corrupt(e.to_string()))
+    }
+}
+
+fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    bytes.try_into().ok()
+}
+
+pub fn i64_of(v: u64) -> i64 {
+    // Validation keeps seq and HLC times below 2^53; saturate rather than wrap if a caller skipped it.
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i64) -> Result<i64> {
+    let env = &e.envelope;
+    conn.prepare_cached(
+        "INSERT INTO entries (id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
+         recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
+         body, signature, hash, source, received_utc_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+    )?
+    .execute(params![
+        &env.id.as_bytes()[..],
+        &env.incident_id.as_bytes()[..],
+        &env.device_id.as_bytes()[..],
+        i64_of(env.seq),
+        &env.prev_hash.as_bytes()[..],
+        i64_of(env.hlc.wall_ms),
+        i64::from(env.hlc.counter),
+        env.recorded.utc_ms,
+        i64::from(env.recorded.offset_s),
+        env.recorded.zone,
+        env.author.person,
+        env.author.position.as_ref().map(|p| p.slug()),
+        e.kind(),
+        i64::from(e.body_version()),
+        e.body_json(),
+        &e.signature[..],
+        &e.hash().as_bytes()[..],
+        source.as_str(),
+        received_ms,
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO stream_heads (incident_id, device_id, seq, hash) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (incident_id, device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )?
+    .execute(params![
+        &env.incident_id.as_bytes()[..],
+        &env.device_id.as_bytes()[..],
+        i64_of(env.seq),
+        &e.hash().as_bytes()[..],
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The head of a stream: (last seq, its hash), or (0, zero) for a stream not yet started.
+pub fn stream_head(
+    conn: &Connection,
+    incident: IncidentId,
+    device: DeviceId,
+) -> Result<(u64, Hash32)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, hash FROM stream_heads WHERE incident_id = ?1 AND device_id = ?2",
+    )?;
+    let mut rows = stmt.query(params![&incident.as_bytes()[..], &device.as_bytes()[..]])?;
+    match rows.next()? {
+        None => Ok((0, Hash32::ZERO)),
+        Some(row) => {
+            let seq: i64 = row.get(0)?;
+            let hash: Vec<u8> = row.get(1)?;
+            Ok((
+                u64::try_from(seq).unwrap_or(0),
+                Hash32(fixed(&hash).unwrap_or([0; 32])),
+            ))
+        }
+    }
+}
+
+/// The greatest HLC of any stored entry (local or received).
+pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT hlc_wall_ms, hlc_counter FROM entries ORDER BY hlc_wall_ms DESC, hlc_counter DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query([])?;
+    match rows.next()? {
+        None => Ok(Hlc::ZERO),
+        Some(row) => {
+            let wall: i64 = row.get(0)?;
+            let counter: i64 = row.get(1)?;
+            Ok(Hlc {
+                wall_ms: u64::try_from(wall).unwrap_or(0),
+                counter: u32::try_from(counter).unwrap_or(0),
+            })
+        }
+    }
+}
+
+/// Every entry of an incident, in arrival order.
+pub fn load_entries(conn: &Connection, incident: IncidentId) -> Result<Vec<Entry>> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 ORDER BY rowid");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![&incident.as_bytes()[..]], RawRow::read)?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.decode()?);
+    }
+    Ok(out)
+}
+
+pub fn load_entry(conn: &Connection, id: EntryId) -> Result<Option<Entry>> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(params![&id.as_bytes()[..]])?;
+    match rows.next()? {
+        None => Ok(None),
+        Some(row) => Ok(Some(RawRow::read(row)?.decode()?)),
+    }
+}
+
+pub fn uuid_bytes(v: &[u8]) -> Option<[u8; 16]> {
+    fixed(v)
+}

@@ -1,0 +1,433 @@
+//! The store: one SQLite file holding the signed log and its projections.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use muster_core::entry::{verify_many, Author, UnsignedEntry};
+use muster_core::fold::{Assignment, Stamp};
+use muster_core::{
+    fold, DeviceId, Entry, EntryBody, EntryId, Hash32, Hlc, IncidentId, IncidentState,
+    IncidentStatus, SigningKey, WallClock,
+};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use serde::Serialize;
+
+use crate::clock::{random_10, Clock, Entropy, OsEntropy};
+use crate::error::{IngestError, IngestReason, Result, StoreError};
+use crate::projection;
+use crate::rows::{self, insert_entry, latest_hlc, stream_head, uuid_bytes, Source};
+use crate::schema;
+
+/// What a local write says; the store adds ids, chain, clocks and the signature.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub incident_id: IncidentId,
+    pub author: Author,
+    pub body: EntryBody,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IngestReport {
+    /// Entries newly stored.
+    pub accepted: usize,
+    /// Entries already held (acknowledged again, idempotently).
+    pub duplicates: usize,
+}
+
+/// One line of the incident list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentSummary {
+    pub id: IncidentId,
+    pub title: Option<String>,
+    pub drill: bool,
+    pub status: IncidentStatus,
+    pub opened: Option<Stamp>,
+    pub entry_count: u64,
+    /// Current incident commander(s); two or more is a conflict.
+    pub commanders: Vec<String>,
+    pub last_activity_ms: u64,
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    clock: Arc<dyn Clock>,
+    entropy: Box<dyn Entropy>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, refusing one from a newer Muster
+    /// before changing anything in it.
+    pub fn open(path: &Path, clock: Arc<dyn Clock>) -> Result<Store> {
+        Self::open_with_entropy(path, clock, Box::new(OsEntropy))
+    }
+
+    pub fn open_with_entropy(
+        path: &Path,
+        clock: Arc<dyn Clock>,
+        entropy: Box<dyn Entropy>,
+    ) -> Result<Store> {
+        let shown = path.display().to_string();
+        if let Some(dir) = path.parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+        }
+        let not_db = |e: rusqlite::Error| StoreError::NotADatabase {
+            path: shown.clone(),
+            reason: e.to_string(),
+        };
+        let mut conn = Connection::open(path).map_err(not_db)?;
+        conn.busy_timeout(Duration::from_secs(15))?;
+        let found: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(not_db)?;
+        if found > schema::SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                path: shown,
+                found,
+                supported: schema::SCHEMA_VERSION,
+            });
+        }
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(not_db)?;
+        // FULL: a commit is on disk when it returns, so every acknowledged entry survives a crash
+        // or power loss (WAL with NORMAL could lose the last commits).
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        schema::migrate(&mut conn, &shown)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+            clock,
+            entropy,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn entropy(&mut self) -> &mut dyn Entropy {
+        self.entropy.as_mut()
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM settings WHERE key = ?1",
+                params![key],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Signs, chains and stores local entries in one durable transaction: all or none.
+    pub fn append(&mut self, key: &SigningKey, drafts: Vec<Draft>) -> Result<Vec<Entry>> {
+        let device = DeviceId(key.verifying_key().to_bytes());
+        let now = self.clock.now();
+        let zone = self.clock.zone();
+        let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut hlc = latest_hlc(&tx)?;
+        let mut heads: HashMap<IncidentId, (u64, Hash32)> = HashMap::new();
+        let mut written = Vec::with_capacity(drafts.len());
+        for draft in drafts {
+            let head = match heads.get(&draft.incident_id) {
+                Some(h) => *h,
+                None => stream_head(&tx, draft.incident_id, device)?,
+            };
+            hlc = Hlc::next(hlc, now_ms);
+            let unsigned = UnsignedEntry {
+                id: EntryId::from_parts(now_ms, random_10(self.entropy.as_mut())),
+                incident_id: draft.incident_id,
+                seq: head.0 + 1,
+                prev_hash: head.1,
+                hlc,
+                recorded: WallClock::new(now, &zone),
+                author: draft.author,
+                body: draft.body,
+            };
+            let entry = unsigned.sign(key)?;
+            entry.validate()?;
+            insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
+            heads.insert(entry.incident_id(), (entry.seq(), entry.hash()));
+            written.push(entry);
+        }
+        let refs: Vec<&Entry> = written.iter().collect();
+        projection::on_insert(&tx, &refs)?;
+        tx.commit()?;
+        Ok(written)
+    }
+
+    /// Stores entries made on other devices after checking each one: limits, signature, and
+    /// its place in its stream (`seq == head + 1`, `prev_hash == head hash`). Entries already
+    /// held are acknowledged as duplicates. Atomic: one refused entry and nothing is written.
+    pub fn ingest(&mut self, entries: &[Entry], source: Source) -> Result<IngestReport> {
+        self.ingest_inner(entries, source, false)
+    }
+
+    /// `ingest` for entries whose signatures the caller has just verified (import validates a
+    /// whole file before writing it in batches).
+    pub(crate) fn ingest_inner(
+        &mut self,
+        entries: &[Entry],
+        source: Source,
+        signatures_checked: bool,
+    ) -> Result<IngestReport> {
+        let refuse = |e: &Entry, reason: IngestReason| {
+            StoreError::Ingest(Box::new(IngestError {
+                entry: e.id().to_string(),
+                incident: e.incident_id().to_string(),
+                device: e.device_id().to_string(),
+                seq: e.seq(),
+                reason,
+            }))
+        };
+        for e in entries {
+            e.validate().map_err(|v| refuse(e, v.into()))?;
+        }
+        // Signatures are checked before the write lock is taken: it is the slow part.
+        if !signatures_checked {
+            let refs: Vec<&Entry> = entries.iter().collect();
+            if let Some((i, err)) = verify_many(&refs).into_iter().next() {
+                return Err(refuse(&entries[i], err.into()));
+            }
+        }
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| {
+            (
+                entries[i].incident_id(),
+                entries[i].device_id(),
+                entries[i].seq(),
+            )
+        });
+
+        let received = self.clock.now().timestamp_millis();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut heads: HashMap<(IncidentId, DeviceId), (u64, Hash32)> = HashMap::new();
+        let mut report = IngestReport::default();
+        let mut inserted: Vec<&Entry> = Vec::new();
+        for i in order {
+            let e = &entries[i];
+            let existing: Option<(Vec<u8>, Vec<u8>)> = tx
+                .prepare_cached("SELECT hash, id FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3")?
+                .query_row(
+                    params![&e.incident_id().as_bytes()[..], &e.device_id().as_bytes()[..], rows::i64_of(e.seq())],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            if let Some((hash, id)) = existing {
+                if hash.as_slice() == e.hash().as_bytes() {
+                    report.duplicates += 1;
+                    continue;
+                }
+                let existing = uuid_bytes(&id)
+                    .map(|b| EntryId::from_bytes(b).to_string())
+                    .unwrap_or_default();
+                return Err(refuse(e, IngestReason::Equivocation { existing }));
+            }
+            let key = (e.incident_id(), e.device_id());
+            let head = match heads.get(&key) {
+                Some(h) => *h,
+                None => stream_head(&tx, e.incident_id(), e.device_id())?,
+            };
+            if e.seq() != head.0 + 1 {
+                return Err(refuse(
+                    e,
+                    IngestReason::SeqGap {
+                        head: head.0,
+                        expected: head.0 + 1,
+                        got: e.seq(),
+                    },
+                ));
+            }
+            if e.envelope.prev_hash != head.1 {
+                return Err(refuse(
+                    e,
+                    IngestReason::PrevHashMismatch {
+                        expected: head.1.to_string(),
+                        got: e.envelope.prev_hash.to_string(),
+                    },
+                ));
+            }
+            match insert_entry(&tx, e, source, received) {
+                Ok(_) => {}
+                Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                    if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+                {
+                    return Err(refuse(e, IngestReason::IdReused));
+                }
+                Err(other) => return Err(other),
+            }
+            heads.insert(key, (e.seq(), e.hash()));
+            inserted.push(e);
+            report.accepted += 1;
+        }
+        projection::on_insert(&tx, &inserted)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Every entry of an incident, in arrival order.
+    pub fn entries(&self, incident: IncidentId) -> Result<Vec<Entry>> {
+        rows::load_entries(&self.conn, incident)
+    }
+
+    pub fn entry(&self, id: EntryId) -> Result<Option<Entry>> {
+        rows::load_entry(&self.conn, id)
+    }
+
+    pub fn entry_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    pub fn head(&self, incident: IncidentId, device: DeviceId) -> Result<(u64, Hash32)> {
+        stream_head(&self.conn, incident, device)
+    }
+
+    /// Incidents with at least one entry, most recent activity first.
+    pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT DISTINCT incident_id FROM entries")?;
+        let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(b) = uuid_bytes(&id?) {
+                out.push(IncidentId::from_bytes(b));
+            }
+        }
+        Ok(out)
+    }
+
+    /// The incident's state folded directly from the log (the reference the projections must equal).
+    pub fn fold_from_log(&self, incident: IncidentId) -> Result<IncidentState> {
+        let entries = self.entries(incident)?;
+        fold(incident, entries).map_err(|e| StoreError::Refused(e.to_string()))
+    }
+
+    /// The incident's state as the projections hold it.
+    pub fn state(&self, incident: IncidentId) -> Result<IncidentState> {
+        projection::load_state(&self.conn, incident)?.ok_or_else(|| StoreError::NotFound {
+            what: "incident",
+            value: incident.to_string(),
+        })
+    }
+
+    pub fn incidents(&self) -> Result<Vec<IncidentSummary>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT incident_id, title, drill, status, opened, entry_count, last_hlc_wall_ms FROM proj_incidents \
+             ORDER BY last_hlc_wall_ms DESC, incident_id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, title, drill, status, opened, count, last) = row?;
+            let Some(id) = uuid_bytes(&id).map(IncidentId::from_bytes) else {
+                continue;
+            };
+            let mut commanders = Vec::new();
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT data FROM proj_assignments WHERE incident_id = ?1 AND position = 'incident-commander' \
+                 AND active = 1 ORDER BY ord",
+            )?;
+            for data in stmt.query_map(params![&id.as_bytes()[..]], |r| r.get::<_, String>(0))? {
+                if let Ok(a) = serde_json::from_str::<Assignment>(&data?) {
+                    commanders.push(a.person);
+                }
+            }
+            out.push(IncidentSummary {
+                id,
+                title,
+                drill,
+                status: match status.as_str() {
+                    "open" => IncidentStatus::Open,
+                    "closed" => IncidentStatus::Closed,
+                    _ => IncidentStatus::Unopened,
+                },
+                opened: opened.and_then(|o| serde_json::from_str(&o).ok()),
+                entry_count: u64::try_from(count).unwrap_or(0),
+                commanders,
+                last_activity_ms: u64::try_from(last).unwrap_or(0),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Drops every projection and refolds it from the log. Returns (incidents, entries).
+    pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<(usize, u64)> {
+        let incidents = self.incident_ids()?;
+        let total = self.entry_count()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        projection::clear_all(&tx)?;
+        let mut done = 0u64;
+        for incident in &incidents {
+            let entries = rows::load_entries(&tx, *incident)?;
+            done += entries.len() as u64;
+            let state = fold(*incident, entries).map_err(|e| StoreError::Refused(e.to_string()))?;
+            projection::write_full_state(&tx, &state)?;
+            progress(done, total);
+        }
+        tx.commit()?;
+        Ok((incidents.len(), done))
+    }
+}
+
+impl Store {
+    /// Re-checks every signature and chain link (see `verify`).
+    pub fn verify(
+        &self,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<crate::verify::VerifyReport> {
+        crate::verify::verify(&self.conn, progress)
+    }
+}

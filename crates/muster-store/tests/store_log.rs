@@ -1,0 +1,448 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use muster_core::body::*;
+use muster_core::entry::{Author, UnsignedEntry};
+use muster_core::error::ErrorCode;
+use muster_core::*;
+use muster_store::demo::build_scenario;
+use muster_store::*;
+use proptest::prelude::*;
+
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock {
+        now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc),
+        zone: ViewerZone::from_name("America/Chicago").unwrap(),
+    })
+}
+
+fn open(dir: &tempfile::TempDir) -> Store {
+    Store::open(&dir.path().join("muster.sqlite3"), clock()).unwrap()
+}
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn author(name: &str) -> Author {
+    Author {
+        person: name.into(),
+        position: None,
+    }
+}
+
+fn draft(incident: IncidentId, body: EntryBody) -> Draft {
+    Draft {
+        incident_id: incident,
+        author: author("Okafor"),
+        body,
+    }
+}
+
+fn note(text: &str) -> EntryBody {
+    EntryBody::Note(Note {
+        text: text.into(),
+        occurred_at: None,
+    })
+}
+
+fn incident() -> IncidentId {
+    IncidentId::from_parts(1_790_000_000_000, [3; 10])
+}
+
+/// A foreign device's stream, built without a store.
+fn foreign(seed: u8, incident: IncidentId, bodies: Vec<EntryBody>, start_ms: u64) -> Vec<Entry> {
+    let k = key(seed);
+    let mut prev = Hash32::ZERO;
+    bodies
+        .into_iter()
+        .enumerate()
+        .map(|(i, body)| {
+            let e = UnsignedEntry {
+                id: EntryId::from_parts(
+                    start_ms + i as u64,
+                    [seed, i as u8, 0, 0, 0, 0, 0, 0, 0, 1],
+                ),
+                incident_id: incident,
+                seq: i as u64 + 1,
+                prev_hash: prev,
+                hlc: Hlc {
+                    wall_ms: start_ms + i as u64,
+                    counter: 0,
+                },
+                recorded: WallClock {
+                    utc_ms: (start_ms + i as u64) as i64,
+                    offset_s: 0,
+                    zone: "UTC".into(),
+                },
+                author: author("Reyes"),
+                body,
+            }
+            .sign(&k)
+            .unwrap();
+            prev = e.hash();
+            e
+        })
+        .collect()
+}
+
+fn assert_projection_equals_fold(store: &Store, incident: IncidentId) {
+    let from_log = store.fold_from_log(incident).unwrap();
+    let projected = store.state(incident).unwrap();
+    assert_eq!(projected, from_log);
+    assert_eq!(projected.digest(), from_log.digest());
+}
+
+#[test]
+fn append_chains_signs_and_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let k = key(1);
+    let written = store
+        .append(
+            &k,
+            vec![
+                draft(
+                    inc,
+                    EntryBody::IncidentOpened(IncidentOpened {
+                        title: "Ransomware".into(),
+                        drill: false,
+                        description: None,
+                    }),
+                ),
+                draft(
+                    inc,
+                    EntryBody::RoleAssigned(RoleAssigned {
+                        position: Position::IncidentCommander,
+                        person: "Okafor".into(),
+                        supersedes: vec![],
+                    }),
+                ),
+            ],
+        )
+        .unwrap();
+    let more = store
+        .append(&k, vec![draft(inc, note("EDR alert on PACS-02"))])
+        .unwrap();
+    assert_eq!(written[0].seq(), 1);
+    assert_eq!(written[1].seq(), 2);
+    assert_eq!(more[0].seq(), 3);
+    assert_eq!(more[0].envelope.prev_hash, written[1].hash());
+    assert!(
+        more[0].hlc() > written[1].hlc(),
+        "the HLC moves forward even within one millisecond"
+    );
+    assert_eq!(more[0].envelope.recorded.zone, "America/Chicago");
+    for e in written.iter().chain(&more) {
+        e.verify().unwrap();
+    }
+    let state = store.state(inc).unwrap();
+    assert_eq!(state.title.as_deref(), Some("Ransomware"));
+    assert_eq!(state.timeline.len(), 3);
+    assert!(matches!(state.commander(), Commander::Held(a) if a.person == "Okafor"));
+    assert_projection_equals_fold(&store, inc);
+    let summary = &store.incidents().unwrap()[0];
+    assert_eq!(
+        (summary.entry_count, summary.commanders.clone()),
+        (3, vec!["Okafor".to_string()])
+    );
+}
+
+#[test]
+fn append_refuses_invalid_bodies_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let err = store
+        .append(
+            &key(1),
+            vec![draft(inc, note("ok")), draft(inc, note("   "))],
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+    assert!(err.to_string().contains("text"), "{err}");
+    assert_eq!(
+        store.entry_count().unwrap(),
+        0,
+        "the valid first draft must not be written either"
+    );
+}
+
+#[test]
+fn ingest_verifies_and_refuses_with_a_precise_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let stream = foreign(
+        7,
+        inc,
+        vec![note("a"), note("b"), note("c")],
+        1_790_000_001_000,
+    );
+
+    // A gap: seq 2 without seq 1.
+    let err = store.ingest(&stream[1..2], Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "ingest.seq_gap");
+    assert!(err.to_string().contains("expected 1"), "{err}");
+
+    // A forged body.
+    let mut forged = stream[0].clone();
+    forged.envelope.author.person = "Mallory".into();
+    let err = store.ingest(&[forged], Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "entry.bad_signature");
+
+    // In order: accepted. Again: duplicates, acknowledged.
+    assert_eq!(
+        store.ingest(&stream, Source::Sync).unwrap(),
+        IngestReport {
+            accepted: 3,
+            duplicates: 0
+        }
+    );
+    assert_eq!(
+        store.ingest(&stream, Source::Sync).unwrap(),
+        IngestReport {
+            accepted: 0,
+            duplicates: 3
+        }
+    );
+
+    // A different entry at seq 2 of the same stream: equivocation, and nothing written.
+    let other = foreign(
+        7,
+        inc,
+        vec![note("a"), note("DIFFERENT")],
+        1_790_000_001_000,
+    );
+    let err = store.ingest(&other, Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "ingest.equivocation");
+    assert!(
+        err.to_string().contains(&stream[1].id().to_string()),
+        "names the entry already held: {err}"
+    );
+
+    // Right seq, wrong prev_hash (a chain from a different history).
+    let mut wrong_prev = foreign(
+        7,
+        inc,
+        vec![note("a"), note("b"), note("c"), note("d")],
+        1_790_000_001_000,
+    )[3]
+    .clone();
+    wrong_prev.envelope.prev_hash = Hash32([9; 32]);
+    let resigned = UnsignedEntry {
+        id: wrong_prev.id(),
+        incident_id: inc,
+        seq: 4,
+        prev_hash: Hash32([9; 32]),
+        hlc: wrong_prev.hlc(),
+        recorded: wrong_prev.envelope.recorded.clone(),
+        author: wrong_prev.envelope.author.clone(),
+        body: wrong_prev.body.clone(),
+    }
+    .sign(&key(7))
+    .unwrap();
+    let err = store.ingest(&[resigned], Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "ingest.prev_hash_mismatch");
+    assert_eq!(store.entry_count().unwrap(), 3);
+    assert_projection_equals_fold(&store, inc);
+}
+
+#[test]
+fn corrections_arriving_before_their_target_still_project_like_the_fold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let target = foreign(1, inc, vec![note("PACS alert 02:41")], 1_790_000_000_000);
+    let amend = foreign(
+        2,
+        inc,
+        vec![EntryBody::Amended(Amendment {
+            target: target[0].id(),
+            reason: "time typo".into(),
+            text: Some("PACS alert 02:14".into()),
+            occurred_at: None,
+        })],
+        1_790_000_005_000,
+    );
+    store.ingest(&amend, Source::Sync).unwrap();
+    assert_projection_equals_fold(&store, inc);
+    store.ingest(&target, Source::Sync).unwrap();
+    let state = store.state(inc).unwrap();
+    assert_eq!(state.timeline[0].summary, "PACS alert 02:14");
+    assert_eq!(state.timeline[0].amended_by, vec![amend[0].id()]);
+    assert_projection_equals_fold(&store, inc);
+}
+
+#[test]
+fn rebuild_reproduces_the_projections_from_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let now = clock().now;
+    let (inc, entries) = build_scenario(demo::RANSOMWARE_SCENARIO, now, &mut OsEntropy).unwrap();
+    store.ingest(&entries, Source::Demo).unwrap();
+    let before = store.state(inc).unwrap();
+    // Damage the projections; rebuild must restore them exactly.
+    store
+        .connection()
+        .execute_batch("DELETE FROM proj_assignments; UPDATE proj_timeline SET summary = 'x';")
+        .unwrap();
+    assert_ne!(store.state(inc).unwrap(), before);
+    let (incidents, rebuilt) = store.rebuild(&mut |_, _| {}).unwrap();
+    assert_eq!((incidents, rebuilt), (1, entries.len() as u64));
+    assert_eq!(store.state(inc).unwrap(), before);
+    assert_projection_equals_fold(&store, inc);
+}
+
+#[test]
+fn the_demo_scenario_tells_a_consistent_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let (inc, n) = demo::seed_demo(&mut store).unwrap();
+    assert!(
+        n >= 35,
+        "a full console needs a full incident, got {n} entries"
+    );
+    let s = store.state(inc).unwrap();
+    assert!(s.drill, "the demo is flagged as a drill");
+    assert!(
+        matches!(s.commander(), Commander::Held(a) if a.person == "Dr. Luis Reyes"),
+        "{:?}",
+        s.commander()
+    );
+    // The partition produced two Deputy ICs; a later entry resolved it; then the post was vacated.
+    let deputy: Vec<_> = s
+        .assignments
+        .iter()
+        .filter(|a| a.position == Position::DeputyIncidentCommander)
+        .collect();
+    assert_eq!(deputy.len(), 3);
+    assert!(s.holders(&Position::DeputyIncidentCommander).is_empty());
+    assert_eq!(s.decisions.len(), 3);
+    assert_eq!(
+        s.decisions
+            .iter()
+            .filter(|d| !d.superseded_by.is_empty())
+            .count(),
+        1
+    );
+    assert!(s.timeline.iter().any(|t| !t.retracted_by.is_empty()));
+    assert!(s
+        .timeline
+        .iter()
+        .any(|t| t.summary.contains("ETA on site 10:30")));
+    assert!(s.timeline.iter().any(|t| t.occurred_at.is_some()));
+    let devices: std::collections::BTreeSet<_> = s.timeline.iter().map(|t| t.device_id).collect();
+    assert_eq!(devices.len(), 3, "three war-room laptops");
+    assert_projection_equals_fold(&store, inc);
+    assert!(store.verify(&mut |_, _| {}).unwrap().ok());
+}
+
+#[test]
+fn a_database_from_a_newer_muster_is_refused_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muster.sqlite3");
+    drop(Store::open(&path, clock()).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let err = Store::open(&path, clock()).unwrap_err();
+    assert_eq!(err.code(), "store.schema_too_new");
+    let message = err.to_string();
+    assert!(
+        message.contains("schema 99") && message.contains("upgrade Muster"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "nothing written to the newer database"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muster.sqlite3");
+    std::fs::write(
+        &path,
+        b"this is a shopping list, not a database, and it is long enough",
+    )
+    .unwrap();
+    let err = Store::open(&path, clock()).unwrap_err();
+    assert_eq!(err.code(), "store.not_a_database");
+    assert!(err.to_string().contains("muster.sqlite3"));
+}
+
+#[test]
+fn reopening_keeps_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let inc = incident();
+    {
+        let mut store = open(&dir);
+        store
+            .append(&key(1), vec![draft(inc, note("one"))])
+            .unwrap();
+    }
+    let mut store = open(&dir);
+    let e = store
+        .append(&key(1), vec![draft(inc, note("two"))])
+        .unwrap();
+    assert_eq!(e[0].seq(), 2, "the chain continues after reopening");
+    assert_eq!(store.entries(inc).unwrap().len(), 2);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Entries from three devices ingested in random batches (each stream in order, streams
+    /// interleaved at random) always project exactly like the fold of the log.
+    #[test]
+    fn projections_equal_the_fold_for_any_arrival_interleaving(choices in prop::collection::vec(0u8..3, 1..40)) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = open(&dir);
+        let inc = incident();
+        let a = foreign(1, inc, vec![
+            EntryBody::IncidentOpened(IncidentOpened { title: "t".into(), drill: false, description: None }),
+            EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "A".into(), supersedes: vec![] }),
+            note("a1"),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["x".into()], choice: "x".into(), rationale: "r".into(), authority: author("A"), supersedes: vec![] }),
+        ], 1_000);
+        let b = foreign(2, inc, vec![
+            note("b1"),
+            EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "B".into(), supersedes: vec![a[1].id()] }),
+            EntryBody::Amended(Amendment { target: a[2].id(), reason: "r".into(), text: Some("a1 fixed".into()), occurred_at: None }),
+            EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 10 }),
+        ], 1_001);
+        let c = foreign(3, inc, vec![
+            EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "C".into(), supersedes: vec![a[1].id()] }),
+            EntryBody::Retracted(Retraction { target: b[0].id(), reason: "dup".into() }),
+            EntryBody::IncidentClosed(IncidentClosed { summary: "s".into() }),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["y".into()], choice: "y".into(), rationale: "r".into(), authority: author("C"), supersedes: vec![a[3].id()] }),
+        ], 999);
+        let streams = [a, b, c];
+        let mut next = [0usize; 3];
+        for choice in choices {
+            let s = usize::from(choice);
+            if next[s] < streams[s].len() {
+                store.ingest(&streams[s][next[s]..=next[s]], Source::Sync).unwrap();
+                next[s] += 1;
+                let from_log = store.fold_from_log(inc).unwrap();
+                prop_assert_eq!(store.state(inc).unwrap(), from_log);
+            }
+        }
+        for s in 0..3 {
+            store.ingest(&streams[s][next[s]..], Source::Sync).unwrap();
+        }
+        let from_log = store.fold_from_log(inc).unwrap();
+        prop_assert_eq!(store.state(inc).unwrap(), from_log.clone());
+        prop_assert_eq!(from_log.entry_count, 12);
+    }
+}
