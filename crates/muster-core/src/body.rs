@@ -439,7 +439,7 @@ impl EntryBody {
                     .map(|p| format!(" ({p})"))
                     .unwrap_or_default();
                 format!(
-                    "Status{who}: conditions: {}; actions: {}; needs: {}",
+                    "Status{who} | Conditions: {} | Actions: {} | Needs: {}",
                     or_none(&b.conditions),
                     or_none(&b.actions),
                     or_none(&b.needs)

@@ -438,7 +438,7 @@ impl<'de> Deserialize<'de> for Entry {
         if let Some(stated) = wire.hash {
             if stated != entry.hash {
                 return Err(D::Error::custom(format!(
-                    "hash: stated {} but the entry hashes to {}",
+                    "hash: stated {} but the entry hashes to {} (it was changed after it was written)",
                     stated.short(),
                     entry.hash.short()
                 )));

@@ -281,14 +281,15 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
                     ));
                 }
                 if raw.seq == expected {
-                    let prev_stored: Vec<u8> = match prev {
-                        Some(p) if p.raw.seq == raw.seq - 1 => p.raw.hash.clone(),
-                        _ => Hash32::ZERO.as_bytes().to_vec(),
+                    // The previous entry's computed hash is authoritative; the stored column is a cache.
+                    let prev_hash: Option<Hash32> = match prev {
+                        Some(p) if p.raw.seq == raw.seq - 1 => match (&p.entry, p.signature_ok) {
+                            (Some(e), true) => Some(e.hash()),
+                            _ => None, // already reported as edited or unreadable
+                        },
+                        _ => Some(Hash32::ZERO),
                     };
-                    let previous_is_edited = prev.is_some_and(|p| !p.signature_ok);
-                    if entry.envelope.prev_hash.as_bytes() != prev_stored.as_slice()
-                        && !previous_is_edited
-                    {
+                    if prev_hash.is_some_and(|h| h != entry.envelope.prev_hash) {
                         problems.push(problem(
                             ProblemKind::ChainBroken,
                             Some(raw),

@@ -382,6 +382,55 @@ fn a_file_that_is_not_a_database_is_named() {
 }
 
 #[test]
+fn verify_names_a_validly_signed_fork_spliced_into_a_stream() {
+    // Someone holding the device key signs a different seq 3 and swaps it in for the original:
+    // every signature verifies, but entry 4 no longer chains onto entry 3.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let stream = foreign(
+        5,
+        inc,
+        vec![note("1"), note("2"), note("3"), note("4")],
+        1_790_000_000_000,
+    );
+    store.ingest(&stream, Source::Sync).unwrap();
+    let fork = foreign(
+        5,
+        inc,
+        vec![note("1"), note("2"), note("three, rewritten")],
+        1_790_000_000_000,
+    );
+    let conn = store.connection();
+    conn.execute(
+        "DELETE FROM entries WHERE id = ?1",
+        [&stream[2].id().as_bytes()[..]],
+    )
+    .unwrap();
+    muster_store::rows::insert_entry(conn, &fork[2], Source::Sync, 0).unwrap();
+    // Put the head back as it was, so that only the chain can tell.
+    conn.execute(
+        "UPDATE stream_heads SET seq = 4, hash = ?1",
+        [&stream[3].hash().as_bytes()[..]],
+    )
+    .unwrap();
+    let report = store.verify(&mut |_, _| {}).unwrap();
+    let kinds: Vec<(ProblemKind, Option<u64>)> =
+        report.problems.iter().map(|p| (p.kind, p.seq)).collect();
+    assert!(
+        kinds.contains(&(ProblemKind::ChainBroken, Some(4))),
+        "{:#?}",
+        report.problems
+    );
+    assert!(
+        kinds.contains(&(ProblemKind::Reordered, Some(4))),
+        "the fork row sits after seq 4 in the file: {:#?}",
+        report.problems
+    );
+    assert_eq!(report.problems.len(), 2);
+}
+
+#[test]
 fn reopening_keeps_everything() {
     let dir = tempfile::tempdir().unwrap();
     let inc = incident();

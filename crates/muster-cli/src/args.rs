@@ -1,0 +1,213 @@
+//! Command-line grammar.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "muster",
+    version,
+    about = "Muster: the incident commander's console for security incidents and data breaches in healthcare",
+    long_about = "Muster keeps a signed, append-only log of an incident: timeline, roster, status updates and \
+                  decisions. Everything is stored locally first and works with no network.\n\n\
+                  Start with `muster demo`, then `muster show`, `muster timeline` and `muster roster`.",
+    after_help = "Exit codes: 0 ok, 1 failure, 2 bad input (nothing was written), 3 verify found problems."
+)]
+pub struct Cli {
+    /// Data directory of this installation (default: the OS data directory, e.g. ~/.local/share/muster).
+    #[arg(long, global = true, env = "MUSTER_HOME", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Write as this person instead of the configured operator name.
+    #[arg(long = "as", global = true, env = "MUSTER_AS", value_name = "PERSON")]
+    pub as_person: Option<String>,
+
+    /// Incident to act on: a full id or the end of one (#1a2b3c4d). Default: the current incident.
+    #[arg(long, global = true, env = "MUSTER_INCIDENT", value_name = "ID")]
+    pub incident: Option<String>,
+
+    /// Machine-readable JSON output (see docs/cli-json.md). Errors go to stderr as {"code","message"}.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Set the operator's name and create this installation's device key.
+    Init {
+        /// Your name as it should appear on entries.
+        #[arg(long)]
+        name: String,
+    },
+    /// Show the operator, device, data directory and time zone.
+    Whoami,
+    /// Open, list, select, close or reopen incidents.
+    #[command(subcommand)]
+    Incident(IncidentCommand),
+    /// The incident board: commander, roster, latest entries, open decisions.
+    Show {
+        /// How many recent timeline entries to show.
+        #[arg(long, default_value_t = 8)]
+        recent: usize,
+    },
+    /// Add a timeline note.
+    Note {
+        /// What happened or was done.
+        text: String,
+        /// When it happened, if not now: 2026-11-22T02:14:00-06:00, "2026-11-22 02:14" or 02:14 (your zone).
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Assign or relieve positions.
+    #[command(subcommand)]
+    Role(RoleCommand),
+    /// The roster: who holds each position now, and who held it before.
+    Roster,
+    /// Post a status update (HICS: conditions, actions, needs).
+    Status {
+        #[arg(long, default_value = "")]
+        conditions: String,
+        #[arg(long, default_value = "")]
+        actions: String,
+        #[arg(long, default_value = "")]
+        needs: String,
+        /// The position reporting (default: the position you hold).
+        #[arg(long)]
+        position: Option<String>,
+    },
+    /// Set how often status updates are due, in minutes.
+    Cadence {
+        minutes: u32,
+        /// Only for this position (default: every position without its own cadence).
+        #[arg(long)]
+        position: Option<String>,
+    },
+    /// Record a decision (immutable; change it later with --supersedes).
+    Decide(DecideArgs),
+    /// List decisions, newest first.
+    Decisions,
+    /// Correct a note: new text and/or new event time, with a reason. The original stays visible.
+    Amend {
+        /// The note to correct (#1a2b3c4d or full id).
+        entry: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        text: Option<String>,
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
+    },
+    /// Withdraw a note or status update (it stays visible, marked retracted).
+    Retract {
+        entry: String,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Every entry of the incident.
+    Timeline {
+        /// Oldest first (default: newest first).
+        #[arg(long)]
+        oldest_first: bool,
+        /// Only entries of this kind (note, role.assigned, decision.recorded, ...).
+        #[arg(long)]
+        kind: Option<String>,
+        /// At most this many entries.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Re-check every signature and chain link; names entries edited, removed or reordered.
+    Verify,
+    /// Rebuild every projection from the log.
+    Rebuild,
+    /// Write incidents to a file (JSON Lines) that `muster import` reads back, verified.
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Every incident instead of the current one.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Read an export file: checked in full first, nothing written if any entry is bad.
+    Import {
+        file: PathBuf,
+        /// Entries per durable commit.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        batch: u32,
+    },
+    /// Seed a realistic hospital ransomware incident (a drill) to explore the console.
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IncidentCommand {
+    /// Open a new incident; you (or --commander) become incident commander.
+    Open {
+        #[arg(long)]
+        title: String,
+        /// An exercise, not a real incident.
+        #[arg(long)]
+        drill: bool,
+        #[arg(long)]
+        description: Option<String>,
+        /// Who takes command (default: you).
+        #[arg(long)]
+        commander: Option<String>,
+    },
+    /// List incidents.
+    List,
+    /// Make an incident the current one.
+    Use { id: String },
+    /// Close the current incident.
+    Close {
+        #[arg(long)]
+        summary: String,
+    },
+    /// Reopen a closed incident.
+    Reopen {
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RoleCommand {
+    /// Put PERSON in POSITION (supersedes whoever holds it: a handover is one entry).
+    Assign {
+        /// incident-commander, deputy-incident-commander, scribe, technical-lead, clinical-liaison,
+        /// legal-liaison, privacy-officer, communications-officer, biomedical-engineering, custom:<name>
+        position: String,
+        person: String,
+    },
+    /// Relieve the holder(s) of POSITION.
+    Relieve {
+        position: String,
+        /// Only this holder (when two hold it after a conflict).
+        #[arg(long)]
+        person: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct DecideArgs {
+    #[arg(long)]
+    pub question: String,
+    /// An option considered (repeat for each).
+    #[arg(long = "option", value_name = "OPTION")]
+    pub options: Vec<String>,
+    #[arg(long)]
+    pub choice: String,
+    #[arg(long)]
+    pub rationale: String,
+    /// Who decided (default: you).
+    #[arg(long)]
+    pub authority: Option<String>,
+    /// The decision this one replaces.
+    #[arg(long, value_name = "ENTRY")]
+    pub supersedes: Option<String>,
+}

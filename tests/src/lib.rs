@@ -1,0 +1,131 @@
+//! Helpers for Muster's cross-crate tests: run the real `muster` binary against throwaway
+//! installations (each its own data directory and device key in the real OS keyring).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::missing_panics_doc)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// The `muster` binary, built once per test process (`cargo build -p muster-cli`), or the one
+/// named by `MUSTER_BIN`.
+pub fn muster_bin() -> PathBuf {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        if let Ok(path) = std::env::var("MUSTER_BIN") {
+            return PathBuf::from(path);
+        }
+        // target/<profile>/deps/<test binary> -> target/<profile>
+        let exe = std::env::current_exe().expect("test binary path");
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("target/<profile>")
+            .to_path_buf();
+        let target_dir = profile_dir.parent().expect("target dir").to_path_buf();
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "--quiet", "-p", "muster-cli", "--bin", "muster"])
+            .env("CARGO_TARGET_DIR", &target_dir)
+            .status()
+            .expect("run cargo build for the muster binary");
+        assert!(status.success(), "building the muster binary failed");
+        target_dir
+            .join("debug")
+            .join(format!("muster{}", std::env::consts::EXE_SUFFIX))
+    })
+    .clone()
+}
+
+/// One installation of Muster in a temporary directory.
+#[derive(Debug)]
+pub struct Installation {
+    pub home: tempfile::TempDir,
+    pub tz: String,
+    pub person: String,
+}
+
+impl Installation {
+    pub fn new(person: &str) -> Self {
+        Installation {
+            home: tempfile::tempdir().unwrap(),
+            tz: "America/Chicago".into(),
+            person: person.into(),
+        }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.home.path().join("muster.sqlite3")
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(muster_bin());
+        c.args(args)
+            .env("MUSTER_HOME", self.home.path())
+            .env("MUSTER_AS", &self.person)
+            .env("TZ", &self.tz)
+            .env_remove("MUSTER_INCIDENT");
+        c
+    }
+
+    pub fn output(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let out = self.output(args);
+        assert!(
+            out.status.success(),
+            "muster {args:?} failed ({}):\n{}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// Runs with --json and parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Runs and expects failure; returns (exit code, stderr).
+    pub fn fails(&self, args: &[&str]) -> (i32, String) {
+        let out = self.output(args);
+        assert!(
+            !out.status.success(),
+            "muster {args:?} should have failed but printed:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    }
+
+    /// Number of rows in the log, read directly from the SQLite file.
+    pub fn stored_entries(&self) -> i64 {
+        if !self.db_path().exists() {
+            return 0;
+        }
+        let conn = rusqlite::Connection::open(self.db_path()).unwrap();
+        conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+            .unwrap()
+    }
+
+    pub fn sql(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.db_path()).unwrap();
+        conn.execute_batch(sql).unwrap();
+    }
+
+    /// The current incident's state digest (from `muster show --json`).
+    pub fn digest(&self) -> String {
+        self.json(&["show"])["state_digest"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+}
