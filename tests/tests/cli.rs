@@ -512,7 +512,7 @@ fn rebuild_restores_damaged_projections_and_lists_follow_the_log() {
     let m = Installation::new("Okafor");
     m.ok(&["demo"]);
     let before = m.json(&["timeline"]);
-    m.sql("UPDATE proj_timeline SET summary = 'tampered'; DELETE FROM proj_assignments;");
+    m.sql("UPDATE proj_corrections SET summary = 'tampered'; DELETE FROM proj_assignments;");
     assert_ne!(m.json(&["timeline"]), before);
     let out = m.json(&["rebuild"]);
     assert_eq!(out["entries"], 38);

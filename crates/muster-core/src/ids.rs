@@ -81,7 +81,7 @@ uuid_id!(EntryId, "an entry");
 uuid_id!(IncidentId, "an incident");
 
 /// A device is named by its Ed25519 public key, so an entry carries everything needed to check
-/// its signature (see docs/decisions/0002-device-id-is-the-public-key.md).
+/// its signature (see docs/decisions/0001-device-id-is-the-public-key.md).
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct DeviceId(pub [u8; 32]);
 

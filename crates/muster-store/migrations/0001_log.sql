@@ -30,16 +30,21 @@ CREATE TABLE entries (
     received_utc_ms   INTEGER NOT NULL,
     UNIQUE (incident_id, device_id, seq)
 ) STRICT;
-CREATE INDEX entries_fold_order ON entries (incident_id, hlc_wall_ms, hlc_counter, device_id, seq);
-CREATE INDEX entries_by_kind ON entries (incident_id, kind);
-CREATE INDEX entries_latest_hlc ON entries (hlc_wall_ms, hlc_counter);
+-- Structural entries (lifecycle, roster, decisions, cadence) are refolded after each write. A
+-- partial index: appending a note writes no page of it. The list must match
+-- projection::STRUCTURAL_KINDS_SQL exactly (a test checks), or SQLite will not use the index.
+CREATE INDEX entries_structural ON entries (incident_id)
+    WHERE kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded');
 
--- The last entry of every (incident, device) stream. Lets verify notice a removed tail.
+-- The last entry of every (incident, device) stream. Lets verify notice a removed tail, and
+-- holds each stream's latest HLC (the greatest of them seeds the next local HLC).
 CREATE TABLE stream_heads (
     incident_id BLOB NOT NULL,
     device_id   BLOB NOT NULL,
     seq         INTEGER NOT NULL,
     hash        BLOB NOT NULL,
+    hlc_wall_ms INTEGER NOT NULL,
+    hlc_counter INTEGER NOT NULL,
     PRIMARY KEY (incident_id, device_id)
 ) STRICT, WITHOUT ROWID;
 
@@ -51,32 +56,27 @@ CREATE TABLE proj_incidents (
     description         TEXT,
     status              TEXT NOT NULL DEFAULT 'unopened',
     opened              TEXT,
-    status_changed      TEXT,
-    entry_count         INTEGER NOT NULL DEFAULT 0,
-    last_hlc_wall_ms    INTEGER NOT NULL DEFAULT 0
+    status_changed      TEXT
 ) STRICT;
 
-CREATE TABLE proj_timeline (
-    entry_id          BLOB PRIMARY KEY,
-    incident_id       BLOB NOT NULL,
-    hlc_wall_ms       INTEGER NOT NULL,
-    hlc_counter       INTEGER NOT NULL,
-    device_id         BLOB NOT NULL,
-    seq               INTEGER NOT NULL,
-    kind              TEXT NOT NULL,
-    recorded_utc_ms   INTEGER NOT NULL,
-    recorded_offset_s INTEGER NOT NULL,
-    recorded_zone     TEXT NOT NULL,
-    occurred_at       TEXT,
-    author_person     TEXT NOT NULL,
-    author_position   TEXT,
-    summary           TEXT NOT NULL,
-    target_id         BLOB,
-    amended_by        TEXT NOT NULL DEFAULT '[]',
-    retracted_by      TEXT NOT NULL DEFAULT '[]'
-) STRICT;
-CREATE INDEX proj_timeline_order ON proj_timeline (incident_id, hlc_wall_ms, hlc_counter, device_id, seq);
-CREATE INDEX proj_timeline_target ON proj_timeline (target_id) WHERE target_id IS NOT NULL;
+-- The timeline is the log itself (one item per entry, read from `entries`). What corrections
+-- change is projected here, written only when an amendment or retraction arrives:
+-- the effective text and time of each corrected entry ...
+CREATE TABLE proj_corrections (
+    target_id    BLOB PRIMARY KEY,
+    incident_id  BLOB NOT NULL,
+    occurred_at  TEXT,
+    summary      TEXT NOT NULL,
+    amended_by   TEXT NOT NULL,
+    retracted_by TEXT NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- ... and which entries correct which (also for targets not yet received).
+CREATE TABLE proj_correction_links (
+    target_id        BLOB NOT NULL,
+    correction_rowid INTEGER NOT NULL,
+    PRIMARY KEY (target_id, correction_rowid)
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE proj_assignments (
     entry_id    BLOB PRIMARY KEY,

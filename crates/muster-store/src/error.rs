@@ -78,6 +78,8 @@ pub enum IngestReason {
         "equivocation: a different entry ({existing}) is already stored at this stream position"
     )]
     Equivocation { existing: String },
+    #[error("its HLC {got} is not after the HLC {previous} of the previous entry of its stream")]
+    HlcNotIncreasing { previous: String, got: String },
     #[error("entry id already used by a different entry")]
     IdReused,
 }
@@ -91,6 +93,7 @@ impl IngestReason {
             IngestReason::SeqGap { .. } => "ingest.seq_gap",
             IngestReason::PrevHashMismatch { .. } => "ingest.prev_hash_mismatch",
             IngestReason::Equivocation { .. } => "ingest.equivocation",
+            IngestReason::HlcNotIncreasing { .. } => "ingest.hlc_not_increasing",
             IngestReason::IdReused => "ingest.id_reused",
         }
     }

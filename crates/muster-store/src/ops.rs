@@ -289,7 +289,7 @@ impl Muster {
         let mut stmt = self
             .store
             .connection()
-            .prepare("SELECT entry_id FROM proj_timeline WHERE incident_id = ?1")?;
+            .prepare("SELECT id FROM entries WHERE incident_id = ?1")?;
         let rows = stmt.query_map([&incident.as_bytes()[..]], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for r in rows {

@@ -2,52 +2,68 @@
 //! every insert, rebuildable at any time (`rebuild`), and required to equal the fold
 //! (`load_state(..) == fold(entries)`, checked by tests).
 //!
-//! The timeline holds one row per entry, written from that entry alone plus its corrections.
-//! The structure (lifecycle, roster, decisions, cadence) is refolded from the incident's
-//! structural entries only, which are few even when the timeline holds 100k notes.
+//! The timeline is the log itself: one item per entry, built from the entry alone plus what its
+//! corrections changed (`proj_corrections`, written only when a correction arrives). The
+//! structure (lifecycle, roster, decisions, cadence) is refolded from the incident's structural
+//! entries only, which are few even when the timeline holds 100k notes. So appending a note
+//! writes no projection page at all, which keeps a durable append close to a bare INSERT.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use chrono::DateTime;
 use muster_core::body::{EntryBody, EventTime, KNOWN_KINDS};
-use muster_core::entry::Author;
 use muster_core::fold::{Assignment, Cadence, Decision, IncidentStatus, Stamp};
-use muster_core::{
-    fold, DeviceId, Entry, EntryId, Hlc, IncidentId, IncidentState, Position, TimelineItem,
-    WallClock,
-};
+use muster_core::{fold, Entry, EntryId, IncidentId, IncidentState, TimelineItem};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Result, StoreError};
-use crate::rows::{i64_of, load_entry, uuid_bytes, RawRow, ENTRY_COLUMNS};
+use crate::rows::{load_entry, RawRow, ENTRY_COLUMNS};
 
-fn structural_kinds_sql() -> String {
+/// The `kind IN (...)` list of the partial index `entries_structural`. It must be written
+/// exactly as in the migration for SQLite to use the index (tests check both).
+pub const STRUCTURAL_KINDS_SQL: &str =
+    "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', \
+     'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded')";
+
+/// The structural kinds as the core defines them, for the test that keeps the SQL in step.
+pub fn structural_kinds() -> Vec<&'static str> {
     KNOWN_KINDS
         .iter()
+        .copied()
         .filter(|k| EntryBody::affects_structure(k))
-        .map(|k| format!("'{k}'"))
-        .collect::<Vec<_>>()
-        .join(", ")
+        .collect()
 }
 
-/// Brings the projections up to date after `entries` were inserted (same transaction).
-pub fn on_insert(conn: &Connection, entries: &[&Entry]) -> Result<()> {
+/// How the entries given to `on_insert` were made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Just signed here: fresh ids (nothing can correct them yet), and an incident row exists
+    /// whenever this device's stream already had entries.
+    Local,
+    /// From elsewhere: any order, corrections may have arrived before their targets.
+    Received,
+}
+
+/// Brings the projections up to date after `entries` (with their rowids) were inserted, in the
+/// same transaction. Appending a note writes no projection page.
+pub fn on_insert(conn: &Connection, entries: &[(i64, &Entry)], origin: Origin) -> Result<()> {
     let mut structural: BTreeSet<IncidentId> = BTreeSet::new();
     let mut to_correct: BTreeSet<EntryId> = BTreeSet::new();
-    for e in entries {
-        insert_timeline_row(conn, e.incident_id(), &TimelineItem::from_entry(e))?;
-        conn.prepare_cached(
-            "INSERT INTO proj_incidents (incident_id, entry_count, last_hlc_wall_ms) VALUES (?1, 1, ?2) \
-             ON CONFLICT (incident_id) DO UPDATE SET entry_count = entry_count + 1, \
-             last_hlc_wall_ms = max(last_hlc_wall_ms, excluded.last_hlc_wall_ms)",
-        )?
-        .execute(params![&e.incident_id().as_bytes()[..], i64_of(e.hlc().wall_ms)])?;
+    let mut incidents: BTreeSet<IncidentId> = BTreeSet::new();
+    for (rowid, e) in entries {
+        let incident_row_may_be_missing = origin == Origin::Received || e.seq() == 1;
+        if incident_row_may_be_missing && incidents.insert(e.incident_id()) {
+            conn.prepare_cached("INSERT OR IGNORE INTO proj_incidents (incident_id) VALUES (?1)")?
+                .execute(params![&e.incident_id().as_bytes()[..]])?;
+        }
         if EntryBody::affects_structure(e.kind()) {
             structural.insert(e.incident_id());
         }
         if let Some(target) = e.body.correction_target() {
+            conn.prepare_cached("INSERT OR IGNORE INTO proj_correction_links (target_id, correction_rowid) VALUES (?1, ?2)")?
+                .execute(params![&target.as_bytes()[..], rowid])?;
             to_correct.insert(target);
-        } else if has_corrections(conn, e.id())? {
+        } else if origin == Origin::Received && has_corrections(conn, e.id())? {
             // Its corrections arrived first (out-of-order sync).
             to_correct.insert(e.id());
         }
@@ -63,7 +79,7 @@ pub fn on_insert(conn: &Connection, entries: &[&Entry]) -> Result<()> {
 
 fn has_corrections(conn: &Connection, id: EntryId) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM proj_timeline WHERE target_id = ?1 LIMIT 1")?
+        .prepare_cached("SELECT 1 FROM proj_correction_links WHERE target_id = ?1 LIMIT 1")?
         .query_row(params![&id.as_bytes()[..]], |_| Ok(()))
         .optional()?
         .is_some())
@@ -73,35 +89,6 @@ fn ids_json(ids: &[EntryId]) -> String {
     serde_json::to_string(ids).unwrap_or_else(|_| "[]".into())
 }
 
-fn insert_timeline_row(conn: &Connection, incident: IncidentId, item: &TimelineItem) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO proj_timeline (entry_id, incident_id, hlc_wall_ms, hlc_counter, device_id, seq, kind, \
-         recorded_utc_ms, recorded_offset_s, recorded_zone, occurred_at, author_person, author_position, summary, \
-         target_id, amended_by, retracted_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-    )?
-    .execute(params![
-        &item.entry_id.as_bytes()[..],
-        &incident.as_bytes()[..],
-        i64_of(item.hlc.wall_ms),
-        i64::from(item.hlc.counter),
-        &item.device_id.as_bytes()[..],
-        i64_of(item.seq),
-        item.kind,
-        item.recorded.utc_ms,
-        i64::from(item.recorded.offset_s),
-        item.recorded.zone,
-        item.occurred_at.map(event_time_text),
-        item.author.person,
-        item.author.position.as_ref().map(|p| p.slug()),
-        item.summary,
-        item.target.map(|t| t.as_bytes().to_vec()),
-        ids_json(&item.amended_by),
-        ids_json(&item.retracted_by),
-    ])?;
-    Ok(())
-}
-
 fn event_time_text(t: EventTime) -> String {
     serde_json::to_value(t)
         .ok()
@@ -109,20 +96,34 @@ fn event_time_text(t: EventTime) -> String {
         .unwrap_or_default()
 }
 
-/// Recomputes the effective text, time and correction lists of `target` from its corrections.
+fn write_corrected(conn: &Connection, item: &TimelineItem, incident: IncidentId) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO proj_corrections (target_id, incident_id, occurred_at, summary, amended_by, retracted_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (target_id) DO UPDATE SET occurred_at = excluded.occurred_at, \
+         summary = excluded.summary, amended_by = excluded.amended_by, retracted_by = excluded.retracted_by",
+    )?
+    .execute(params![
+        &item.entry_id.as_bytes()[..],
+        &incident.as_bytes()[..],
+        item.occurred_at.map(event_time_text),
+        item.summary,
+        ids_json(&item.amended_by),
+        ids_json(&item.retracted_by),
+    ])?;
+    Ok(())
+}
+
+/// Recomputes what the corrections of `target` change, from the corrections themselves.
 fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
     let Some(original) = load_entry(conn, target)? else {
-        return Ok(()); // The target has not arrived yet; its row will be refreshed when it does.
+        return Ok(()); // The target has not arrived yet; this runs again when it does.
     };
-    let sql = format!(
-        "SELECT {} FROM entries e JOIN proj_timeline t ON t.entry_id = e.id \
-         WHERE t.target_id = ?1 AND t.incident_id = ?2 \
-         ORDER BY t.hlc_wall_ms, t.hlc_counter, t.device_id, t.seq",
-        ENTRY_COLUMNS
-            .split(", ")
-            .map(|c| format!("e.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let sql =
+        format!(
+        "SELECT {} FROM proj_correction_links l JOIN entries e ON e.rowid = l.correction_rowid \
+         WHERE l.target_id = ?1 AND e.incident_id = ?2 \
+         ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq",
+        ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -138,24 +139,13 @@ fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
     }
     let mut item = TimelineItem::from_entry(&original);
     item.apply_corrections(corrections.iter().map(|c| (c.id(), &c.body)));
-    conn.prepare_cached(
-        "UPDATE proj_timeline SET occurred_at = ?2, summary = ?3, amended_by = ?4, retracted_by = ?5 WHERE entry_id = ?1",
-    )?
-    .execute(params![
-        &target.as_bytes()[..],
-        item.occurred_at.map(event_time_text),
-        item.summary,
-        ids_json(&item.amended_by),
-        ids_json(&item.retracted_by),
-    ])?;
-    Ok(())
+    write_corrected(conn, &item, original.incident_id())
 }
 
 /// Refolds the structural entries of an incident and rewrites its structure tables.
 pub fn refresh_structure(conn: &Connection, incident: IncidentId) -> Result<()> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 AND kind IN ({})",
-        structural_kinds_sql()
+        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![&incident.as_bytes()[..]], RawRow::read)?;
@@ -251,25 +241,33 @@ fn from_json<T: serde::de::DeserializeOwned>(table: &str, text: &str) -> Result<
 /// Replaces the projections of one incident with a freshly folded state.
 pub fn write_full_state(conn: &Connection, s: &IncidentState) -> Result<()> {
     let id = &s.incident_id.as_bytes()[..];
-    conn.prepare_cached("DELETE FROM proj_timeline WHERE incident_id = ?1")?
-        .execute(params![id])?;
-    for item in &s.timeline {
-        insert_timeline_row(conn, s.incident_id, item)?;
-    }
-    let last_hlc = s.timeline.last().map(|t| t.hlc.wall_ms).unwrap_or(0);
     conn.prepare_cached(
-        "INSERT INTO proj_incidents (incident_id, entry_count, last_hlc_wall_ms) VALUES (?1, ?2, ?3) \
-         ON CONFLICT (incident_id) DO UPDATE SET entry_count = excluded.entry_count, \
-         last_hlc_wall_ms = excluded.last_hlc_wall_ms",
+        "DELETE FROM proj_correction_links WHERE correction_rowid IN (SELECT rowid FROM entries WHERE incident_id = ?1)",
     )?
-    .execute(params![id, i64_of(s.entry_count), i64_of(last_hlc)])?;
+    .execute(params![id])?;
+    conn.prepare_cached("DELETE FROM proj_corrections WHERE incident_id = ?1")?
+        .execute(params![id])?;
+    conn.prepare_cached("INSERT OR IGNORE INTO proj_incidents (incident_id) VALUES (?1)")?
+        .execute(params![id])?;
+    let mut rowid_of = conn.prepare_cached("SELECT rowid FROM entries WHERE id = ?1")?;
+    for item in &s.timeline {
+        if let Some(target) = item.target {
+            let rowid: i64 =
+                rowid_of.query_row(params![&item.entry_id.as_bytes()[..]], |r| r.get(0))?;
+            conn.prepare_cached("INSERT OR IGNORE INTO proj_correction_links (target_id, correction_rowid) VALUES (?1, ?2)")?
+                .execute(params![&target.as_bytes()[..], rowid])?;
+        }
+        if !item.amended_by.is_empty() || !item.retracted_by.is_empty() {
+            write_corrected(conn, item, s.incident_id)?;
+        }
+    }
     write_structure(conn, s)
 }
 
 pub fn clear_all(conn: &Connection) -> Result<()> {
     conn.execute_batch(
-        "DELETE FROM proj_timeline; DELETE FROM proj_assignments; DELETE FROM proj_decisions; \
-         DELETE FROM proj_cadences; DELETE FROM proj_incidents;",
+        "DELETE FROM proj_corrections; DELETE FROM proj_correction_links; DELETE FROM proj_assignments; \
+         DELETE FROM proj_decisions; DELETE FROM proj_cadences; DELETE FROM proj_incidents;",
     )?;
     Ok(())
 }
@@ -287,7 +285,7 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
     let id = &incident.as_bytes()[..];
     let head = conn
         .prepare_cached(
-            "SELECT title, drill, description, status, opened, status_changed, entry_count \
+            "SELECT title, drill, description, status, opened, status_changed \
              FROM proj_incidents WHERE incident_id = ?1",
         )?
         .query_row(params![id], |r| {
@@ -298,12 +296,10 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, i64>(6)?,
             ))
         })
         .optional()?;
-    let Some((title, drill, description, status, opened, status_changed, entry_count)) = head
-    else {
+    let Some((title, drill, description, status, opened, status_changed)) = head else {
         return Ok(None);
     };
     let mut state = IncidentState::empty(incident);
@@ -317,8 +313,8 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
     state.status_changed = status_changed
         .map(|t| from_json("proj_incidents", &t))
         .transpose()?;
-    state.entry_count = u64::try_from(entry_count).unwrap_or(0);
     state.timeline = load_timeline(conn, incident)?;
+    state.entry_count = state.timeline.len() as u64;
     let mut stmt = conn
         .prepare_cached("SELECT data FROM proj_assignments WHERE incident_id = ?1 ORDER BY ord")?;
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
@@ -345,71 +341,43 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
 }
 
 fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<TimelineItem>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT t.entry_id, t.device_id, t.seq, t.hlc_wall_ms, t.hlc_counter, t.kind, t.recorded_utc_ms, \
-         t.recorded_offset_s, t.recorded_zone, t.occurred_at, t.author_person, t.author_position, t.summary, \
-         t.target_id, t.amended_by, t.retracted_by, e.body_version, e.body \
-         FROM proj_timeline t JOIN entries e ON e.id = t.entry_id WHERE t.incident_id = ?1 \
-         ORDER BY t.hlc_wall_ms, t.hlc_counter, t.device_id, t.seq",
-    )?;
+    let sql = format!(
+        "SELECT {}, c.occurred_at, c.summary, c.amended_by, c.retracted_by \
+         FROM entries e LEFT JOIN proj_corrections c ON c.target_id = e.id WHERE e.incident_id = ?1 \
+         ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq",
+        ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let mut rows = stmt.query(params![&incident.as_bytes()[..]])?;
     let mut items = Vec::new();
+    let mut seen: HashSet<EntryId> = HashSet::new();
     let bad = |what: &str| {
         StoreError::Refused(format!(
-            "proj_timeline: unreadable {what}; run `muster rebuild`"
+            "proj_corrections: unreadable {what}; run `muster rebuild`"
         ))
     };
     while let Some(r) = rows.next()? {
-        let entry_id: Vec<u8> = r.get(0)?;
-        let device: Vec<u8> = r.get(1)?;
-        let kind: String = r.get(5)?;
-        let occurred: Option<String> = r.get(9)?;
-        let position: Option<String> = r.get(11)?;
-        let target: Option<Vec<u8>> = r.get(13)?;
-        let body_version: i64 = r.get(16)?;
-        let body_json: String = r.get(17)?;
-        let body = EntryBody::decode(&kind, u16::try_from(body_version).unwrap_or(0), &body_json)
-            .map_err(|e| StoreError::Refused(e.to_string()))?;
-        items.push(TimelineItem {
-            entry_id: EntryId::from_bytes(uuid_bytes(&entry_id).ok_or_else(|| bad("entry_id"))?),
-            device_id: DeviceId(device.as_slice().try_into().map_err(|_| bad("device_id"))?),
-            seq: u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0),
-            hlc: Hlc {
-                wall_ms: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
-                counter: u32::try_from(r.get::<_, i64>(4)?).unwrap_or(0),
-            },
-            kind,
-            recorded: WallClock {
-                utc_ms: r.get(6)?,
-                offset_s: i32::try_from(r.get::<_, i64>(7)?).unwrap_or(0),
-                zone: r.get(8)?,
-            },
-            occurred_at: occurred
+        let entry = RawRow::read(r)?.decode()?;
+        // The fold counts an id once; so does the timeline (the UNIQUE id column makes this moot
+        // unless the file was edited).
+        if !seen.insert(entry.id()) {
+            continue;
+        }
+        let mut item = TimelineItem::from_entry(&entry);
+        if let Some(summary) = r.get::<_, Option<String>>(19)? {
+            item.summary = summary;
+            item.occurred_at = r
+                .get::<_, Option<String>>(18)?
                 .map(|t| {
                     DateTime::parse_from_rfc3339(&t)
                         .map(EventTime)
                         .map_err(|_| bad("occurred_at"))
                 })
-                .transpose()?,
-            author: Author {
-                person: r.get(10)?,
-                position: position
-                    .map(|p| p.parse::<Position>())
-                    .transpose()
-                    .map_err(|_| bad("author_position"))?,
-            },
-            summary: r.get(12)?,
-            target: target
-                .map(|t| {
-                    uuid_bytes(&t)
-                        .map(EntryId::from_bytes)
-                        .ok_or_else(|| bad("target_id"))
-                })
-                .transpose()?,
-            amended_by: from_json("proj_timeline", &r.get::<_, String>(14)?)?,
-            retracted_by: from_json("proj_timeline", &r.get::<_, String>(15)?)?,
-            body,
-        });
+                .transpose()?;
+            item.amended_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
+            item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(21)?)?;
+        }
+        items.push(item);
     }
     Ok(items)
 }

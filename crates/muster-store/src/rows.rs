@@ -175,46 +175,66 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
         source.as_str(),
         received_ms,
     ])?;
+    let rowid = conn.last_insert_rowid();
     conn.prepare_cached(
-        "INSERT INTO stream_heads (incident_id, device_id, seq, hash) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (incident_id, device_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+        "INSERT INTO stream_heads (incident_id, device_id, seq, hash, hlc_wall_ms, hlc_counter) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (incident_id, device_id) DO UPDATE SET \
+         seq = excluded.seq, hash = excluded.hash, hlc_wall_ms = excluded.hlc_wall_ms, hlc_counter = excluded.hlc_counter",
     )?
     .execute(params![
         &env.incident_id.as_bytes()[..],
         &env.device_id.as_bytes()[..],
         i64_of(env.seq),
         &e.hash().as_bytes()[..],
+        i64_of(env.hlc.wall_ms),
+        i64::from(env.hlc.counter),
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(rowid)
 }
 
-/// The head of a stream: (last seq, its hash), or (0, zero) for a stream not yet started.
-pub fn stream_head(
-    conn: &Connection,
-    incident: IncidentId,
-    device: DeviceId,
-) -> Result<(u64, Hash32)> {
+/// The last entry of a stream as the store knows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub seq: u64,
+    pub hash: Hash32,
+    pub hlc: Hlc,
+}
+
+impl Head {
+    pub const EMPTY: Head = Head {
+        seq: 0,
+        hash: Hash32::ZERO,
+        hlc: Hlc::ZERO,
+    };
+}
+
+/// The head of a stream, or `Head::EMPTY` for a stream not yet started.
+pub fn stream_head(conn: &Connection, incident: IncidentId, device: DeviceId) -> Result<Head> {
     let mut stmt = conn.prepare_cached(
-        "SELECT seq, hash FROM stream_heads WHERE incident_id = ?1 AND device_id = ?2",
+        "SELECT seq, hash, hlc_wall_ms, hlc_counter FROM stream_heads WHERE incident_id = ?1 AND device_id = ?2",
     )?;
     let mut rows = stmt.query(params![&incident.as_bytes()[..], &device.as_bytes()[..]])?;
     match rows.next()? {
-        None => Ok((0, Hash32::ZERO)),
+        None => Ok(Head::EMPTY),
         Some(row) => {
-            let seq: i64 = row.get(0)?;
             let hash: Vec<u8> = row.get(1)?;
-            Ok((
-                u64::try_from(seq).unwrap_or(0),
-                Hash32(fixed(&hash).unwrap_or([0; 32])),
-            ))
+            Ok(Head {
+                seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
+                hash: Hash32(fixed(&hash).unwrap_or([0; 32])),
+                hlc: Hlc {
+                    wall_ms: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
+                    counter: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
+                },
+            })
         }
     }
 }
 
-/// The greatest HLC of any stored entry (local or received).
+/// The greatest HLC of any stored entry (local or received): every stream's HLC increases
+/// along its seq (ingest enforces it), so it is the greatest of the stream heads.
 pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc_wall_ms, hlc_counter FROM entries ORDER BY hlc_wall_ms DESC, hlc_counter DESC LIMIT 1",
+        "SELECT hlc_wall_ms, hlc_counter FROM stream_heads ORDER BY hlc_wall_ms DESC, hlc_counter DESC LIMIT 1",
     )?;
     let mut rows = stmt.query([])?;
     match rows.next()? {

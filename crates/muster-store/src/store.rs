@@ -8,8 +8,8 @@ use std::time::Duration;
 use muster_core::entry::{verify_many, Author, UnsignedEntry};
 use muster_core::fold::{Assignment, Stamp};
 use muster_core::{
-    fold, DeviceId, Entry, EntryBody, EntryId, Hash32, Hlc, IncidentId, IncidentState,
-    IncidentStatus, SigningKey, WallClock,
+    fold, DeviceId, Entry, EntryBody, EntryId, Hlc, IncidentId, IncidentState, IncidentStatus,
+    SigningKey, WallClock,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::clock::{random_10, Clock, Entropy, OsEntropy};
 use crate::error::{IngestError, IngestReason, Result, StoreError};
 use crate::projection;
-use crate::rows::{self, insert_entry, latest_hlc, stream_head, uuid_bytes, Source};
+use crate::rows::{self, insert_entry, latest_hlc, stream_head, uuid_bytes, Head, Source};
 use crate::schema;
 
 /// What a local write says; the store adds ids, chain, clocks and the signature.
@@ -161,8 +161,9 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut hlc = latest_hlc(&tx)?;
-        let mut heads: HashMap<IncidentId, (u64, Hash32)> = HashMap::new();
+        let mut heads: HashMap<IncidentId, Head> = HashMap::new();
         let mut written = Vec::with_capacity(drafts.len());
+        let mut rowids = Vec::with_capacity(drafts.len());
         for draft in drafts {
             let head = match heads.get(&draft.incident_id) {
                 Some(h) => *h,
@@ -172,8 +173,8 @@ impl Store {
             let unsigned = UnsignedEntry {
                 id: EntryId::from_parts(now_ms, random_10(self.entropy.as_mut())),
                 incident_id: draft.incident_id,
-                seq: head.0 + 1,
-                prev_hash: head.1,
+                seq: head.seq + 1,
+                prev_hash: head.hash,
                 hlc,
                 recorded: WallClock::new(now, &zone),
                 author: draft.author,
@@ -181,12 +182,20 @@ impl Store {
             };
             let entry = unsigned.sign(key)?;
             entry.validate()?;
-            insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
-            heads.insert(entry.incident_id(), (entry.seq(), entry.hash()));
+            let rowid = insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
+            rowids.push(rowid);
+            heads.insert(
+                entry.incident_id(),
+                Head {
+                    seq: entry.seq(),
+                    hash: entry.hash(),
+                    hlc: entry.hlc(),
+                },
+            );
             written.push(entry);
         }
-        let refs: Vec<&Entry> = written.iter().collect();
-        projection::on_insert(&tx, &refs)?;
+        let inserted: Vec<(i64, &Entry)> = rowids.into_iter().zip(written.iter()).collect();
+        projection::on_insert(&tx, &inserted, projection::Origin::Local)?;
         tx.commit()?;
         Ok(written)
     }
@@ -238,9 +247,9 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut heads: HashMap<(IncidentId, DeviceId), (u64, Hash32)> = HashMap::new();
+        let mut heads: HashMap<(IncidentId, DeviceId), Head> = HashMap::new();
         let mut report = IngestReport::default();
-        let mut inserted: Vec<&Entry> = Vec::new();
+        let mut inserted: Vec<(i64, &Entry)> = Vec::new();
         for i in order {
             let e = &entries[i];
             let existing: Option<(Vec<u8>, Vec<u8>)> = tx
@@ -265,27 +274,27 @@ impl Store {
                 Some(h) => *h,
                 None => stream_head(&tx, e.incident_id(), e.device_id())?,
             };
-            if e.seq() != head.0 + 1 {
+            if e.seq() != head.seq + 1 {
                 return Err(refuse(
                     e,
                     IngestReason::SeqGap {
-                        head: head.0,
-                        expected: head.0 + 1,
+                        head: head.seq,
+                        expected: head.seq + 1,
                         got: e.seq(),
                     },
                 ));
             }
-            if e.envelope.prev_hash != head.1 {
+            if e.envelope.prev_hash != head.hash {
                 return Err(refuse(
                     e,
                     IngestReason::PrevHashMismatch {
-                        expected: head.1.to_string(),
+                        expected: head.hash.to_string(),
                         got: e.envelope.prev_hash.to_string(),
                     },
                 ));
             }
             match insert_entry(&tx, e, source, received) {
-                Ok(_) => {}
+                Ok(rowid) => inserted.push((rowid, e)),
                 Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
                     if f.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {
@@ -293,11 +302,26 @@ impl Store {
                 }
                 Err(other) => return Err(other),
             }
-            heads.insert(key, (e.seq(), e.hash()));
-            inserted.push(e);
+            if e.seq() > 1 && e.hlc() <= head.hlc {
+                return Err(refuse(
+                    e,
+                    IngestReason::HlcNotIncreasing {
+                        previous: format!("{}.{}", head.hlc.wall_ms, head.hlc.counter),
+                        got: format!("{}.{}", e.hlc().wall_ms, e.hlc().counter),
+                    },
+                ));
+            }
+            heads.insert(
+                key,
+                Head {
+                    seq: e.seq(),
+                    hash: e.hash(),
+                    hlc: e.hlc(),
+                },
+            );
             report.accepted += 1;
         }
-        projection::on_insert(&tx, &inserted)?;
+        projection::on_insert(&tx, &inserted, projection::Origin::Received)?;
         tx.commit()?;
         Ok(report)
     }
@@ -318,7 +342,7 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    pub fn head(&self, incident: IncidentId, device: DeviceId) -> Result<(u64, Hash32)> {
+    pub fn head(&self, incident: IncidentId, device: DeviceId) -> Result<Head> {
         stream_head(&self.conn, incident, device)
     }
 
@@ -353,8 +377,10 @@ impl Store {
 
     pub fn incidents(&self) -> Result<Vec<IncidentSummary>> {
         let mut stmt = self.conn.prepare(
-            "SELECT incident_id, title, drill, status, opened, entry_count, last_hlc_wall_ms FROM proj_incidents \
-             ORDER BY last_hlc_wall_ms DESC, incident_id",
+            "SELECT i.incident_id, i.title, i.drill, i.status, i.opened, \
+             (SELECT count(*) FROM entries e WHERE e.incident_id = i.incident_id), \
+             (SELECT max(hlc_wall_ms) FROM stream_heads h WHERE h.incident_id = i.incident_id) AS last \
+             FROM proj_incidents i ORDER BY last DESC, i.incident_id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok((
@@ -364,7 +390,7 @@ impl Store {
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, i64>(5)?,
-                r.get::<_, i64>(6)?,
+                r.get::<_, Option<i64>>(6)?.unwrap_or(0),
             ))
         })?;
         let mut out = Vec::new();

@@ -10,12 +10,12 @@ use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 
 use muster_core::entry::verify_many;
-use muster_core::{DeviceId, Entry, Hash32, IncidentId};
+use muster_core::{DeviceId, Entry, IncidentId};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, StoreError};
-use crate::rows::{i64_of, stream_head, Source};
+use crate::rows::{i64_of, stream_head, Head, Source};
 use crate::store::Store;
 
 pub const EXPORT_FORMAT: u32 = 1;
@@ -258,7 +258,7 @@ pub fn import(
             entries[i].seq(),
         )
     });
-    let mut heads: HashMap<(IncidentId, DeviceId), (u64, Hash32)> = HashMap::new();
+    let mut heads: HashMap<(IncidentId, DeviceId), Head> = HashMap::new();
     let mut duplicate = vec![false; entries.len()];
     let conn = store.connection();
     for &i in &order {
@@ -269,7 +269,7 @@ pub fn import(
             Some(h) => *h,
             None => stream_head(conn, e.incident_id(), e.device_id())?,
         };
-        if e.seq() <= head.0 {
+        if e.seq() <= head.seq {
             let stored: Option<Vec<u8>> = conn
                 .prepare_cached("SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3")?
                 .query_row(
@@ -290,12 +290,12 @@ pub fn import(
             }
             continue;
         }
-        if e.seq() != head.0 + 1 {
+        if e.seq() != head.seq + 1 {
             problems.push(
                 line,
-                format!("entry {}: seq {} does not follow seq {} of its stream (entries missing from the file?)", e.id(), e.seq(), head.0),
+                format!("entry {}: seq {} does not follow seq {} of its stream (entries missing from the file?)", e.id(), e.seq(), head.seq),
             );
-        } else if e.envelope.prev_hash != head.1 {
+        } else if e.envelope.prev_hash != head.hash {
             problems.push(
                 line,
                 format!(
@@ -303,8 +303,23 @@ pub fn import(
                     e.id()
                 ),
             );
+        } else if e.seq() > 1 && e.hlc() <= head.hlc {
+            problems.push(
+                line,
+                format!(
+                    "entry {}: its HLC is not after the previous entry of its stream",
+                    e.id()
+                ),
+            );
         }
-        heads.insert(key, (e.seq(), e.hash()));
+        heads.insert(
+            key,
+            Head {
+                seq: e.seq(),
+                hash: e.hash(),
+                hlc: e.hlc(),
+            },
+        );
     }
     problems.into_result()?;
 

@@ -290,7 +290,7 @@ fn rebuild_reproduces_the_projections_from_the_log() {
     // Damage the projections; rebuild must restore them exactly.
     store
         .connection()
-        .execute_batch("DELETE FROM proj_assignments; UPDATE proj_timeline SET summary = 'x';")
+        .execute_batch("DELETE FROM proj_assignments; UPDATE proj_corrections SET summary = 'x';")
         .unwrap();
     assert_ne!(store.state(inc).unwrap(), before);
     let (incidents, rebuilt) = store.rebuild(&mut |_, _| {}).unwrap();
@@ -494,4 +494,72 @@ proptest! {
         prop_assert_eq!(store.state(inc).unwrap(), from_log.clone());
         prop_assert_eq!(from_log.entry_count, 12);
     }
+}
+
+#[test]
+fn the_structural_refold_reads_through_the_partial_index() {
+    use muster_store::projection::{structural_kinds, STRUCTURAL_KINDS_SQL};
+    let migration = include_str!("../migrations/0001_log.sql");
+    let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        normalise(migration).contains(&normalise(STRUCTURAL_KINDS_SQL)),
+        "the index and the query must list the same kinds"
+    );
+    for kind in structural_kinds() {
+        assert!(
+            STRUCTURAL_KINDS_SQL.contains(&format!("'{kind}'")),
+            "{kind} missing from STRUCTURAL_KINDS_SQL"
+        );
+    }
+    assert_eq!(
+        STRUCTURAL_KINDS_SQL.matches('\'').count(),
+        structural_kinds().len() * 2
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir);
+    let plan: String = store
+        .connection()
+        .query_row(
+            &format!("EXPLAIN QUERY PLAN SELECT body FROM entries WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"),
+            [&incident().as_bytes()[..]],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("entries_structural"), "{plan}");
+}
+
+#[test]
+fn a_stream_whose_clock_goes_backwards_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let k = key(8);
+    let mut entries = Vec::new();
+    let mut prev = Hash32::ZERO;
+    for (seq, ms) in [(1u64, 5_000u64), (2, 4_000)] {
+        let e = UnsignedEntry {
+            id: EntryId::from_parts(ms, [seq as u8; 10]),
+            incident_id: inc,
+            seq,
+            prev_hash: prev,
+            hlc: Hlc {
+                wall_ms: ms,
+                counter: 0,
+            },
+            recorded: WallClock {
+                utc_ms: ms as i64,
+                offset_s: 0,
+                zone: "UTC".into(),
+            },
+            author: author("Reyes"),
+            body: note("x"),
+        }
+        .sign(&k)
+        .unwrap();
+        prev = e.hash();
+        entries.push(e);
+    }
+    let err = store.ingest(&entries, Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "ingest.hlc_not_increasing");
+    assert_eq!(store.entry_count().unwrap(), 0);
 }
