@@ -147,6 +147,11 @@ impl Entry {
     pub fn id(&self) -> EntryId {
         self.envelope.id
     }
+
+    /// Takes the entry apart (the fold moves bodies into timeline items instead of copying).
+    pub fn into_parts(self) -> (Envelope, EntryBody) {
+        (self.envelope, self.body)
+    }
     pub fn incident_id(&self) -> IncidentId {
         self.envelope.incident_id
     }

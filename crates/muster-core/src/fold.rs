@@ -2,7 +2,7 @@
 //! (HLC, device, seq) order after removing duplicate ids, so the same set in any arrival order
 //! gives the same state and the same digest.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -12,7 +12,7 @@ use crate::canonical::canonical_json;
 use crate::entry::{Author, Entry};
 use crate::error::FoldError;
 use crate::hlc::Hlc;
-use crate::ids::{DeviceId, EntryId, Hash32, IncidentId};
+use crate::ids::{DeviceId, EntryId, Hash32, IdMap, IdSet, IncidentId};
 use crate::position::Position;
 use crate::time::WallClock;
 
@@ -77,6 +77,33 @@ pub struct TimelineItem {
 }
 
 impl TimelineItem {
+    /// The item for one entry, before any correction is applied, taking the entry's parts.
+    pub fn from_owned(e: Entry) -> TimelineItem {
+        let summary = e.body.describe();
+        let kind = e.kind().to_string();
+        let target = e.body.correction_target();
+        let occurred_at = match &e.body {
+            EntryBody::Note(n) => n.occurred_at,
+            _ => None,
+        };
+        let (envelope, body) = e.into_parts();
+        TimelineItem {
+            entry_id: envelope.id,
+            device_id: envelope.device_id,
+            seq: envelope.seq,
+            hlc: envelope.hlc,
+            kind,
+            recorded: envelope.recorded,
+            occurred_at,
+            author: envelope.author,
+            summary,
+            target,
+            amended_by: Vec::new(),
+            retracted_by: Vec::new(),
+            body,
+        }
+    }
+
     /// The item for one entry, before any correction is applied.
     pub fn from_entry(e: &Entry) -> TimelineItem {
         TimelineItem {
@@ -319,7 +346,7 @@ pub fn fold(
     order.sort_unstable();
 
     let mut builder = Builder::new(incident_id, order.len());
-    let mut seen: HashSet<EntryId> = HashSet::with_capacity(order.len());
+    let mut seen: IdSet<EntryId> = IdSet::with_capacity_and_hasher(order.len(), Default::default());
     for (_, id, i) in order {
         if !seen.insert(id) {
             continue;
@@ -341,7 +368,6 @@ struct Supersession {
 
 struct Builder {
     state: IncidentState,
-    timeline_index: HashMap<EntryId, usize>,
     corrections: Vec<(EntryId, EntryId, EntryBody)>,
     supersessions: Vec<Supersession>,
     cadences: BTreeMap<Option<Position>, Cadence>,
@@ -353,7 +379,6 @@ impl Builder {
         state.timeline.reserve(capacity);
         Builder {
             state,
-            timeline_index: HashMap::with_capacity(capacity),
             corrections: Vec::new(),
             supersessions: Vec::new(),
             cadences: BTreeMap::new(),
@@ -442,15 +467,25 @@ impl Builder {
             }
             EntryBody::Note(_) | EntryBody::StatusUpdate(_) | EntryBody::Unknown { .. } => {}
         }
-        self.timeline_index.insert(e.id(), s.timeline.len());
-        s.timeline.push(TimelineItem::from_entry(&e));
+        s.timeline.push(TimelineItem::from_owned(e));
     }
 
     fn finish(mut self) -> IncidentState {
         let s = &mut self.state;
-        for (target, by, body) in &self.corrections {
-            if let Some(&i) = self.timeline_index.get(target) {
-                s.timeline[i].apply_corrections([(*by, body)]);
+        if !self.corrections.is_empty() {
+            // Index only the corrected entries: few, even in a long incident.
+            let targets: IdSet<EntryId> = self.corrections.iter().map(|(t, _, _)| *t).collect();
+            let index: IdMap<EntryId, usize> = s
+                .timeline
+                .iter()
+                .enumerate()
+                .filter(|(_, item)| targets.contains(&item.entry_id))
+                .map(|(i, item)| (item.entry_id, i))
+                .collect();
+            for (target, by, body) in &self.corrections {
+                if let Some(&i) = index.get(target) {
+                    s.timeline[i].apply_corrections([(*by, body)]);
+                }
             }
         }
         finish_structure(s, &self.supersessions);

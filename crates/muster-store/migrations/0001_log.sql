@@ -5,9 +5,10 @@ CREATE TABLE settings (
     value TEXT NOT NULL
 ) STRICT;
 
--- The log. Rows are only ever inserted. rowid is arrival order; within a stream it must follow seq.
+-- The log. Rows are only ever inserted. Clustered by stream position (incident, device, seq):
+-- the natural key is the table itself, so an append maintains one index fewer, and an
+-- incident's entries are one contiguous range.
 CREATE TABLE entries (
-    rowid             INTEGER PRIMARY KEY,
     id                BLOB NOT NULL UNIQUE,
     incident_id       BLOB NOT NULL,
     device_id         BLOB NOT NULL,
@@ -28,8 +29,8 @@ CREATE TABLE entries (
     -- Where this copy came from (Yaak-style write tagging): local, import, sync, demo.
     source            TEXT NOT NULL,
     received_utc_ms   INTEGER NOT NULL,
-    UNIQUE (incident_id, device_id, seq)
-) STRICT;
+    PRIMARY KEY (incident_id, device_id, seq)
+) STRICT, WITHOUT ROWID;
 -- Structural entries (lifecycle, roster, decisions, cadence) are refolded after each write. A
 -- partial index: appending a note writes no page of it. The list must match
 -- projection::STRUCTURAL_KINDS_SQL exactly (a test checks), or SQLite will not use the index.
@@ -74,8 +75,8 @@ CREATE TABLE proj_corrections (
 -- ... and which entries correct which (also for targets not yet received).
 CREATE TABLE proj_correction_links (
     target_id        BLOB NOT NULL,
-    correction_rowid INTEGER NOT NULL,
-    PRIMARY KEY (target_id, correction_rowid)
+    correction_id    BLOB NOT NULL,
+    PRIMARY KEY (target_id, correction_id)
 ) STRICT, WITHOUT ROWID;
 
 CREATE TABLE proj_assignments (

@@ -44,8 +44,8 @@ pub enum StoreError {
         line: usize,
         reason: String,
     },
-    #[error("row {rowid} of the entries table is unreadable: {reason}")]
-    Corrupt { rowid: i64, reason: String },
+    #[error("entry row {row} is unreadable: {reason}")]
+    Corrupt { row: String, reason: String },
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
 }

@@ -44,13 +44,13 @@ pub enum Origin {
     Received,
 }
 
-/// Brings the projections up to date after `entries` (with their rowids) were inserted, in the
+/// Brings the projections up to date after `entries` were inserted, in the
 /// same transaction. Appending a note writes no projection page.
-pub fn on_insert(conn: &Connection, entries: &[(i64, &Entry)], origin: Origin) -> Result<()> {
+pub fn on_insert(conn: &Connection, entries: &[&Entry], origin: Origin) -> Result<()> {
     let mut structural: BTreeSet<IncidentId> = BTreeSet::new();
     let mut to_correct: BTreeSet<EntryId> = BTreeSet::new();
     let mut incidents: BTreeSet<IncidentId> = BTreeSet::new();
-    for (rowid, e) in entries {
+    for e in entries {
         let incident_row_may_be_missing = origin == Origin::Received || e.seq() == 1;
         if incident_row_may_be_missing && incidents.insert(e.incident_id()) {
             conn.prepare_cached("INSERT OR IGNORE INTO proj_incidents (incident_id) VALUES (?1)")?
@@ -60,8 +60,10 @@ pub fn on_insert(conn: &Connection, entries: &[(i64, &Entry)], origin: Origin) -
             structural.insert(e.incident_id());
         }
         if let Some(target) = e.body.correction_target() {
-            conn.prepare_cached("INSERT OR IGNORE INTO proj_correction_links (target_id, correction_rowid) VALUES (?1, ?2)")?
-                .execute(params![&target.as_bytes()[..], rowid])?;
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO proj_correction_links (target_id, correction_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![&target.as_bytes()[..], &e.id().as_bytes()[..]])?;
             to_correct.insert(target);
         } else if origin == Origin::Received && has_corrections(conn, e.id())? {
             // Its corrections arrived first (out-of-order sync).
@@ -118,12 +120,15 @@ fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
     let Some(original) = load_entry(conn, target)? else {
         return Ok(()); // The target has not arrived yet; this runs again when it does.
     };
-    let sql =
-        format!(
-        "SELECT {} FROM proj_correction_links l JOIN entries e ON e.rowid = l.correction_rowid \
+    let sql = format!(
+        "SELECT {} FROM proj_correction_links l JOIN entries e ON e.id = l.correction_id \
          WHERE l.target_id = ?1 AND e.incident_id = ?2 \
          ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq",
-        ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
+        ENTRY_COLUMNS
+            .split(", ")
+            .map(|c| format!("e.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
@@ -145,7 +150,7 @@ fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
 /// Refolds the structural entries of an incident and rewrites its structure tables.
 pub fn refresh_structure(conn: &Connection, incident: IncidentId) -> Result<()> {
     let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"
+        "SELECT {ENTRY_COLUMNS} FROM entries INDEXED BY entries_structural WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![&incident.as_bytes()[..]], RawRow::read)?;
@@ -242,20 +247,19 @@ fn from_json<T: serde::de::DeserializeOwned>(table: &str, text: &str) -> Result<
 pub fn write_full_state(conn: &Connection, s: &IncidentState) -> Result<()> {
     let id = &s.incident_id.as_bytes()[..];
     conn.prepare_cached(
-        "DELETE FROM proj_correction_links WHERE correction_rowid IN (SELECT rowid FROM entries WHERE incident_id = ?1)",
+        "DELETE FROM proj_correction_links WHERE correction_id IN (SELECT id FROM entries WHERE incident_id = ?1)",
     )?
     .execute(params![id])?;
     conn.prepare_cached("DELETE FROM proj_corrections WHERE incident_id = ?1")?
         .execute(params![id])?;
     conn.prepare_cached("INSERT OR IGNORE INTO proj_incidents (incident_id) VALUES (?1)")?
         .execute(params![id])?;
-    let mut rowid_of = conn.prepare_cached("SELECT rowid FROM entries WHERE id = ?1")?;
     for item in &s.timeline {
         if let Some(target) = item.target {
-            let rowid: i64 =
-                rowid_of.query_row(params![&item.entry_id.as_bytes()[..]], |r| r.get(0))?;
-            conn.prepare_cached("INSERT OR IGNORE INTO proj_correction_links (target_id, correction_rowid) VALUES (?1, ?2)")?
-                .execute(params![&target.as_bytes()[..], rowid])?;
+            conn.prepare_cached(
+                "INSERT OR IGNORE INTO proj_correction_links (target_id, correction_id) VALUES (?1, ?2)",
+            )?
+            .execute(params![&target.as_bytes()[..], &item.entry_id.as_bytes()[..]])?;
         }
         if !item.amended_by.is_empty() || !item.retracted_by.is_empty() {
             write_corrected(conn, item, s.incident_id)?;
@@ -356,6 +360,7 @@ fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<Timeline
             "proj_corrections: unreadable {what}; run `muster rebuild`"
         ))
     };
+    // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by.
     while let Some(r) = rows.next()? {
         let entry = RawRow::read(r)?.decode()?;
         // The fold counts an id once; so does the timeline (the UNIQUE id column makes this moot
@@ -364,18 +369,18 @@ fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<Timeline
             continue;
         }
         let mut item = TimelineItem::from_entry(&entry);
-        if let Some(summary) = r.get::<_, Option<String>>(19)? {
+        if let Some(summary) = r.get::<_, Option<String>>(18)? {
             item.summary = summary;
             item.occurred_at = r
-                .get::<_, Option<String>>(18)?
+                .get::<_, Option<String>>(17)?
                 .map(|t| {
                     DateTime::parse_from_rfc3339(&t)
                         .map(EventTime)
                         .map_err(|_| bad("occurred_at"))
                 })
                 .transpose()?;
-            item.amended_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
-            item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(21)?)?;
+            item.amended_by = from_json("proj_corrections", &r.get::<_, String>(19)?)?;
+            item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
         }
         items.push(item);
     }

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, Row};
 
 use crate::error::{Result, StoreError};
 
-pub const ENTRY_COLUMNS: &str = "rowid, id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
+pub const ENTRY_COLUMNS: &str = "id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
      recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
      body, signature, hash";
 
@@ -37,7 +37,6 @@ impl Source {
 /// An entry row as stored, before any checking: what `verify` inspects.
 #[derive(Debug)]
 pub struct RawRow {
-    pub rowid: i64,
     pub id: Vec<u8>,
     pub incident_id: Vec<u8>,
     pub device_id: Vec<u8>,
@@ -60,31 +59,40 @@ pub struct RawRow {
 impl RawRow {
     pub fn read(row: &Row<'_>) -> rusqlite::Result<RawRow> {
         Ok(RawRow {
-            rowid: row.get(0)?,
-            id: row.get(1)?,
-            incident_id: row.get(2)?,
-            device_id: row.get(3)?,
-            seq: row.get(4)?,
-            prev_hash: row.get(5)?,
-            hlc_wall_ms: row.get(6)?,
-            hlc_counter: row.get(7)?,
-            recorded_utc_ms: row.get(8)?,
-            recorded_offset_s: row.get(9)?,
-            recorded_zone: row.get(10)?,
-            author_person: row.get(11)?,
-            author_position: row.get(12)?,
-            kind: row.get(13)?,
-            body_version: row.get(14)?,
-            body: row.get(15)?,
-            signature: row.get(16)?,
-            hash: row.get(17)?,
+            id: row.get(0)?,
+            incident_id: row.get(1)?,
+            device_id: row.get(2)?,
+            seq: row.get(3)?,
+            prev_hash: row.get(4)?,
+            hlc_wall_ms: row.get(5)?,
+            hlc_counter: row.get(6)?,
+            recorded_utc_ms: row.get(7)?,
+            recorded_offset_s: row.get(8)?,
+            recorded_zone: row.get(9)?,
+            author_person: row.get(10)?,
+            author_position: row.get(11)?,
+            kind: row.get(12)?,
+            body_version: row.get(13)?,
+            body: row.get(14)?,
+            signature: row.get(15)?,
+            hash: row.get(16)?,
         })
+    }
+
+    /// Where the row sits, for messages: incident, device and seq as stored.
+    pub fn position(&self) -> String {
+        format!(
+            "(incident {}, device {}, seq {})",
+            hex::encode(&self.incident_id),
+            hex::encode(&self.device_id),
+            self.seq
+        )
     }
 
     /// Decodes the row into an entry, or says which column is unreadable.
     pub fn decode(&self) -> Result<Entry> {
         let corrupt = |reason: String| StoreError::Corrupt {
-            rowid: self.rowid,
+            row: self.position(),
             reason,
         };
         let envelope = Envelope {
@@ -146,7 +154,7 @@ pub fn i64_of(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 
-pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i64) -> Result<i64> {
+pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i64) -> Result<()> {
     let env = &e.envelope;
     conn.prepare_cached(
         "INSERT INTO entries (id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
@@ -175,7 +183,6 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
         source.as_str(),
         received_ms,
     ])?;
-    let rowid = conn.last_insert_rowid();
     conn.prepare_cached(
         "INSERT INTO stream_heads (incident_id, device_id, seq, hash, hlc_wall_ms, hlc_counter) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (incident_id, device_id) DO UPDATE SET \
@@ -189,7 +196,7 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
         i64_of(env.hlc.wall_ms),
         i64::from(env.hlc.counter),
     ])?;
-    Ok(rowid)
+    Ok(())
 }
 
 /// The last entry of a stream as the store knows it.
@@ -250,9 +257,11 @@ pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
     }
 }
 
-/// Every entry of an incident, in arrival order.
+/// Every entry of an incident, stream by stream.
 pub fn load_entries(conn: &Connection, incident: IncidentId) -> Result<Vec<Entry>> {
-    let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 ORDER BY rowid");
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 ORDER BY device_id, seq"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![&incident.as_bytes()[..]], RawRow::read)?;
     let mut out = Vec::new();

@@ -163,7 +163,6 @@ impl Store {
         let mut hlc = latest_hlc(&tx)?;
         let mut heads: HashMap<IncidentId, Head> = HashMap::new();
         let mut written = Vec::with_capacity(drafts.len());
-        let mut rowids = Vec::with_capacity(drafts.len());
         for draft in drafts {
             let head = match heads.get(&draft.incident_id) {
                 Some(h) => *h,
@@ -182,8 +181,7 @@ impl Store {
             };
             let entry = unsigned.sign(key)?;
             entry.validate()?;
-            let rowid = insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
-            rowids.push(rowid);
+            insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
             heads.insert(
                 entry.incident_id(),
                 Head {
@@ -194,7 +192,7 @@ impl Store {
             );
             written.push(entry);
         }
-        let inserted: Vec<(i64, &Entry)> = rowids.into_iter().zip(written.iter()).collect();
+        let inserted: Vec<&Entry> = written.iter().collect();
         projection::on_insert(&tx, &inserted, projection::Origin::Local)?;
         tx.commit()?;
         Ok(written)
@@ -249,7 +247,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut heads: HashMap<(IncidentId, DeviceId), Head> = HashMap::new();
         let mut report = IngestReport::default();
-        let mut inserted: Vec<(i64, &Entry)> = Vec::new();
+        let mut inserted: Vec<&Entry> = Vec::new();
         for i in order {
             let e = &entries[i];
             let existing: Option<(Vec<u8>, Vec<u8>)> = tx
@@ -294,7 +292,7 @@ impl Store {
                 ));
             }
             match insert_entry(&tx, e, source, received) {
-                Ok(rowid) => inserted.push((rowid, e)),
+                Ok(()) => inserted.push(e),
                 Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
                     if f.code == rusqlite::ErrorCode::ConstraintViolation =>
                 {

@@ -18,7 +18,8 @@ pub enum ProblemKind {
     Unreadable,
     /// The signature does not match the row's contents.
     Edited,
-    /// The row verifies, but at a different stream position than where it is stored.
+    /// The row verifies, but at a different stream position than where it is stored (its key
+    /// was changed: rows of the clustered log cannot move otherwise).
     Reordered,
     /// One or more seq numbers of a stream are absent.
     Missing,
@@ -37,7 +38,6 @@ pub struct Problem {
     pub device_id: String,
     pub seq: Option<u64>,
     pub entry_id: Option<String>,
-    pub rowid: Option<i64>,
     pub detail: String,
 }
 
@@ -60,9 +60,6 @@ impl std::fmt::Display for Problem {
         write!(f, "(incident {}, device {device}", self.incident_id)?;
         if let Some(seq) = self.seq {
             write!(f, ", seq {seq}")?;
-        }
-        if let Some(rowid) = self.rowid {
-            write!(f, ", row {rowid}")?;
         }
         write!(f, "): {}", self.detail)
     }
@@ -123,7 +120,6 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
                     device_id: hex::encode(&raw.device_id),
                     seq: u64::try_from(raw.seq).ok(),
                     entry_id: Some(uuid_text(&raw.id)),
-                    rowid: Some(raw.rowid),
                     detail: e.to_string(),
                 });
                 rows.push(Checked {
@@ -203,7 +199,6 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
             device_id: hex::encode(&device),
             seq: None,
             entry_id: None,
-            rowid: None,
             detail: format!(
                 "all {seq} entries of this stream are missing (its head record remains)"
             ),
@@ -222,7 +217,6 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
         device_id: device_id.clone(),
         seq,
         entry_id: row.map(|r| uuid_text(&r.id)),
-        rowid: row.map(|r| r.rowid),
         detail,
     };
     // Where each stored hash sits, to tell a reordered entry from an edited one.
@@ -301,19 +295,6 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
                         ));
                     }
                 }
-            }
-        }
-        if let Some(p) = prev {
-            if raw.rowid < p.raw.rowid {
-                problems.push(problem(
-                    ProblemKind::Reordered,
-                    Some(raw),
-                    seq,
-                    format!(
-                        "stored before seq {} (row {}) although it follows it",
-                        p.raw.seq, p.raw.rowid
-                    ),
-                ));
             }
         }
         expected = raw.seq + 1;

@@ -417,17 +417,12 @@ fn verify_names_a_validly_signed_fork_spliced_into_a_stream() {
     let report = store.verify(&mut |_, _| {}).unwrap();
     let kinds: Vec<(ProblemKind, Option<u64>)> =
         report.problems.iter().map(|p| (p.kind, p.seq)).collect();
-    assert!(
-        kinds.contains(&(ProblemKind::ChainBroken, Some(4))),
+    assert_eq!(
+        kinds,
+        vec![(ProblemKind::ChainBroken, Some(4))],
         "{:#?}",
         report.problems
     );
-    assert!(
-        kinds.contains(&(ProblemKind::Reordered, Some(4))),
-        "the fork row sits after seq 4 in the file: {:#?}",
-        report.problems
-    );
-    assert_eq!(report.problems.len(), 2);
 }
 
 #[test]
@@ -520,7 +515,10 @@ fn the_structural_refold_reads_through_the_partial_index() {
     let plan: String = store
         .connection()
         .query_row(
-            &format!("EXPLAIN QUERY PLAN SELECT body FROM entries WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"),
+            &format!(
+                "EXPLAIN QUERY PLAN SELECT body FROM entries INDEXED BY entries_structural \
+                 WHERE incident_id = ?1 AND {STRUCTURAL_KINDS_SQL}"
+            ),
             [&incident().as_bytes()[..]],
             |r| r.get(3),
         )
