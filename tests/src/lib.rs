@@ -18,11 +18,7 @@ pub fn muster_bin() -> PathBuf {
         }
         // target/<profile>/deps/<test binary> -> target/<profile>
         let exe = std::env::current_exe().expect("test binary path");
-        let profile_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target/<profile>")
-            .to_path_buf();
+        let profile_dir = exe.parent().and_then(Path::parent).expect("target/<profile>").to_path_buf();
         let target_dir = profile_dir.parent().expect("target dir").to_path_buf();
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
@@ -31,9 +27,7 @@ pub fn muster_bin() -> PathBuf {
             .status()
             .expect("run cargo build for the muster binary");
         assert!(status.success(), "building the muster binary failed");
-        target_dir
-            .join("debug")
-            .join(format!("muster{}", std::env::consts::EXE_SUFFIX))
+        target_dir.join("debug").join(format!("muster{}", std::env::consts::EXE_SUFFIX))
     })
     .clone()
 }
@@ -100,10 +94,7 @@ impl Installation {
             "muster {args:?} should have failed but printed:\n{}",
             String::from_utf8_lossy(&out.stdout)
         );
-        (
-            out.status.code().unwrap_or(-1),
-            String::from_utf8(out.stderr).unwrap(),
-        )
+        (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
     }
 
     /// Number of rows in the log, read directly from the SQLite file.
@@ -112,8 +103,7 @@ impl Installation {
             return 0;
         }
         let conn = rusqlite::Connection::open(self.db_path()).unwrap();
-        conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
-            .unwrap()
+        conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0)).unwrap()
     }
 
     pub fn sql(&self, sql: &str) {
@@ -123,9 +113,6 @@ impl Installation {
 
     /// The current incident's state digest (from `muster show --json`).
     pub fn digest(&self) -> String {
-        self.json(&["show"])["state_digest"]
-            .as_str()
-            .unwrap()
-            .to_string()
+        self.json(&["show"])["state_digest"].as_str().unwrap().to_string()
     }
 }

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use muster_core::body::{EntryBody, Note, StatusUpdate};
-use muster_core::entry::{Author, UnsignedEntry};
-use muster_core::{Entry, EntryId, Hash32, Hlc, IncidentId, SigningKey, ViewerZone, WallClock};
+use muster_core::entry::Author;
+use muster_core::{Entry, EntryId, IncidentId, SigningKey, StreamWriter, ViewerZone, WallClock};
 use muster_store::{transfer, FixedClock, Source, Store};
 use muster_tests::Installation;
 
@@ -22,15 +22,12 @@ const MID_WRITE_KILLS: usize = 15;
 const MAX_ROUNDS: usize = 60;
 
 fn source_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<EntryId>, String) {
-    let clock = Arc::new(FixedClock {
-        now: Utc::now(),
-        zone: ViewerZone::Utc,
-    });
+    let clock = Arc::new(FixedClock { now: Utc::now(), zone: ViewerZone::Utc });
     let mut store = Store::open(&dir.join("source.sqlite3"), clock).unwrap();
     let incident = IncidentId::from_parts(1_790_000_000_000, [1; 10]);
     for device in 0..3u8 {
-        let key = SigningKey::from_bytes(&[device + 40; 32]);
-        let mut prev = Hash32::ZERO;
+        let mut writer = StreamWriter::new(SigningKey::from_bytes(&[device + 40; 32]), incident);
+        let author = Author { person: format!("Laptop {device}"), position: None };
         let mut batch: Vec<Entry> = Vec::new();
         for seq in 1..=ENTRIES_PER_DEVICE {
             let t = 1_790_000_000_000 + seq * 1_000 + u64::from(device);
@@ -43,51 +40,13 @@ fn source_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<EntryId>, Stri
                 })
             } else {
                 EntryBody::Note(Note {
-                    text: format!(
-                        "device {device} note {seq}: {}",
-                        "x".repeat((seq % 200) as usize)
-                    ),
+                    text: format!("device {device} note {seq}: {}", "x".repeat((seq % 200) as usize)),
                     occurred_at: None,
                 })
             };
-            let e = UnsignedEntry {
-                id: EntryId::from_parts(
-                    t,
-                    [
-                        device,
-                        (seq >> 16) as u8,
-                        (seq >> 8) as u8,
-                        seq as u8,
-                        0,
-                        0,
-                        0,
-                        0,
-                        0,
-                        7,
-                    ],
-                ),
-                incident_id: incident,
-                seq,
-                prev_hash: prev,
-                hlc: Hlc {
-                    wall_ms: t,
-                    counter: 0,
-                },
-                recorded: WallClock {
-                    utc_ms: t as i64,
-                    offset_s: 0,
-                    zone: "UTC".into(),
-                },
-                author: Author {
-                    person: format!("Laptop {device}"),
-                    position: None,
-                },
-                body,
-            }
-            .sign(&key)
-            .unwrap();
-            prev = e.hash();
-            batch.push(e);
+            let recorded = WallClock { utc_ms: t as i64, offset_s: 0, zone: "UTC".into() };
+            let random = [device, (seq >> 16) as u8, (seq >> 8) as u8, seq as u8, 0, 0, 0, 0, 0, 7];
+            batch.push(writer.write(recorded, author.clone(), body, random).unwrap());
         }
         store.ingest(&batch, Source::Sync).unwrap();
     }
@@ -98,11 +57,7 @@ fn source_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<EntryId>, Stri
         .lines()
         .skip(1)
         .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
-                .as_str()
-                .unwrap()
-                .parse()
-                .unwrap()
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"].as_str().unwrap().parse().unwrap()
         })
         .collect();
     let digest = store.fold_from_log(incident).unwrap().digest().to_string();
@@ -183,10 +138,7 @@ fn import_until_killed(m: &Installation, file: &std::path::Path, kill: Kill) -> 
         std::thread::sleep(Duration::from_micros(200));
     };
     reader.join().unwrap();
-    Run {
-        acked: acked.load(Ordering::SeqCst),
-        finished,
-    }
+    Run { acked: acked.load(Ordering::SeqCst), finished }
 }
 
 #[test]
@@ -209,9 +161,7 @@ fn sigkill_during_import_never_loses_an_acknowledged_entry() {
     let seed = std::env::var("MUSTER_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            u64::try_from(Utc::now().timestamp_nanos_opt().unwrap_or(1)).unwrap_or(1) | 1
-        });
+        .unwrap_or_else(|| u64::try_from(Utc::now().timestamp_nanos_opt().unwrap_or(1)).unwrap_or(1) | 1);
     eprintln!("crash test: {total} entries, full import {full:?}, seed {seed} (MUSTER_CRASH_SEED to replay)");
     let mut rng = Rng(seed);
     let m = Installation::new("target");
@@ -226,10 +176,7 @@ fn sigkill_during_import_never_loses_an_acknowledged_entry() {
             Kill::After(Duration::from_millis(rng.next() % millis))
         } else {
             let batches_left = (total - held).div_ceil(50).max(2);
-            Kill::AfterAcks(
-                1 + rng.next() % (batches_left - 1),
-                Duration::from_micros(rng.next() % 6_000),
-            )
+            Kill::AfterAcks(1 + rng.next() % (batches_left - 1), Duration::from_micros(rng.next() % 6_000))
         };
         let run = import_until_killed(&m, &file, kill);
         if !run.finished && run.acked > 0 && run.acked < total {
@@ -237,24 +184,13 @@ fn sigkill_during_import_never_loses_an_acknowledged_entry() {
         }
 
         // The database opens, verifies, and holds every acknowledged entry.
-        let clock = Arc::new(FixedClock {
-            now: Utc::now(),
-            zone: ViewerZone::Utc,
-        });
-        let store = Store::open(&db, clock)
-            .unwrap_or_else(|e| panic!("round {rounds}: database does not open: {e}"));
+        let clock = Arc::new(FixedClock { now: Utc::now(), zone: ViewerZone::Utc });
+        let store =
+            Store::open(&db, clock).unwrap_or_else(|e| panic!("round {rounds}: database does not open: {e}"));
         let report = store.verify(&mut |_, _| {}).unwrap();
-        assert!(
-            report.ok(),
-            "round {rounds}: verify found {:#?}",
-            report.problems
-        );
+        assert!(report.ok(), "round {rounds}: verify found {:#?}", report.problems);
         held = store.entry_count().unwrap();
-        assert!(
-            held >= run.acked,
-            "round {rounds}: {} acknowledged but only {held} stored",
-            run.acked
-        );
+        assert!(held >= run.acked, "round {rounds}: {} acknowledged but only {held} stored", run.acked);
         for id in ids.iter().take(usize::try_from(run.acked).unwrap()) {
             assert!(
                 store.entry(*id).unwrap().is_some(),
@@ -279,17 +215,11 @@ fn sigkill_during_import_never_loses_an_acknowledged_entry() {
     // Resume to the end: the result equals the source.
     let out = m.ok(&["import", file.to_str().unwrap()]);
     assert!(out.contains("of 1 incident(s)"), "{out}");
-    let clock = Arc::new(FixedClock {
-        now: Utc::now(),
-        zone: ViewerZone::Utc,
-    });
+    let clock = Arc::new(FixedClock { now: Utc::now(), zone: ViewerZone::Utc });
     let store = Store::open(&db, clock).unwrap();
     assert_eq!(store.entry_count().unwrap(), total);
     let incident = store.incident_ids().unwrap()[0];
-    assert_eq!(
-        store.fold_from_log(incident).unwrap().digest().to_string(),
-        source_digest
-    );
+    assert_eq!(store.fold_from_log(incident).unwrap().digest().to_string(), source_digest);
     assert_eq!(
         store.state(incident).unwrap().digest().to_string(),
         source_digest,

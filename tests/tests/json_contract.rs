@@ -6,12 +6,8 @@ use muster_tests::Installation;
 use serde_json::Value;
 
 fn keys(v: &Value) -> Vec<String> {
-    let mut k: Vec<String> = v
-        .as_object()
-        .unwrap_or_else(|| panic!("not an object: {v}"))
-        .keys()
-        .cloned()
-        .collect();
+    let mut k: Vec<String> =
+        v.as_object().unwrap_or_else(|| panic!("not an object: {v}")).keys().cloned().collect();
     k.sort();
     k
 }
@@ -25,16 +21,8 @@ fn expect(v: &Value, wanted: &[&str]) {
 const TIME: &[&str] = &["utc", "local", "author_zone"];
 const AUTHOR: &[&str] = &["person", "position"];
 const INCIDENT: &[&str] = &["id", "ref", "title", "drill", "status"];
-const ASSIGNMENT: &[&str] = &[
-    "entry",
-    "person",
-    "since",
-    "assigned_by",
-    "until",
-    "ended_by",
-    "relieved",
-    "reason",
-];
+const ASSIGNMENT: &[&str] =
+    &["entry", "person", "since", "assigned_by", "until", "ended_by", "relieved", "reason"];
 const ENTRY: &[&str] = &[
     "id",
     "ref",
@@ -50,9 +38,7 @@ const ENTRY: &[&str] = &[
     "retracted_by",
     "body",
 ];
-const WRITTEN: &[&str] = &[
-    "id", "ref", "incident", "kind", "device", "seq", "hash", "summary",
-];
+const WRITTEN: &[&str] = &["id", "ref", "incident", "kind", "device", "seq", "hash", "summary"];
 const DECISION: &[&str] = &[
     "id",
     "ref",
@@ -132,66 +118,29 @@ fn every_json_output_has_the_documented_keys() {
         ],
     );
 
-    expect(
-        &m.json(&["verify"]),
-        &["ok", "entries", "streams", "devices", "problems"],
-    );
+    expect(&m.json(&["verify"]), &["ok", "entries", "streams", "devices", "problems"]);
     expect(&m.json(&["rebuild"]), &["incidents", "entries"]);
-    expect(
-        &m.json(&["whoami"]),
-        &[
-            "operator",
-            "device",
-            "installation",
-            "data_dir",
-            "zone",
-            "keyring",
-        ],
-    );
-    expect(
-        &m.json(&["init", "--name", "Dr. Amara Okafor"]),
-        &["operator", "device", "data_dir"],
-    );
+    expect(&m.json(&["whoami"]), &["operator", "device", "installation", "data_dir", "zone", "keyring"]);
+    expect(&m.json(&["init", "--name", "Dr. Amara Okafor"]), &["operator", "device", "data_dir"]);
 
     let opened = m.json(&["incident", "open", "--title", "Contract"]);
     expect(&opened, &["incident", "ref", "entries"]);
     expect(&opened["entries"][0], WRITTEN);
     expect(&m.json(&["note", "n"]), WRITTEN);
-    expect(
-        &m.json(&["incident", "use", opened["incident"].as_str().unwrap()]),
-        &["incident"],
-    );
+    expect(&m.json(&["incident", "use", opened["incident"].as_str().unwrap()]), &["incident"]);
 
     let file = m.home.path().join("x.jsonl");
-    expect(
-        &m.json(&["export", "--out", file.to_str().unwrap()]),
-        &["file", "incidents", "entries"],
-    );
-    let header: Value = serde_json::from_str(
-        std::fs::read_to_string(&file)
-            .unwrap()
-            .lines()
-            .next()
-            .unwrap(),
-    )
-    .unwrap();
-    expect(
-        &header,
-        &["muster_export", "exported_at", "incidents", "entries"],
-    );
+    expect(&m.json(&["export", "--out", file.to_str().unwrap()]), &["file", "incidents", "entries"]);
+    let header: Value =
+        serde_json::from_str(std::fs::read_to_string(&file).unwrap().lines().next().unwrap()).unwrap();
+    expect(&header, &["muster_export", "exported_at", "incidents", "entries"]);
 
     // import prints one JSON object per line.
     let out = m.ok(&["--json", "import", file.to_str().unwrap()]);
-    let events: Vec<Value> = out
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let events: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     expect(&events[0], &["event", "checked", "total"]);
     assert!(events.iter().any(|e| e["event"] == "committed"));
     let done = events.last().unwrap();
     expect(done, &["event", "report"]);
-    expect(
-        &done["report"],
-        &["entries", "accepted", "duplicates", "incidents"],
-    );
+    expect(&done["report"], &["entries", "accepted", "duplicates", "incidents"]);
 }

@@ -10,12 +10,7 @@ fn setup() -> (Installation, Vec<String>) {
     let m = Installation::new("Okafor");
     m.ok(&["demo"]);
     let ids = (1..=6)
-        .map(|i| {
-            m.json(&["note", &format!("local note {i}")])["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .map(|i| m.json(&["note", &format!("local note {i}")])["id"].as_str().unwrap().to_string())
         .collect();
     assert!(m.ok(&["verify"]).starts_with("OK"));
     (m, ids)
@@ -27,11 +22,7 @@ fn verify(m: &Installation) -> Vec<Value> {
     if report["ok"] == true {
         assert_eq!(out.status.code(), Some(0));
     } else {
-        assert_eq!(
-            out.status.code(),
-            Some(3),
-            "verify exits 3 when it finds problems"
-        );
+        assert_eq!(out.status.code(), Some(3), "verify exits 3 when it finds problems");
     }
     report["problems"].as_array().unwrap().clone()
 }
@@ -52,10 +43,7 @@ fn an_untouched_log_verifies() {
     let (m, _) = setup();
     assert!(verify(&m).is_empty());
     let text = m.ok(&["verify"]);
-    assert!(
-        text.contains("every signature and chain link verifies"),
-        "{text}"
-    );
+    assert!(text.contains("every signature and chain link verifies"), "{text}");
 }
 
 #[test]
@@ -69,25 +57,16 @@ fn an_edited_body_is_named() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let p = find(&problems, "edited", &ids[2]);
     assert_eq!(p["seq"], 3);
-    assert!(p["detail"]
-        .as_str()
-        .unwrap()
-        .contains("signature no longer matches"));
+    assert!(p["detail"].as_str().unwrap().contains("signature no longer matches"));
     let text = m.output(&["verify"]);
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(
-        text.contains(&format!("EDITED: entry {}", ids[2])),
-        "{text}"
-    );
+    assert!(text.contains(&format!("EDITED: entry {}", ids[2])), "{text}");
 }
 
 #[test]
 fn an_edited_author_or_time_is_named() {
     let (m, ids) = setup();
-    m.sql(&format!(
-        "UPDATE entries SET author_person = 'Someone Else' WHERE id = {}",
-        blob(&ids[0])
-    ));
+    m.sql(&format!("UPDATE entries SET author_person = 'Someone Else' WHERE id = {}", blob(&ids[0])));
     m.sql(&format!(
         "UPDATE entries SET recorded_utc_ms = recorded_utc_ms - 3600000 WHERE id = {}",
         blob(&ids[4])
@@ -105,13 +84,7 @@ fn a_deleted_entry_in_the_middle_is_named() {
     let problems = verify(&m);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let p = find(&problems, "missing", &ids[3]);
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .contains("entry seq 3 is missing"),
-        "{p}"
-    );
+    assert!(p["detail"].as_str().unwrap().contains("entry seq 3 is missing"), "{p}");
 }
 
 #[test]
@@ -122,10 +95,7 @@ fn a_deleted_last_entry_is_named() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert_eq!(problems[0]["kind"], "missing");
     assert_eq!(problems[0]["seq"], 6);
-    assert!(problems[0]["detail"]
-        .as_str()
-        .unwrap()
-        .contains("missing at the end of the stream"));
+    assert!(problems[0]["detail"].as_str().unwrap().contains("missing at the end of the stream"));
 }
 
 #[test]
@@ -140,76 +110,46 @@ fn swapped_stream_positions_are_named_as_reordered() {
     let problems = verify(&m);
     let a = find(&problems, "reordered", &ids[2]);
     assert!(
-        a["detail"]
-            .as_str()
-            .unwrap()
-            .contains("signed as seq 3 of this stream but stored as seq 4"),
+        a["detail"].as_str().unwrap().contains("signed as seq 3 of this stream but stored as seq 4"),
         "{a}"
     );
     let b = find(&problems, "reordered", &ids[3]);
     assert!(
-        b["detail"]
-            .as_str()
-            .unwrap()
-            .contains("signed as seq 4 of this stream but stored as seq 3"),
+        b["detail"].as_str().unwrap().contains("signed as seq 4 of this stream but stored as seq 3"),
         "{b}"
     );
-    assert!(
-        problems.iter().all(|p| p["kind"] == "reordered"),
-        "{problems:#?}"
-    );
+    assert!(problems.iter().all(|p| p["kind"] == "reordered"), "{problems:#?}");
 }
 
 #[test]
 fn an_entry_moved_to_another_stream_position_is_named_as_reordered() {
     // The log is clustered by (incident, device, seq): a row only moves if its key is rewritten.
     let (m, ids) = setup();
-    m.sql(&format!(
-        "UPDATE entries SET seq = 100 WHERE id = {}",
-        blob(&ids[5])
-    ));
+    m.sql(&format!("UPDATE entries SET seq = 100 WHERE id = {}", blob(&ids[5])));
     let problems = verify(&m);
     let p = find(&problems, "reordered", &ids[5]);
     assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .contains("signed as seq 6 of this stream but stored as seq 100"),
+        p["detail"].as_str().unwrap().contains("signed as seq 6 of this stream but stored as seq 100"),
         "{p}"
     );
-    assert!(
-        problems.iter().all(|p| p["kind"] != "edited"),
-        "{problems:#?}"
-    );
+    assert!(problems.iter().all(|p| p["kind"] != "edited"), "{problems:#?}");
 }
 
 #[test]
 fn an_edited_hash_column_is_named_once() {
     let (m, ids) = setup();
-    m.sql(&format!(
-        "UPDATE entries SET hash = zeroblob(32) WHERE id = {}",
-        blob(&ids[1])
-    ));
+    m.sql(&format!("UPDATE entries SET hash = zeroblob(32) WHERE id = {}", blob(&ids[1])));
     let problems = verify(&m);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     let p = find(&problems, "hash_mismatch", &ids[1]);
-    assert!(
-        p["detail"]
-            .as_str()
-            .unwrap()
-            .starts_with("stored hash 0000"),
-        "{p}"
-    );
+    assert!(p["detail"].as_str().unwrap().starts_with("stored hash 0000"), "{p}");
 }
 
 #[test]
 fn an_edited_prev_hash_is_named_as_an_edit() {
     // prev_hash is signed: rewriting it to splice entries elsewhere breaks the signature.
     let (m, ids) = setup();
-    m.sql(&format!(
-        "UPDATE entries SET prev_hash = zeroblob(32) WHERE id = {}",
-        blob(&ids[5])
-    ));
+    m.sql(&format!("UPDATE entries SET prev_hash = zeroblob(32) WHERE id = {}", blob(&ids[5])));
     let problems = verify(&m);
     assert_eq!(problems.len(), 1, "{problems:#?}");
     find(&problems, "edited", &ids[5]);

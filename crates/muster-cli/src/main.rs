@@ -58,9 +58,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
     match &cli.data_dir {
         Some(d) => Ok(d.clone()),
         None => dirs::data_dir().map(|d| d.join("muster")).ok_or_else(|| {
-            anyhow!(
-                "cannot find a data directory for this user; pass --data-dir or set MUSTER_HOME"
-            )
+            anyhow!("cannot find a data directory for this user; pass --data-dir or set MUSTER_HOME")
         }),
     }
 }
@@ -75,10 +73,9 @@ fn progress_bar(total: u64, what: &str, json: bool) -> ProgressBar {
     if json || !std::io::stderr().is_terminal() {
         bar.set_draw_target(ProgressDrawTarget::hidden());
     }
-    let style =
-        ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
-            .map(|s| s.progress_chars("=> "))
-            .unwrap_or_else(|_| ProgressStyle::default_bar());
+    let style = ProgressStyle::with_template("{msg:10} [{bar:40}] {pos}/{len} ({per_sec}, {eta} left)")
+        .map(|s| s.progress_chars("=> "))
+        .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
     bar.set_message(what.to_string());
     bar
@@ -96,12 +93,7 @@ fn parse_time(
     let clock = m.clock();
     match text {
         None => Ok(None),
-        Some(t) => Ok(Some(
-            clock
-                .zone()
-                .parse_user_time(field, t, clock.now())
-                .map_err(StoreError::from)?,
-        )),
+        Some(t) => Ok(Some(clock.zone().parse_user_time(field, t, clock.now()).map_err(StoreError::from)?)),
     }
 }
 
@@ -109,11 +101,7 @@ fn written(entry: &Entry, json: bool, what: &str) -> Result<()> {
     if json {
         print_json(&WrittenView::of(entry))
     } else {
-        println!(
-            "Recorded {what} #{} (seq {})",
-            entry.id().short(),
-            entry.seq()
-        );
+        println!("Recorded {what} #{} (seq {})", entry.id().short(), entry.seq());
         Ok(())
     }
 }
@@ -219,19 +207,10 @@ fn dispatch(
             if json {
                 print_json(&WrittenView::of(&e))?;
             } else {
-                println!(
-                    "{} is now {} (#{})",
-                    person.trim(),
-                    position,
-                    e.id().short()
-                );
+                println!("{} is now {} (#{})", person.trim(), position, e.id().short());
             }
         }
-        Command::Role(RoleCommand::Relieve {
-            position,
-            person,
-            reason,
-        }) => {
+        Command::Role(RoleCommand::Relieve { position, person, reason }) => {
             let id = incident(m)?;
             let position = parse_position("POSITION", &position)?;
             let e = m.relieve_role(id, position, person.as_deref(), reason.as_deref())?;
@@ -245,24 +224,15 @@ fn dispatch(
                 print!("{}", text::roster(&s, zone));
             }
         }
-        Command::Status {
-            conditions,
-            actions,
-            needs,
-            position,
-        } => {
+        Command::Status { conditions, actions, needs, position } => {
             let id = incident(m)?;
-            let position = position
-                .map(|p| parse_position("--position", &p))
-                .transpose()?;
+            let position = position.map(|p| parse_position("--position", &p)).transpose()?;
             let e = m.post_status(id, position, &conditions, &actions, &needs)?;
             written(&e, json, "status update")?;
         }
         Command::Cadence { minutes, position } => {
             let id = incident(m)?;
-            let position = position
-                .map(|p| parse_position("--position", &p))
-                .transpose()?;
+            let position = position.map(|p| parse_position("--position", &p)).transpose()?;
             let e = m.set_cadence(id, position, minutes)?;
             written(&e, json, "cadence")?;
         }
@@ -284,12 +254,8 @@ fn dispatch(
         Command::Decisions => {
             let s = m.state(incident(m)?)?;
             if json {
-                let list: Vec<DecisionView> = s
-                    .decisions
-                    .iter()
-                    .rev()
-                    .map(|d| DecisionView::of(d, zone))
-                    .collect();
+                let list: Vec<DecisionView> =
+                    s.decisions.iter().rev().map(|d| DecisionView::of(d, zone)).collect();
                 print_json(
                     &json!({ "incident": IncidentRef::of(&s), "zone": zone.name(), "decisions": list }),
                 )?;
@@ -304,12 +270,7 @@ fn dispatch(
                 }
             }
         }
-        Command::Amend {
-            entry,
-            reason,
-            text,
-            at,
-        } => {
+        Command::Amend { entry, reason, text, at } => {
             let id = incident(m)?;
             let at = parse_time(m, "--at", at.as_deref())?;
             let e = m.amend(id, &entry, &reason, text.as_deref(), at)?;
@@ -320,17 +281,10 @@ fn dispatch(
             let e = m.retract(id, &entry, &reason)?;
             written(&e, json, "retraction")?;
         }
-        Command::Timeline {
-            oldest_first,
-            kind,
-            limit,
-        } => {
+        Command::Timeline { oldest_first, kind, limit } => {
             let s = m.state(incident(m)?)?;
-            let mut items: Vec<&muster_core::TimelineItem> = s
-                .timeline
-                .iter()
-                .filter(|t| kind.as_deref().is_none_or(|k| t.kind == k))
-                .collect();
+            let mut items: Vec<&muster_core::TimelineItem> =
+                s.timeline.iter().filter(|t| kind.as_deref().is_none_or(|k| t.kind == k)).collect();
             if !oldest_first {
                 items.reverse();
             }
@@ -338,10 +292,8 @@ fn dispatch(
                 items.truncate(n);
             }
             if json {
-                let entries: Vec<TimelineEntryView> = items
-                    .iter()
-                    .map(|t| TimelineEntryView::of(t, zone))
-                    .collect();
+                let entries: Vec<TimelineEntryView> =
+                    items.iter().map(|t| TimelineEntryView::of(t, zone)).collect();
                 print_json(
                     &json!({ "incident": IncidentRef::of(&s), "zone": zone.name(), "entries": entries }),
                 )?;
@@ -373,11 +325,7 @@ fn dispatch(
                     report.entries, report.streams, report.devices
                 );
             } else {
-                println!(
-                    "{} problem(s) in {} entries:",
-                    report.problems.len(),
-                    report.entries
-                );
+                println!("{} problem(s) in {} entries:", report.problems.len(), report.entries);
                 for p in &report.problems {
                     println!("  {p}");
                 }
@@ -389,24 +337,17 @@ fn dispatch(
         Command::Rebuild => {
             let total = m.store().entry_count()?;
             let bar = progress_bar(total, "rebuilding", json);
-            let (incidents, entries) = m
-                .store_mut()
-                .rebuild(&mut |done, _| bar.set_position(done))?;
+            let (incidents, entries) = m.store_mut().rebuild(&mut |done, _| bar.set_position(done))?;
             bar.finish_and_clear();
             if json {
                 print_json(&json!({ "incidents": incidents, "entries": entries }))?;
             } else {
-                println!(
-                    "Rebuilt the projections of {incidents} incident(s) from {entries} entries."
-                );
+                println!("Rebuilt the projections of {incidents} incident(s) from {entries} entries.");
             }
         }
         Command::Export { out, all } => {
-            let incidents: Vec<IncidentId> = if all {
-                m.incidents()?.into_iter().map(|i| i.id).collect()
-            } else {
-                vec![incident(m)?]
-            };
+            let incidents: Vec<IncidentId> =
+                if all { m.incidents()?.into_iter().map(|i| i.id).collect() } else { vec![incident(m)?] };
             let bar = progress_bar(0, "exporting", json);
             let n = transfer::export(m.store(), &incidents, &out, &mut |done, total| {
                 bar.set_length(total);
@@ -416,11 +357,7 @@ fn dispatch(
             if json {
                 print_json(&json!({ "file": out, "incidents": incidents, "entries": n }))?;
             } else {
-                println!(
-                    "Exported {n} entries of {} incident(s) to {}",
-                    incidents.len(),
-                    out.display()
-                );
+                println!("Exported {n} entries of {} incident(s) to {}", incidents.len(), out.display());
             }
         }
         Command::Import { file, batch } => {
@@ -447,10 +384,7 @@ fn dispatch(
             })?;
             bar.finish_and_clear();
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&json!({ "event": "done", "report": report }))?
-                );
+                println!("{}", serde_json::to_string(&json!({ "event": "done", "report": report }))?);
             } else {
                 println!(
                     "Imported {} new entries ({} already held) of {} incident(s) from {}",
@@ -485,19 +419,12 @@ fn incident_command(
     zone: &ViewerZone,
 ) -> Result<ExitCode> {
     match cmd {
-        IncidentCommand::Open {
-            title,
-            drill,
-            description,
-            commander,
-        } => {
+        IncidentCommand::Open { title, drill, description, commander } => {
             let (id, entries) =
                 m.open_incident(&title, drill, description.as_deref(), commander.as_deref())?;
             if json {
                 let written: Vec<WrittenView> = entries.iter().map(WrittenView::of).collect();
-                print_json(
-                    &json!({ "incident": id.to_string(), "ref": id.short(), "entries": written }),
-                )?;
+                print_json(&json!({ "incident": id.to_string(), "ref": id.short(), "entries": written }))?;
             } else {
                 let s = m.state(id)?;
                 println!(
@@ -514,10 +441,8 @@ fn incident_command(
             let list = m.incidents()?;
             let current = m.current_incident(None).ok();
             if json {
-                let items: Vec<IncidentListItem> = list
-                    .iter()
-                    .map(|i| IncidentListItem::of(i, zone, Some(i.id) == current))
-                    .collect();
+                let items: Vec<IncidentListItem> =
+                    list.iter().map(|i| IncidentListItem::of(i, zone, Some(i.id) == current)).collect();
                 print_json(&json!({ "zone": zone.name(), "incidents": items }))?;
             } else {
                 print!("{}", text::incident_list(&list, zone, current));

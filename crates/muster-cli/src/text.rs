@@ -17,8 +17,7 @@ pub fn wrap(text: &str, indent: usize) -> String {
     for paragraph in text.split('\n') {
         let mut line = String::new();
         for word in paragraph.split_whitespace() {
-            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH
-            {
+            if !line.is_empty() && indent + line.chars().count() + 1 + word.chars().count() > WIDTH {
                 out.push_str(&pad);
                 out.push_str(&line);
                 out.push('\n');
@@ -41,9 +40,7 @@ pub fn header(s: &IncidentState, zone: &ViewerZone) -> String {
     format!(
         "Incident #{} - {}{drill} ({})\nTimes in {}\n",
         s.incident_id.short(),
-        s.title
-            .as_deref()
-            .unwrap_or("(opening entry not yet received)"),
+        s.title.as_deref().unwrap_or("(opening entry not yet received)"),
         s.status.as_str(),
         zone.name()
     )
@@ -51,10 +48,13 @@ pub fn header(s: &IncidentState, zone: &ViewerZone) -> String {
 
 pub fn commander_line(s: &IncidentState) -> String {
     match s.commander() {
-        Commander::Vacant => "Incident Commander: VACANT - assign one with `muster role assign incident-commander NAME`".into(),
+        Commander::Vacant => {
+            "Incident Commander: VACANT - assign one with `muster role assign incident-commander NAME`".into()
+        }
         Commander::Held(a) => format!("Incident Commander: {}", a.person),
         Commander::Conflict(v) => {
-            let names: Vec<String> = v.iter().map(|a| format!("{} (#{})", a.person, a.entry_id.short())).collect();
+            let names: Vec<String> =
+                v.iter().map(|a| format!("{} (#{})", a.person, a.entry_id.short())).collect();
             format!(
                 "!! COMMAND CONFLICT: {} were each assigned without knowing of the other.\n   Resolve with `muster role assign incident-commander NAME` (it supersedes both).",
                 names.join(" and ")
@@ -68,41 +68,21 @@ pub fn timeline_item(t: &TimelineItem, zone: &ViewerZone) -> String {
         Some(p) => format!("{} ({})", t.author.person, p.title()),
         None => t.author.person.clone(),
     };
-    let mut out = format!(
-        "{}  #{}  {:<18} {}\n",
-        when(&t.recorded, zone),
-        t.entry_id.short(),
-        t.kind,
-        who
-    );
+    let mut out = format!("{}  #{}  {:<18} {}\n", when(&t.recorded, zone), t.entry_id.short(), t.kind, who);
     let mut marks: Vec<String> = Vec::new();
     if let Some(o) = t.occurred_at {
-        marks.push(format!(
-            "occurred {}",
-            zone.format(o.0.with_timezone(&chrono::Utc))
-        ));
+        marks.push(format!("occurred {}", zone.format(o.0.with_timezone(&chrono::Utc))));
     }
     if !t.amended_by.is_empty() {
-        let refs: Vec<String> = t
-            .amended_by
-            .iter()
-            .map(|a| format!("#{}", a.short()))
-            .collect();
+        let refs: Vec<String> = t.amended_by.iter().map(|a| format!("#{}", a.short())).collect();
         marks.push(format!("amended by {}", refs.join(", ")));
     }
     if !t.retracted_by.is_empty() {
-        let refs: Vec<String> = t
-            .retracted_by
-            .iter()
-            .map(|a| format!("#{}", a.short()))
-            .collect();
+        let refs: Vec<String> = t.retracted_by.iter().map(|a| format!("#{}", a.short())).collect();
         marks.push(format!("RETRACTED by {}", refs.join(", ")));
     }
-    let summary = if t.retracted_by.is_empty() {
-        t.summary.clone()
-    } else {
-        format!("[retracted] {}", t.summary)
-    };
+    let summary =
+        if t.retracted_by.is_empty() { t.summary.clone() } else { format!("[retracted] {}", t.summary) };
     out.push_str(&wrap(&summary, 4));
     if !marks.is_empty() {
         out.push_str(&format!("    ({})\n", marks.join("; ")));
@@ -124,11 +104,7 @@ pub fn roster(s: &IncidentState, zone: &ViewerZone) -> String {
             1 => line.holders[0].person.clone(),
             _ => format!(
                 "CONFLICT: {}",
-                line.holders
-                    .iter()
-                    .map(|h| h.person.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" / ")
+                line.holders.iter().map(|h| h.person.as_str()).collect::<Vec<_>>().join(" / ")
             ),
         };
         out.push_str(&format!("{:<28} {}\n", line.position.title(), now));
@@ -140,26 +116,14 @@ pub fn roster(s: &IncidentState, zone: &ViewerZone) -> String {
                     format!("{} ({how})", when(&e.stamp.at, zone))
                 }
             };
-            out.push_str(&format!(
-                "    {:<26} {} -> {}\n",
-                a.person,
-                when(&a.assigned_at, zone),
-                until
-            ));
+            out.push_str(&format!("    {:<26} {} -> {}\n", a.person, when(&a.assigned_at, zone), until));
         }
     }
     if !s.cadences.is_empty() {
         out.push_str("\nStatus cadence:\n");
         for c in &s.cadences {
-            let scope = c
-                .position
-                .as_ref()
-                .map(|p| p.title())
-                .unwrap_or_else(|| "every position".into());
-            out.push_str(&format!(
-                "    {:<26} every {} min\n",
-                scope, c.interval_minutes
-            ));
+            let scope = c.position.as_ref().map(|p| p.title()).unwrap_or_else(|| "every position".into());
+            out.push_str(&format!("    {:<26} every {} min\n", scope, c.interval_minutes));
         }
     }
     out
@@ -169,18 +133,10 @@ pub fn decision(d: &Decision, zone: &ViewerZone) -> String {
     let state = if d.superseded_by.is_empty() {
         "in force".to_string()
     } else {
-        let refs: Vec<String> = d
-            .superseded_by
-            .iter()
-            .map(|x| format!("#{}", x.short()))
-            .collect();
+        let refs: Vec<String> = d.superseded_by.iter().map(|x| format!("#{}", x.short())).collect();
         format!("superseded by {}", refs.join(", "))
     };
-    let mut out = format!(
-        "#{}  {}  [{state}]\n",
-        d.entry_id.short(),
-        when(&d.recorded.at, zone)
-    );
+    let mut out = format!("#{}  {}  [{state}]\n", d.entry_id.short(), when(&d.recorded.at, zone));
     out.push_str(&wrap(&format!("Q: {}", d.question), 4));
     for o in &d.options {
         let mark = if *o == d.choice { "*" } else { "-" };
@@ -194,11 +150,7 @@ pub fn decision(d: &Decision, zone: &ViewerZone) -> String {
 pub fn board(s: &IncidentState, zone: &ViewerZone, recent: usize) -> String {
     let mut out = header(s, zone);
     if let Some(o) = &s.opened {
-        out.push_str(&format!(
-            "Opened {} by {}\n",
-            when(&o.at, zone),
-            o.by.person
-        ));
+        out.push_str(&format!("Opened {} by {}\n", when(&o.at, zone), o.by.person));
     }
     out.push_str(&commander_line(s));
     out.push('\n');
@@ -209,11 +161,7 @@ pub fn board(s: &IncidentState, zone: &ViewerZone, recent: usize) -> String {
         .map(|l| {
             let names: Vec<&str> = l.holders.iter().map(|h| h.person.as_str()).collect();
             let conflict = if names.len() > 1 { " (CONFLICT)" } else { "" };
-            format!(
-                "  {:<28} {}{conflict}",
-                l.position.title(),
-                names.join(" / ")
-            )
+            format!("  {:<28} {}{conflict}", l.position.title(), names.join(" / "))
         })
         .collect();
     if !filled.is_empty() {
@@ -221,17 +169,10 @@ pub fn board(s: &IncidentState, zone: &ViewerZone, recent: usize) -> String {
         out.push_str(&filled.join("\n"));
         out.push('\n');
     }
-    let open: Vec<&Decision> = s
-        .decisions
-        .iter()
-        .filter(|d| d.superseded_by.is_empty())
-        .collect();
+    let open: Vec<&Decision> = s.decisions.iter().filter(|d| d.superseded_by.is_empty()).collect();
     out.push_str(&format!("\nDecisions in force ({})\n", open.len()));
     for d in open.iter().rev() {
-        out.push_str(&wrap(
-            &format!("#{}  {} -> {}", d.entry_id.short(), d.question, d.choice),
-            2,
-        ));
+        out.push_str(&wrap(&format!("#{}  {} -> {}", d.entry_id.short(), d.question, d.choice), 2));
     }
     out.push_str(&format!("\nLatest entries ({} in all)\n", s.entry_count));
     for t in s.timeline.iter().rev().take(recent) {
@@ -246,17 +187,14 @@ pub fn incident_list(
     current: Option<muster_core::IncidentId>,
 ) -> String {
     if list.is_empty() {
-        return "No incidents yet. Open one with `muster incident open --title ...`, or try `muster demo`.\n".into();
+        return "No incidents yet. Open one with `muster incident open --title ...`, or try `muster demo`.\n"
+            .into();
     }
     let mut out = format!("Times in {}\n", zone.name());
     for i in list {
         let mark = if Some(i.id) == current { "*" } else { " " };
         let drill = if i.drill { " [DRILL]" } else { "" };
-        let opened = i
-            .opened
-            .as_ref()
-            .map(|o| when(&o.at, zone))
-            .unwrap_or_else(|| "-".into());
+        let opened = i.opened.as_ref().map(|o| when(&o.at, zone)).unwrap_or_else(|| "-".into());
         let ic = match i.commanders.len() {
             0 => "IC vacant".to_string(),
             1 => format!("IC {}", i.commanders[0]),

@@ -13,8 +13,7 @@ pub fn utc(t: DateTime<Utc>) -> String {
 }
 
 fn local(t: DateTime<Utc>, zone: &ViewerZone) -> String {
-    t.with_timezone(&zone.offset_at(t))
-        .to_rfc3339_opts(SecondsFormat::Millis, false)
+    t.with_timezone(&zone.offset_at(t)).to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 
 #[derive(Serialize)]
@@ -25,10 +24,7 @@ pub struct AuthorView {
 
 impl From<&Author> for AuthorView {
     fn from(a: &Author) -> Self {
-        AuthorView {
-            person: a.person.clone(),
-            position: a.position.as_ref().map(|p| p.slug()),
-        }
+        AuthorView { person: a.person.clone(), position: a.position.as_ref().map(|p| p.slug()) }
     }
 }
 
@@ -42,11 +38,7 @@ pub struct TimeView {
 
 impl TimeView {
     pub fn of(w: &WallClock, zone: &ViewerZone) -> Self {
-        TimeView {
-            utc: utc(w.instant()),
-            local: local(w.instant(), zone),
-            author_zone: w.zone.clone(),
-        }
+        TimeView { utc: utc(w.instant()), local: local(w.instant(), zone), author_zone: w.zone.clone() }
     }
 }
 
@@ -152,11 +144,7 @@ pub struct StampView {
 
 impl StampView {
     pub fn of(s: &Stamp, zone: &ViewerZone) -> Self {
-        StampView {
-            entry: s.entry_id.to_string(),
-            at: TimeView::of(&s.at, zone),
-            by: (&s.by).into(),
-        }
+        StampView { entry: s.entry_id.to_string(), at: TimeView::of(&s.at, zone), by: (&s.by).into() }
     }
 }
 
@@ -197,14 +185,8 @@ pub struct CommanderView {
 impl CommanderView {
     pub fn of(c: &Commander, zone: &ViewerZone) -> Self {
         match c {
-            Commander::Vacant => CommanderView {
-                state: "vacant",
-                holders: vec![],
-            },
-            Commander::Held(a) => CommanderView {
-                state: "held",
-                holders: vec![AssignmentView::of(a, zone)],
-            },
+            Commander::Vacant => CommanderView { state: "vacant", holders: vec![] },
+            Commander::Held(a) => CommanderView { state: "held", holders: vec![AssignmentView::of(a, zone)] },
             Commander::Conflict(v) => CommanderView {
                 state: "conflict",
                 holders: v.iter().map(|a| AssignmentView::of(a, zone)).collect(),
@@ -243,16 +225,8 @@ impl RosterView {
                     position: line.position.slug(),
                     title: line.position.title(),
                     conflict: line.holders.len() > 1,
-                    holders: line
-                        .holders
-                        .iter()
-                        .map(|a| AssignmentView::of(a, zone))
-                        .collect(),
-                    history: line
-                        .history
-                        .iter()
-                        .map(|a| AssignmentView::of(a, zone))
-                        .collect(),
+                    holders: line.holders.iter().map(|a| AssignmentView::of(a, zone)).collect(),
+                    history: line.history.iter().map(|a| AssignmentView::of(a, zone)).collect(),
                 })
                 .collect(),
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use muster_core::body::*;
-use muster_core::entry::{Author, UnsignedEntry};
+use muster_core::entry::Author;
 use muster_core::*;
 
 const ENTRIES: u64 = 100_000;
@@ -19,13 +19,11 @@ fn incident_entries() -> Vec<Entry> {
     let mut decisions: Vec<EntryId> = Vec::new();
     let mut notes: Vec<EntryId> = Vec::new();
     let devices = 4u64;
-    let keys: Vec<SigningKey> = (0..devices)
-        .map(|d| SigningKey::from_bytes(&[d as u8 + 1; 32]))
+    let mut writers: Vec<StreamWriter> = (0..devices)
+        .map(|d| StreamWriter::new(SigningKey::from_bytes(&[d as u8 + 1; 32]), incident))
         .collect();
-    let mut prev = vec![Hash32::ZERO; devices as usize];
     for i in 0..ENTRIES {
         let d = (i % devices) as usize;
-        let seq = i / devices + 1;
         let body = match i % 100 {
             0 if i == 0 => EntryBody::IncidentOpened(IncidentOpened {
                 title: "Bench".into(),
@@ -33,11 +31,7 @@ fn incident_entries() -> Vec<Entry> {
                 description: None,
             }),
             1 => EntryBody::RoleAssigned(RoleAssigned {
-                position: if i % 300 == 1 {
-                    Position::IncidentCommander
-                } else {
-                    Position::Scribe
-                },
+                position: if i % 300 == 1 { Position::IncidentCommander } else { Position::Scribe },
                 person: people[(i / 100) as usize % people.len()].into(),
                 supersedes: assignments.iter().rev().take(1).copied().collect(),
             }),
@@ -46,10 +40,7 @@ fn incident_entries() -> Vec<Entry> {
                 options: vec!["PACS first".into(), "Interface engine first".into()],
                 choice: "PACS first".into(),
                 rationale: "Imaging is the larger clinical impact".into(),
-                authority: Author {
-                    person: "Okafor".into(),
-                    position: Some(Position::IncidentCommander),
-                },
+                authority: Author { person: "Okafor".into(), position: Some(Position::IncidentCommander) },
                 supersedes: decisions.iter().rev().take(1).copied().collect(),
             }),
             3 if !notes.is_empty() => EntryBody::Amended(Amendment {
@@ -65,51 +56,15 @@ fn incident_entries() -> Vec<Entry> {
                 needs: "None".into(),
             }),
             _ => EntryBody::Note(Note {
-                text: format!(
-                    "Observation {i}: radiology downtime procedure in use on unit {}",
-                    i % 12
-                ),
+                text: format!("Observation {i}: radiology downtime procedure in use on unit {}", i % 12),
                 occurred_at: None,
             }),
         };
         let t = 1_790_000_000_000 + i * 250;
-        let e = UnsignedEntry {
-            id: EntryId::from_parts(
-                t,
-                [
-                    d as u8,
-                    (i >> 24) as u8,
-                    (i >> 16) as u8,
-                    (i >> 8) as u8,
-                    i as u8,
-                    0,
-                    0,
-                    0,
-                    0,
-                    1,
-                ],
-            ),
-            incident_id: incident,
-            seq,
-            prev_hash: prev[d],
-            hlc: Hlc {
-                wall_ms: t,
-                counter: 0,
-            },
-            recorded: WallClock {
-                utc_ms: t as i64,
-                offset_s: 0,
-                zone: "UTC".into(),
-            },
-            author: Author {
-                person: people[d].into(),
-                position: None,
-            },
-            body,
-        }
-        .sign(&keys[d])
-        .unwrap();
-        prev[d] = e.hash();
+        let recorded = WallClock { utc_ms: t as i64, offset_s: 0, zone: "UTC".into() };
+        let author = Author { person: people[d].into(), position: None };
+        let random = [d as u8, (i >> 24) as u8, (i >> 16) as u8, (i >> 8) as u8, i as u8, 0, 0, 0, 0, 1];
+        let e = writers[d].write(recorded, author, body, random).unwrap();
         match &e.body {
             EntryBody::RoleAssigned(_) => assignments.push(e.id()),
             EntryBody::DecisionRecorded(_) => decisions.push(e.id()),
@@ -130,11 +85,7 @@ fn bench_fold(c: &mut Criterion) {
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(20));
     group.bench_function("fold_100k", |b| {
-        b.iter_batched(
-            || entries.clone(),
-            |e| fold(incident, e).unwrap(),
-            BatchSize::LargeInput,
-        )
+        b.iter_batched(|| entries.clone(), |e| fold(incident, e).unwrap(), BatchSize::LargeInput)
     });
     group.finish();
 }

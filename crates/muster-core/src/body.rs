@@ -279,13 +279,11 @@ impl EntryBody {
             json: &str,
             wrap: fn(T) -> EntryBody,
         ) -> Result<EntryBody, BodyError> {
-            serde_json::from_str::<T>(json)
-                .map(wrap)
-                .map_err(|e| BodyError {
-                    kind: kind.to_string(),
-                    version: 1,
-                    reason: e.to_string(),
-                })
+            serde_json::from_str::<T>(json).map(wrap).map_err(|e| BodyError {
+                kind: kind.to_string(),
+                version: 1,
+                reason: e.to_string(),
+            })
         }
         if version != 1 || !KNOWN_KINDS.contains(&kind) {
             serde_json::from_str::<Value>(json).map_err(|e| BodyError {
@@ -293,11 +291,7 @@ impl EntryBody {
                 version,
                 reason: e.to_string(),
             })?;
-            return Ok(EntryBody::Unknown {
-                kind: kind.to_string(),
-                version,
-                json: json.to_string(),
-            });
+            return Ok(EntryBody::Unknown { kind: kind.to_string(), version, json: json.to_string() });
         }
         match kind {
             KIND_INCIDENT_OPENED => parse(kind, json, EntryBody::IncidentOpened),
@@ -335,17 +329,12 @@ impl EntryBody {
                 opt_long_text("reason", b.reason.as_deref())
             }
             EntryBody::StatusUpdate(b) => {
-                for (field, value) in [
-                    ("conditions", &b.conditions),
-                    ("actions", &b.actions),
-                    ("needs", &b.needs),
-                ] {
+                for (field, value) in
+                    [("conditions", &b.conditions), ("actions", &b.actions), ("needs", &b.needs)]
+                {
                     bounded_text(field, value, MAX_LONG_TEXT, true)?;
                 }
-                if [&b.conditions, &b.actions, &b.needs]
-                    .iter()
-                    .all(|s| s.trim().is_empty())
-                {
+                if [&b.conditions, &b.actions, &b.needs].iter().all(|s| s.trim().is_empty()) {
                     return Err(ValidationError::new(
                         "conditions",
                         "",
@@ -381,10 +370,7 @@ impl EntryBody {
                     return Err(ValidationError::new(
                         "choice",
                         &b.choice,
-                        format!(
-                            "must be one of the options considered: {}",
-                            b.options.join(" | ")
-                        ),
+                        format!("must be one of the options considered: {}", b.options.join(" | ")),
                     ));
                 }
                 long_text("rationale", &b.rationale)?;
@@ -406,11 +392,7 @@ impl EntryBody {
             EntryBody::Retracted(b) => long_text("reason", &b.reason),
             EntryBody::Unknown { json, .. } => {
                 if json.len() > 4 * MAX_LONG_TEXT * 4 {
-                    return Err(ValidationError::new(
-                        "body",
-                        "(too long)",
-                        "body is too large",
-                    ));
+                    return Err(ValidationError::new("body", "(too long)", "body is too large"));
                 }
                 Ok(())
             }
@@ -433,11 +415,7 @@ impl EntryBody {
                 None => format!("{} relieved as {}", b.person, b.position),
             },
             EntryBody::StatusUpdate(b) => {
-                let who = b
-                    .position
-                    .as_ref()
-                    .map(|p| format!(" ({p})"))
-                    .unwrap_or_default();
+                let who = b.position.as_ref().map(|p| format!(" ({p})")).unwrap_or_default();
                 format!(
                     "Status{who} | Conditions: {} | Actions: {} | Needs: {}",
                     or_none(&b.conditions),
@@ -446,15 +424,8 @@ impl EntryBody {
                 )
             }
             EntryBody::CadenceSet(b) => {
-                let scope = b
-                    .position
-                    .as_ref()
-                    .map(|p| p.title())
-                    .unwrap_or("every position".into());
-                format!(
-                    "Status updates due every {} min from {scope}",
-                    b.interval_minutes
-                )
+                let scope = b.position.as_ref().map(|p| p.title()).unwrap_or("every position".into());
+                format!("Status updates due every {} min from {scope}", b.interval_minutes)
             }
             EntryBody::DecisionRecorded(b) => format!("Decision: {} -> {}", b.question, b.choice),
             EntryBody::Amended(b) => format!("Amends #{}: {}", b.target.short(), b.reason),
@@ -480,22 +451,11 @@ fn or_none(s: &str) -> &str {
     }
 }
 
-fn bounded_text(
-    field: &str,
-    value: &str,
-    max: usize,
-    multiline: bool,
-) -> Result<(), ValidationError> {
+fn bounded_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<(), ValidationError> {
     if value.chars().count() > max {
-        return Err(ValidationError::new(
-            field,
-            value,
-            format!("longer than {max} characters"),
-        ));
+        return Err(ValidationError::new(field, value, format!("longer than {max} characters")));
     }
-    let bad = value
-        .chars()
-        .find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t')));
+    let bad = value.chars().find(|c| c.is_control() && !(multiline && (*c == '\n' || *c == '\t')));
     if let Some(c) = bad {
         return Err(ValidationError::new(
             field,
@@ -543,14 +503,8 @@ mod tests {
     fn every_known_kind_round_trips_through_canonical_json() {
         let id = EntryId::from_parts(1, [0; 10]);
         let bodies = vec![
-            EntryBody::IncidentOpened(IncidentOpened {
-                title: "T".into(),
-                drill: true,
-                description: None,
-            }),
-            EntryBody::IncidentClosed(IncidentClosed {
-                summary: "s".into(),
-            }),
+            EntryBody::IncidentOpened(IncidentOpened { title: "T".into(), drill: true, description: None }),
+            EntryBody::IncidentClosed(IncidentClosed { summary: "s".into() }),
             EntryBody::IncidentReopened(IncidentReopened { reason: "r".into() }),
             EntryBody::Note(Note {
                 text: "n".into(),
@@ -584,10 +538,7 @@ mod tests {
                 options: vec!["a".into(), "b".into()],
                 choice: "a".into(),
                 rationale: "because".into(),
-                authority: Author {
-                    person: "x".into(),
-                    position: Some(Position::IncidentCommander),
-                },
+                authority: Author { person: "x".into(), position: Some(Position::IncidentCommander) },
                 supersedes: vec![],
             }),
             EntryBody::Amended(Amendment {
@@ -596,10 +547,7 @@ mod tests {
                 text: Some("t".into()),
                 occurred_at: None,
             }),
-            EntryBody::Retracted(Retraction {
-                target: id,
-                reason: "wrong incident".into(),
-            }),
+            EntryBody::Retracted(Retraction { target: id, reason: "wrong incident".into() }),
         ];
         assert_eq!(bodies.len(), KNOWN_KINDS.len());
         for body in bodies {
@@ -623,46 +571,29 @@ mod tests {
     fn malformed_known_bodies_are_errors_naming_the_problem() {
         let e = EntryBody::decode(KIND_NOTE, 1, r#"{"txt":"x"}"#).unwrap_err();
         assert!(e.reason.contains("txt"), "{e}");
-        let e = EntryBody::decode(
-            KIND_ROLE_ASSIGNED,
-            1,
-            r#"{"position":"chief","person":"x","supersedes":[]}"#,
-        )
-        .unwrap_err();
+        let e =
+            EntryBody::decode(KIND_ROLE_ASSIGNED, 1, r#"{"position":"chief","person":"x","supersedes":[]}"#)
+                .unwrap_err();
         assert!(e.reason.contains("chief"), "{e}");
     }
 
     #[test]
     fn validation_names_field_and_value() {
-        let e = EntryBody::Note(Note {
-            text: "  ".into(),
-            occurred_at: None,
-        })
-        .validate()
-        .unwrap_err();
+        let e = EntryBody::Note(Note { text: "  ".into(), occurred_at: None }).validate().unwrap_err();
         assert_eq!(e.field, "text");
         let d = EntryBody::DecisionRecorded(DecisionRecorded {
             question: "Isolate PACS?".into(),
             options: vec!["isolate".into(), "monitor".into()],
             choice: "wait".into(),
             rationale: "r".into(),
-            authority: Author {
-                person: "x".into(),
-                position: None,
-            },
+            authority: Author { person: "x".into(), position: None },
             supersedes: vec![],
         });
         let e = d.validate().unwrap_err();
         assert_eq!((e.field.as_str(), e.value.as_str()), ("choice", "wait"));
-        let c = EntryBody::CadenceSet(CadenceSet {
-            position: None,
-            interval_minutes: 0,
-        });
+        let c = EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 0 });
         assert_eq!(c.validate().unwrap_err().field, "interval_minutes");
-        let n = EntryBody::Note(Note {
-            text: "a\u{0}b".into(),
-            occurred_at: None,
-        });
+        let n = EntryBody::Note(Note { text: "a\u{0}b".into(), occurred_at: None });
         assert!(n.validate().unwrap_err().reason.contains("U+0000"));
     }
 }

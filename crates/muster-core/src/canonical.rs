@@ -19,8 +19,7 @@ pub fn canonical_json(value: &Value) -> Result<String, CanonicalError> {
 
 /// Parses JSON text and returns it in canonical form.
 pub fn canonicalize_json_text(text: &str) -> Result<String, CanonicalError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| CanonicalError::InvalidJson(e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| CanonicalError::InvalidJson(e.to_string()))?;
     canonical_json(&value)
 }
 
@@ -94,9 +93,7 @@ pub(crate) struct ByteWriter {
 
 impl ByteWriter {
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Self {
-            bytes: Vec::with_capacity(n),
-        }
+        Self { bytes: Vec::with_capacity(n) }
     }
     pub(crate) fn raw(&mut self, b: &[u8]) {
         self.bytes.extend_from_slice(b);
@@ -141,8 +138,7 @@ mod tests {
 
     #[test]
     fn keys_are_sorted_and_whitespace_removed() {
-        let v =
-            json!({"b": 1, "a": [true, null, "x"], "A": {"z": -3, "y": 18446744073709551615u64}});
+        let v = json!({"b": 1, "a": [true, null, "x"], "A": {"z": -3, "y": 18446744073709551615u64}});
         assert_eq!(
             canonical_json(&v).unwrap(),
             r#"{"A":{"y":18446744073709551615,"z":-3},"a":[true,null,"x"],"b":1}"#
@@ -152,18 +148,12 @@ mod tests {
     #[test]
     fn strings_use_minimal_escapes() {
         let v = json!("quote\" back\\ nl\n tab\t bell\u{07} é ✓ /");
-        assert_eq!(
-            canonical_json(&v).unwrap(),
-            "\"quote\\\" back\\\\ nl\\n tab\\t bell\\u0007 é ✓ /\""
-        );
+        assert_eq!(canonical_json(&v).unwrap(), "\"quote\\\" back\\\\ nl\\n tab\\t bell\\u0007 é ✓ /\"");
     }
 
     #[test]
     fn floats_are_refused() {
-        assert!(matches!(
-            canonical_json(&json!({"x": 1.5})),
-            Err(CanonicalError::NonIntegerNumber(_))
-        ));
+        assert!(matches!(canonical_json(&json!({"x": 1.5})), Err(CanonicalError::NonIntegerNumber(_))));
     }
 
     #[test]

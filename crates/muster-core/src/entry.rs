@@ -98,13 +98,7 @@ impl UnsignedEntry {
         let bytes = signing_bytes(&envelope, self.body.kind(), self.body.version(), &body_json);
         let signature = key.sign(&bytes).to_bytes();
         let hash = entry_hash(&bytes, &signature);
-        Ok(Entry {
-            envelope,
-            body: self.body,
-            body_json,
-            signature,
-            hash,
-        })
+        Ok(Entry { envelope, body: self.body, body_json, signature, hash })
     }
 }
 
@@ -135,13 +129,7 @@ impl Entry {
         let body = EntryBody::decode(kind, body_version, &body_json)?;
         let bytes = signing_bytes(&envelope, kind, body_version, &body_json);
         let hash = entry_hash(&bytes, &signature);
-        Ok(Entry {
-            envelope,
-            body,
-            body_json,
-            signature,
-            hash,
-        })
+        Ok(Entry { envelope, body, body_json, signature, hash })
     }
 
     pub fn id(&self) -> EntryId {
@@ -177,20 +165,11 @@ impl Entry {
         self.hash
     }
     pub fn order_key(&self) -> OrderKey {
-        (
-            self.envelope.hlc,
-            self.envelope.device_id,
-            self.envelope.seq,
-        )
+        (self.envelope.hlc, self.envelope.device_id, self.envelope.seq)
     }
 
     pub fn signing_bytes(&self) -> Vec<u8> {
-        signing_bytes(
-            &self.envelope,
-            self.kind(),
-            self.body_version(),
-            &self.body_json,
-        )
+        signing_bytes(&self.envelope, self.kind(), self.body_version(), &self.body_json)
     }
 
     /// Checks the limits every entry must respect (the signature is checked by `verify`).
@@ -202,11 +181,7 @@ impl Entry {
         // Integers above 2^53 do not survive JSON readers such as JavaScript's.
         const MAX_SAFE: u64 = (1 << 53) - 1;
         if env.seq > MAX_SAFE {
-            return Err(ValidationError::new(
-                "seq",
-                env.seq.to_string(),
-                "must be below 2^53",
-            ));
+            return Err(ValidationError::new("seq", env.seq.to_string(), "must be below 2^53"));
         }
         if env.hlc.wall_ms > MAX_SAFE {
             return Err(ValidationError::new(
@@ -231,11 +206,7 @@ impl Entry {
         }
         let zone = &env.recorded.zone;
         if zone.is_empty() || zone.len() > 64 || zone.chars().any(|c| c.is_control()) {
-            return Err(ValidationError::new(
-                "recorded.zone",
-                zone,
-                "not a time zone name",
-            ));
+            return Err(ValidationError::new("recorded.zone", zone, "not a time zone name"));
         }
         let person = &env.author.person;
         if person.trim().is_empty() || person.chars().count() > crate::body::MAX_PERSON {
@@ -246,11 +217,7 @@ impl Entry {
             ));
         }
         if person.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                "author.person",
-                person,
-                "contains a control character",
-            ));
+            return Err(ValidationError::new("author.person", person, "contains a control character"));
         }
         self.body.validate()
     }
@@ -258,20 +225,12 @@ impl Entry {
     /// Checks the signature against the device key the entry names.
     pub fn verify(&self) -> Result<(), VerifyError> {
         let key = verifying_key(&self.envelope.device_id)?;
-        key.verify_strict(
-            &self.signing_bytes(),
-            &Signature::from_bytes(&self.signature),
-        )
-        .map_err(|_| VerifyError::BadSignature)
+        key.verify_strict(&self.signing_bytes(), &Signature::from_bytes(&self.signature))
+            .map_err(|_| VerifyError::BadSignature)
     }
 }
 
-pub fn signing_bytes(
-    envelope: &Envelope,
-    kind: &str,
-    body_version: u16,
-    body_json: &str,
-) -> Vec<u8> {
+pub fn signing_bytes(envelope: &Envelope, kind: &str, body_version: u16, body_json: &str) -> Vec<u8> {
     let mut w = ByteWriter::with_capacity(256 + body_json.len());
     w.raw(DOMAIN_TAG);
     w.raw(envelope.id.as_bytes());
@@ -285,14 +244,7 @@ pub fn signing_bytes(
     w.i32(envelope.recorded.offset_s);
     w.str(&envelope.recorded.zone);
     w.str(&envelope.author.person);
-    w.opt_str(
-        envelope
-            .author
-            .position
-            .as_ref()
-            .map(|p| p.slug())
-            .as_deref(),
-    );
+    w.opt_str(envelope.author.position.as_ref().map(|p| p.slug()).as_deref());
     w.str(kind);
     w.u16(body_version);
     w.str(body_json);
@@ -328,10 +280,8 @@ pub fn verify_many(entries: &[&Entry]) -> Vec<(usize, VerifyError)> {
         let mut verifying = Vec::with_capacity(chunk.len());
         let mut chunk_ok = true;
         for (i, entry) in chunk.iter().enumerate() {
-            let key = keys
-                .entry(entry.device_id())
-                .or_insert_with(|| verifying_key(&entry.device_id()))
-                .clone();
+            let key =
+                keys.entry(entry.device_id()).or_insert_with(|| verifying_key(&entry.device_id())).clone();
             match key {
                 Ok(k) => {
                     messages.push(entry.signing_bytes());
@@ -388,8 +338,7 @@ struct WireEntry {
 
 impl Serialize for Entry {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let body: Value =
-            serde_json::from_str(&self.body_json).map_err(serde::ser::Error::custom)?;
+        let body: Value = serde_json::from_str(&self.body_json).map_err(serde::ser::Error::custom)?;
         WireEntry {
             id: self.envelope.id,
             incident_id: self.envelope.incident_id,
@@ -416,8 +365,7 @@ impl<'de> Deserialize<'de> for Entry {
         if wire.seq == 0 {
             return Err(D::Error::custom("seq: streams start at 1"));
         }
-        let body_json =
-            canonical_json(&wire.body).map_err(|e| D::Error::custom(format!("body: {e}")))?;
+        let body_json = canonical_json(&wire.body).map_err(|e| D::Error::custom(format!("body: {e}")))?;
         let signature: [u8; 64] = hex::decode(&wire.signature)
             .ok()
             .and_then(|b| b.try_into().ok())
@@ -432,14 +380,8 @@ impl<'de> Deserialize<'de> for Entry {
             recorded: wire.recorded,
             author: wire.author,
         };
-        let entry = Entry::from_parts(
-            envelope,
-            &wire.kind,
-            wire.body_version,
-            body_json,
-            signature,
-        )
-        .map_err(|e| D::Error::custom(format!("body: {e}")))?;
+        let entry = Entry::from_parts(envelope, &wire.kind, wire.body_version, body_json, signature)
+            .map_err(|e| D::Error::custom(format!("body: {e}")))?;
         if let Some(stated) = wire.hash {
             if stated != entry.hash {
                 return Err(D::Error::custom(format!(
@@ -469,31 +411,16 @@ mod tests {
             incident_id: IncidentId::from_parts(1_700_000_000_000, [9; 10]),
             seq,
             prev_hash: prev,
-            hlc: Hlc {
-                wall_ms: 1_700_000_000_000 + seq,
-                counter: 0,
-            },
-            recorded: WallClock {
-                utc_ms: 1_700_000_000_000,
-                offset_s: 3600,
-                zone: "Europe/Berlin".into(),
-            },
-            author: Author {
-                person: "Dr. Amara Okafor".into(),
-                position: Some(Position::IncidentCommander),
-            },
-            body: EntryBody::Note(Note {
-                text: text.into(),
-                occurred_at: None,
-            }),
+            hlc: Hlc { wall_ms: 1_700_000_000_000 + seq, counter: 0 },
+            recorded: WallClock { utc_ms: 1_700_000_000_000, offset_s: 3600, zone: "Europe/Berlin".into() },
+            author: Author { person: "Dr. Amara Okafor".into(), position: Some(Position::IncidentCommander) },
+            body: EntryBody::Note(Note { text: text.into(), occurred_at: None }),
         }
     }
 
     #[test]
     fn signed_entries_verify_and_any_change_breaks_them() {
-        let e = note(1, Hash32::ZERO, "EDR alert on PACS server")
-            .sign(&test_key(1))
-            .unwrap();
+        let e = note(1, Hash32::ZERO, "EDR alert on PACS server").sign(&test_key(1)).unwrap();
         e.verify().unwrap();
 
         let mut tampered = e.clone();
@@ -518,15 +445,12 @@ mod tests {
 
     #[test]
     fn wire_json_round_trips_and_tolerates_reformatting() {
-        let e = note(1, Hash32::ZERO, "line one\nline \"two\"")
-            .sign(&test_key(2))
-            .unwrap();
+        let e = note(1, Hash32::ZERO, "line one\nline \"two\"").sign(&test_key(2)).unwrap();
         let json = serde_json::to_string(&e).unwrap();
         let back: Entry = serde_json::from_str(&json).unwrap();
         assert_eq!(back, e);
         back.verify().unwrap();
-        let pretty =
-            serde_json::to_string_pretty(&serde_json::from_str::<Value>(&json).unwrap()).unwrap();
+        let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(&json).unwrap()).unwrap();
         let back: Entry = serde_json::from_str(&pretty).unwrap();
         assert_eq!(back.hash(), e.hash());
     }
@@ -536,9 +460,7 @@ mod tests {
         let e = note(1, Hash32::ZERO, "x").sign(&test_key(3)).unwrap();
         let mut v: Value = serde_json::to_value(&e).unwrap();
         v["hash"] = Value::String(Hash32([1; 32]).to_string());
-        let err = serde_json::from_value::<Entry>(v.clone())
-            .unwrap_err()
-            .to_string();
+        let err = serde_json::from_value::<Entry>(v.clone()).unwrap_err().to_string();
         assert!(err.starts_with("hash:"), "{err}");
         v["hash"] = Value::Null;
         v.as_object_mut().unwrap().remove("hash");

@@ -31,21 +31,13 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
-    pub fn new(
-        field: impl Into<String>,
-        value: impl Into<String>,
-        reason: impl Into<String>,
-    ) -> Self {
+    pub fn new(field: impl Into<String>, value: impl Into<String>, reason: impl Into<String>) -> Self {
         let mut value: String = value.into();
         // Keep messages readable when someone pastes a whole document into a one-line field.
         if value.chars().count() > 80 {
             value = value.chars().take(77).collect::<String>() + "...";
         }
-        Self {
-            field: field.into(),
-            value,
-            reason: reason.into(),
-        }
+        Self { field: field.into(), value, reason: reason.into() }
     }
 }
 
@@ -73,9 +65,7 @@ impl ErrorCode for BodyError {
 /// JSON that cannot be put in canonical form.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum CanonicalError {
-    #[error(
-        "non-integer number {0} (bodies hold integers only, so that their bytes are canonical)"
-    )]
+    #[error("non-integer number {0} (bodies hold integers only, so that their bytes are canonical)")]
     NonIntegerNumber(String),
     #[error("invalid JSON: {0}")]
     InvalidJson(String),
@@ -113,11 +103,7 @@ impl ErrorCode for VerifyError {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum FoldError {
     #[error("entry {entry} belongs to incident {found}, not to incident {expected}")]
-    ForeignEntry {
-        entry: String,
-        expected: String,
-        found: String,
-    },
+    ForeignEntry { entry: String, expected: String, found: String },
 }
 
 impl ErrorCode for FoldError {

@@ -45,11 +45,7 @@ pub struct Stamp {
 
 impl Stamp {
     fn of(e: &Entry) -> Stamp {
-        Stamp {
-            entry_id: e.id(),
-            at: e.envelope.recorded.clone(),
-            by: e.envelope.author.clone(),
-        }
+        Stamp { entry_id: e.id(), at: e.envelope.recorded.clone(), by: e.envelope.author.clone() }
     }
 }
 
@@ -128,10 +124,7 @@ impl TimelineItem {
 
     /// Applies corrections (amendments, retractions) in fold order. Only notes take new text
     /// or a new event time; other kinds are corrected by superseding entries instead.
-    pub fn apply_corrections<'a>(
-        &mut self,
-        corrections: impl IntoIterator<Item = (EntryId, &'a EntryBody)>,
-    ) {
+    pub fn apply_corrections<'a>(&mut self, corrections: impl IntoIterator<Item = (EntryId, &'a EntryBody)>) {
         for (by, body) in corrections {
             match body {
                 EntryBody::Amended(a) => {
@@ -258,10 +251,7 @@ impl IncidentState {
 
     /// Current holders of a position (more than one means a conflict).
     pub fn holders(&self, position: &Position) -> Vec<&Assignment> {
-        self.assignments
-            .iter()
-            .filter(|a| &a.position == position && a.ended.is_none())
-            .collect()
+        self.assignments.iter().filter(|a| &a.position == position && a.ended.is_none()).collect()
     }
 
     pub fn commander(&self) -> Commander {
@@ -277,13 +267,11 @@ impl IncidentState {
     pub fn roster(&self) -> Vec<RosterLine> {
         let mut lines: BTreeMap<Position, RosterLine> = BTreeMap::new();
         for a in &self.assignments {
-            let line = lines
-                .entry(a.position.clone())
-                .or_insert_with(|| RosterLine {
-                    position: a.position.clone(),
-                    holders: Vec::new(),
-                    history: Vec::new(),
-                });
+            let line = lines.entry(a.position.clone()).or_insert_with(|| RosterLine {
+                position: a.position.clone(),
+                holders: Vec::new(),
+                history: Vec::new(),
+            });
             if a.ended.is_none() {
                 line.holders.push(a.clone());
             }
@@ -377,12 +365,7 @@ impl Builder {
     fn new(incident_id: IncidentId, capacity: usize) -> Self {
         let mut state = IncidentState::empty(incident_id);
         state.timeline.reserve(capacity);
-        Builder {
-            state,
-            corrections: Vec::new(),
-            supersessions: Vec::new(),
-            cadences: BTreeMap::new(),
-        }
+        Builder { state, corrections: Vec::new(), supersessions: Vec::new(), cadences: BTreeMap::new() }
     }
 
     fn apply(&mut self, e: Entry) {
@@ -496,12 +479,8 @@ impl Builder {
 
 /// Resolves supersession links (assignment ends, decisions superseded) in fold order.
 fn finish_structure(s: &mut IncidentState, supersessions: &[Supersession]) {
-    let assignment_index: HashMap<EntryId, usize> = s
-        .assignments
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.entry_id, i))
-        .collect();
+    let assignment_index: HashMap<EntryId, usize> =
+        s.assignments.iter().enumerate().map(|(i, a)| (a.entry_id, i)).collect();
     for sup in supersessions {
         for target in &sup.targets {
             let Some(&i) = assignment_index.get(target) else {
@@ -518,17 +497,10 @@ fn finish_structure(s: &mut IncidentState, supersessions: &[Supersession]) {
             }
         }
     }
-    let decision_index: HashMap<EntryId, usize> = s
-        .decisions
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.entry_id, i))
-        .collect();
-    let links: Vec<(EntryId, EntryId)> = s
-        .decisions
-        .iter()
-        .flat_map(|d| d.supersedes.iter().map(move |t| (*t, d.entry_id)))
-        .collect();
+    let decision_index: HashMap<EntryId, usize> =
+        s.decisions.iter().enumerate().map(|(i, d)| (d.entry_id, i)).collect();
+    let links: Vec<(EntryId, EntryId)> =
+        s.decisions.iter().flat_map(|d| d.supersedes.iter().map(move |t| (*t, d.entry_id))).collect();
     for (target, by) in links {
         if let Some(&i) = decision_index.get(&target) {
             if target != by && !s.decisions[i].superseded_by.contains(&by) {

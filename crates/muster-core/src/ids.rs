@@ -68,10 +68,7 @@ macro_rules! uuid_id {
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Uuid::parse_str(s.trim())
                     .map(Self)
-                    .map_err(|_| ParseIdError {
-                        what: $what,
-                        value: s.to_string(),
-                    })
+                    .map_err(|_| ParseIdError { what: $what, value: s.to_string() })
             }
         }
     };
@@ -93,8 +90,7 @@ impl std::hash::Hasher for IdHasher {
         for chunk in bytes.chunks(8) {
             let mut b = [0u8; 8];
             b[..chunk.len()].copy_from_slice(chunk);
-            self.0 =
-                (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         }
     }
 }
@@ -135,10 +131,9 @@ impl fmt::Debug for DeviceId {
 impl FromStr for DeviceId {
     type Err = ParseIdError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        decode_32(s).map(DeviceId).ok_or_else(|| ParseIdError {
-            what: "a device (64 hex digits)",
-            value: s.to_string(),
-        })
+        decode_32(s)
+            .map(DeviceId)
+            .ok_or_else(|| ParseIdError { what: "a device (64 hex digits)", value: s.to_string() })
     }
 }
 
@@ -186,10 +181,9 @@ impl fmt::Debug for Hash32 {
 impl FromStr for Hash32 {
     type Err = ParseIdError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        decode_32(s).map(Hash32).ok_or_else(|| ParseIdError {
-            what: "a hash (64 hex digits)",
-            value: s.to_string(),
-        })
+        decode_32(s)
+            .map(Hash32)
+            .ok_or_else(|| ParseIdError { what: "a hash (64 hex digits)", value: s.to_string() })
     }
 }
 

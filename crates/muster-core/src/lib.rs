@@ -9,6 +9,7 @@ pub mod fold;
 pub mod hlc;
 pub mod ids;
 pub mod position;
+pub mod stream;
 pub mod time;
 
 pub use body::EntryBody;
@@ -18,6 +19,7 @@ pub use fold::{fold, Commander, IncidentState, IncidentStatus, TimelineItem};
 pub use hlc::Hlc;
 pub use ids::{DeviceId, EntryId, Hash32, IncidentId};
 pub use position::Position;
+pub use stream::StreamWriter;
 pub use time::{ViewerZone, WallClock};
 
 /// Re-exported so that callers sign with the same key type the core verifies.

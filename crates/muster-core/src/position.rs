@@ -71,10 +71,7 @@ impl Position {
     }
 
     fn rank(&self) -> usize {
-        KNOWN_POSITIONS
-            .iter()
-            .position(|p| p == self)
-            .unwrap_or(KNOWN_POSITIONS.len())
+        KNOWN_POSITIONS.iter().position(|p| p == self).unwrap_or(KNOWN_POSITIONS.len())
     }
 
     /// Reads a position as people type it: a slug, a title in any case, a short alias (`ic`,
@@ -85,21 +82,11 @@ impl Position {
         if let Some(name) = strip_prefix_ignore_case(text, CUSTOM_PREFIX) {
             return Self::custom(field, input, name);
         }
-        let key: String = text
-            .chars()
-            .map(|c| {
-                if c == ' ' || c == '_' {
-                    '-'
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect();
+        let key: String =
+            text.chars().map(|c| if c == ' ' || c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
         let known = match key.as_str() {
             "incident-commander" | "ic" | "commander" => Position::IncidentCommander,
-            "deputy-incident-commander" | "deputy-ic" | "dic" | "deputy" => {
-                Position::DeputyIncidentCommander
-            }
+            "deputy-incident-commander" | "deputy-ic" | "dic" | "deputy" => Position::DeputyIncidentCommander,
             "scribe" | "documentation-unit" => Position::Scribe,
             "technical-lead" | "tech-lead" => Position::TechnicalLead,
             "clinical-liaison" => Position::ClinicalLiaison,
@@ -127,11 +114,7 @@ impl Position {
     fn custom(field: &str, input: &str, name: &str) -> Result<Self, ValidationError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err(ValidationError::new(
-                field,
-                input,
-                "a custom position needs a name after custom:",
-            ));
+            return Err(ValidationError::new(field, input, "a custom position needs a name after custom:"));
         }
         if name.chars().count() > MAX_CUSTOM_NAME {
             return Err(ValidationError::new(
@@ -141,11 +124,7 @@ impl Position {
             ));
         }
         if name.chars().any(char::is_control) {
-            return Err(ValidationError::new(
-                field,
-                input,
-                "control characters are not allowed",
-            ));
+            return Err(ValidationError::new(field, input, "control characters are not allowed"));
         }
         // A custom name that spells a known position is that position: one register, not two.
         if let Ok(known) = Self::parse_user(field, name) {
@@ -157,8 +136,7 @@ impl Position {
 
 fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
     let head = text.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &text[prefix.len()..])
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
 }
 
 impl Ord for Position {
@@ -221,23 +199,14 @@ mod tests {
 
     #[test]
     fn aliases_and_custom_positions() {
-        assert_eq!(
-            Position::parse_user("p", "IC").unwrap(),
-            Position::IncidentCommander
-        );
-        assert_eq!(
-            Position::parse_user("p", "deputy ic").unwrap(),
-            Position::DeputyIncidentCommander
-        );
+        assert_eq!(Position::parse_user("p", "IC").unwrap(), Position::IncidentCommander);
+        assert_eq!(Position::parse_user("p", "deputy ic").unwrap(), Position::DeputyIncidentCommander);
         assert_eq!(
             Position::parse_user("p", "custom:Safety Officer").unwrap(),
             Position::Custom("Safety Officer".into())
         );
         // A custom name that is really a known position maps to it.
-        assert_eq!(
-            Position::parse_user("p", "custom:Scribe").unwrap(),
-            Position::Scribe
-        );
+        assert_eq!(Position::parse_user("p", "custom:Scribe").unwrap(), Position::Scribe);
     }
 
     #[test]

@@ -1,9 +1,7 @@
 //! Times: the author's wall clock stored with each entry, event times written in bodies, and
 //! formatting for the person reading (always in their zone, with the zone named).
 
-use chrono::{
-    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -25,11 +23,7 @@ pub struct WallClock {
 impl WallClock {
     pub fn new(instant: DateTime<Utc>, zone: &ViewerZone) -> Self {
         let offset_s = zone.offset_at(instant).local_minus_utc();
-        Self {
-            utc_ms: instant.timestamp_millis(),
-            offset_s,
-            zone: zone.name(),
-        }
+        Self { utc_ms: instant.timestamp_millis(), offset_s, zone: zone.name() }
     }
 
     /// Whether this clock reading can be written as RFC 3339 and read back unchanged: years
@@ -50,15 +44,12 @@ impl WallClock {
     /// RFC 3339 in the author's offset, millisecond precision: lossless for `utc_ms` and `offset_s`.
     pub fn to_rfc3339(&self) -> String {
         let offset = FixedOffset::east_opt(self.offset_s).unwrap_or_else(utc_offset);
-        self.instant()
-            .with_timezone(&offset)
-            .to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
+        self.instant().with_timezone(&offset).to_rfc3339_opts(chrono::SecondsFormat::Millis, false)
     }
 
     pub fn parse(at: &str, zone: &str) -> Result<Self, ValidationError> {
-        let parsed = DateTime::parse_from_rfc3339(at).map_err(|e| {
-            ValidationError::new("recorded_at", at, format!("not an RFC 3339 time: {e}"))
-        })?;
+        let parsed = DateTime::parse_from_rfc3339(at)
+            .map_err(|e| ValidationError::new("recorded_at", at, format!("not an RFC 3339 time: {e}")))?;
         Ok(Self {
             utc_ms: parsed.timestamp_millis(),
             offset_s: parsed.offset().local_minus_utc(),
@@ -81,11 +72,7 @@ struct WallClockJson {
 
 impl Serialize for WallClock {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        WallClockJson {
-            at: self.to_rfc3339(),
-            zone: self.zone.clone(),
-        }
-        .serialize(s)
+        WallClockJson { at: self.to_rfc3339(), zone: self.zone.clone() }.serialize(s)
     }
 }
 
@@ -111,11 +98,7 @@ impl ViewerZone {
             return Ok(ViewerZone::Utc);
         }
         trimmed.parse::<Tz>().map(ViewerZone::Named).map_err(|_| {
-            ValidationError::new(
-                "time zone",
-                name,
-                "not an IANA time zone name such as Europe/Berlin",
-            )
+            ValidationError::new("time zone", name, "not an IANA time zone name such as Europe/Berlin")
         })
     }
 
@@ -140,10 +123,7 @@ impl ViewerZone {
     /// zone name is printed once in the header of every listing.
     pub fn format(&self, instant: DateTime<Utc>) -> String {
         match self {
-            ViewerZone::Named(tz) => instant
-                .with_timezone(tz)
-                .format("%Y-%m-%d %H:%M:%S %Z")
-                .to_string(),
+            ViewerZone::Named(tz) => instant.with_timezone(tz).format("%Y-%m-%d %H:%M:%S %Z").to_string(),
             ViewerZone::Utc => instant.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
         }
     }
@@ -162,12 +142,7 @@ impl ViewerZone {
             return Ok(t);
         }
         let hint = "use RFC 3339 (2026-11-22T02:14:00-06:00), a local date and time (2026-11-22 02:14) or a time of day (02:14)";
-        for format in [
-            "%Y-%m-%d %H:%M:%S",
-            "%Y-%m-%d %H:%M",
-            "%Y-%m-%dT%H:%M:%S",
-            "%Y-%m-%dT%H:%M",
-        ] {
+        for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
                 return self.localize(field, input, naive);
             }
@@ -185,11 +160,7 @@ impl ViewerZone {
                 return self.localize(field, input, yesterday.and_time(time));
             }
         }
-        Err(ValidationError::new(
-            field,
-            input,
-            format!("cannot read this as a time; {hint}"),
-        ))
+        Err(ValidationError::new(field, input, format!("cannot read this as a time; {hint}")))
     }
 
     fn localize(
@@ -236,46 +207,30 @@ mod tests {
         let w = WallClock::new(at("2026-11-22T08:14:03.250Z"), &zone);
         assert_eq!(w.offset_s, -6 * 3600);
         let json = serde_json::to_string(&w).unwrap();
-        assert_eq!(
-            json,
-            r#"{"at":"2026-11-22T02:14:03.250-06:00","zone":"America/Chicago"}"#
-        );
+        assert_eq!(json, r#"{"at":"2026-11-22T02:14:03.250-06:00","zone":"America/Chicago"}"#);
         assert_eq!(serde_json::from_str::<WallClock>(&json).unwrap(), w);
     }
 
     #[test]
     fn formats_in_the_viewers_zone_with_its_abbreviation() {
         let zone = ViewerZone::from_name("Europe/Berlin").unwrap();
-        assert_eq!(
-            zone.format(at("2026-07-01T12:00:00Z")),
-            "2026-07-01 14:00:00 CEST"
-        );
-        assert_eq!(
-            zone.format(at("2026-12-01T12:00:00Z")),
-            "2026-12-01 13:00:00 CET"
-        );
-        assert_eq!(
-            ViewerZone::Utc.format(at("2026-12-01T12:00:00Z")),
-            "2026-12-01 12:00:00 UTC"
-        );
+        assert_eq!(zone.format(at("2026-07-01T12:00:00Z")), "2026-07-01 14:00:00 CEST");
+        assert_eq!(zone.format(at("2026-12-01T12:00:00Z")), "2026-12-01 13:00:00 CET");
+        assert_eq!(ViewerZone::Utc.format(at("2026-12-01T12:00:00Z")), "2026-12-01 12:00:00 UTC");
     }
 
     #[test]
     fn parses_user_times_in_the_viewers_zone() {
         let zone = ViewerZone::from_name("America/New_York").unwrap();
         let now = at("2026-11-22T15:00:00Z"); // 10:00 EST
-        let t = zone
-            .parse_user_time("--at", "2026-11-22 02:14", now)
-            .unwrap();
+        let t = zone.parse_user_time("--at", "2026-11-22 02:14", now).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-22T02:14:00-05:00");
         // A time of day later than now means yesterday.
         let t = zone.parse_user_time("--at", "23:30", now).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-21T23:30:00-05:00");
         let t = zone.parse_user_time("--at", "09:15", now).unwrap();
         assert_eq!(t.to_rfc3339(), "2026-11-22T09:15:00-05:00");
-        let t = zone
-            .parse_user_time("--at", "2026-11-22T01:00:00Z", now)
-            .unwrap();
+        let t = zone.parse_user_time("--at", "2026-11-22T01:00:00Z", now).unwrap();
         assert_eq!(t.with_timezone(&Utc), at("2026-11-22T01:00:00Z"));
     }
 
@@ -287,14 +242,10 @@ mod tests {
         assert_eq!(e.field, "--at");
         assert_eq!(e.value, "yesterday");
         // 2026-11-01 01:30 happens twice in New York.
-        let e = zone
-            .parse_user_time("--at", "2026-11-01 01:30", now)
-            .unwrap_err();
+        let e = zone.parse_user_time("--at", "2026-11-01 01:30", now).unwrap_err();
         assert!(e.reason.contains("twice"), "{e}");
         // 2026-03-08 02:30 does not exist.
-        let e = zone
-            .parse_user_time("--at", "2026-03-08 02:30", now)
-            .unwrap_err();
+        let e = zone.parse_user_time("--at", "2026-03-08 02:30", now).unwrap_err();
         assert!(e.reason.contains("does not exist"), "{e}");
     }
 

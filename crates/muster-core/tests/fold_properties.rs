@@ -12,30 +12,14 @@ use support::*;
 #[derive(Clone, Debug)]
 enum Op {
     Note,
-    Assign {
-        position: u8,
-        person: u8,
-        supersede_mask: u16,
-    },
-    Relieve {
-        position: u8,
-        supersede_mask: u16,
-    },
-    Decide {
-        supersede_mask: u16,
-    },
-    Amend {
-        target: u16,
-    },
-    Retract {
-        target: u16,
-    },
+    Assign { position: u8, person: u8, supersede_mask: u16 },
+    Relieve { position: u8, supersede_mask: u16 },
+    Decide { supersede_mask: u16 },
+    Amend { target: u16 },
+    Retract { target: u16 },
     Close,
     Reopen,
-    Cadence {
-        position: Option<u8>,
-        minutes: u8,
-    },
+    Cadence { position: Option<u8>, minutes: u8 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -53,31 +37,17 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn positions() -> [Position; 3] {
-    [
-        Position::IncidentCommander,
-        Position::Scribe,
-        Position::Custom("Safety Officer".into()),
-    ]
+    [Position::IncidentCommander, Position::Scribe, Position::Custom("Safety Officer".into())]
 }
 
 fn pick(ids: &[EntryId], mask: u16) -> Vec<EntryId> {
-    ids.iter()
-        .rev()
-        .take(16)
-        .enumerate()
-        .filter(|(i, _)| mask & (1 << i) != 0)
-        .map(|(_, id)| *id)
-        .collect()
+    ids.iter().rev().take(16).enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, id)| *id).collect()
 }
 
 /// Builds a history: each op is made on one of three devices at a time that may equal another
 /// device's time (HLC ties are broken by device and seq).
 fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
-    let mut streams = [
-        Stream::new(11, "A"),
-        Stream::new(12, "B"),
-        Stream::new(13, "C"),
-    ];
+    let mut streams = [Stream::new(11, "A"), Stream::new(12, "B"), Stream::new(13, "C")];
     let mut entries = vec![streams[0].write(hlc(1), opened("Property incident"))];
     let mut assignments: Vec<EntryId> = Vec::new();
     let mut decisions: Vec<EntryId> = Vec::new();
@@ -87,19 +57,12 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
         let d = usize::from(*device % 3);
         let body = match op {
             Op::Note => note("n"),
-            Op::Assign {
-                position,
-                person,
-                supersede_mask,
-            } => assign(
+            Op::Assign { position, person, supersede_mask } => assign(
                 positions()[usize::from(*position)].clone(),
                 ["Okafor", "Reyes", "Chen", "Lindqvist"][usize::from(*person)],
                 pick(&assignments, *supersede_mask),
             ),
-            Op::Relieve {
-                position,
-                supersede_mask,
-            } => relieve(
+            Op::Relieve { position, supersede_mask } => relieve(
                 positions()[usize::from(*position)].clone(),
                 "someone",
                 pick(&assignments, *supersede_mask),
@@ -115,9 +78,7 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
                 target: entries[usize::from(*target) % entries.len()].id(),
                 reason: "wrong".into(),
             }),
-            Op::Close => EntryBody::IncidentClosed(IncidentClosed {
-                summary: "s".into(),
-            }),
+            Op::Close => EntryBody::IncidentClosed(IncidentClosed { summary: "s".into() }),
             Op::Reopen => EntryBody::IncidentReopened(IncidentReopened { reason: "r".into() }),
             Op::Cadence { position, minutes } => EntryBody::CadenceSet(CadenceSet {
                 position: position.map(|p| positions()[usize::from(p)].clone()),

@@ -10,15 +10,9 @@ use support::*;
 fn opening_assigning_and_handing_over_command() {
     let mut a = Stream::new(1, "Okafor");
     let e1 = a.write(hlc(1_000), opened("Ransomware on PACS"));
-    let e2 = a.write(
-        hlc(2_000),
-        assign(Position::IncidentCommander, "Okafor", vec![]),
-    );
+    let e2 = a.write(hlc(2_000), assign(Position::IncidentCommander, "Okafor", vec![]));
     let e3 = a.write(hlc(3_000), assign(Position::Scribe, "Lindqvist", vec![]));
-    let e4 = a.write(
-        hlc(4_000),
-        assign(Position::IncidentCommander, "Reyes", vec![e2.id()]),
-    );
+    let e4 = a.write(hlc(4_000), assign(Position::IncidentCommander, "Reyes", vec![e2.id()]));
     let state = fold(incident(), vec![e1, e2.clone(), e3, e4.clone()]).unwrap();
 
     assert_eq!(state.title.as_deref(), Some("Ransomware on PACS"));
@@ -43,24 +37,11 @@ fn concurrent_commander_assignments_conflict_until_resolved() {
     let mut a = Stream::new(1, "Okafor");
     let mut b = Stream::new(2, "Reyes");
     let open = a.write(hlc(1_000), opened("Outage"));
-    let ic = a.write(
-        hlc(2_000),
-        assign(Position::IncidentCommander, "Okafor", vec![]),
-    );
+    let ic = a.write(hlc(2_000), assign(Position::IncidentCommander, "Okafor", vec![]));
     // Partitioned: both laptops hand command to someone different, each superseding Okafor.
-    let on_a = a.write(
-        hlc(5_000),
-        assign(Position::IncidentCommander, "Chen", vec![ic.id()]),
-    );
-    let on_b = b.write(
-        hlc(5_001),
-        assign(Position::IncidentCommander, "Reyes", vec![ic.id()]),
-    );
-    let state = fold(
-        incident(),
-        vec![open.clone(), ic.clone(), on_a.clone(), on_b.clone()],
-    )
-    .unwrap();
+    let on_a = a.write(hlc(5_000), assign(Position::IncidentCommander, "Chen", vec![ic.id()]));
+    let on_b = b.write(hlc(5_001), assign(Position::IncidentCommander, "Reyes", vec![ic.id()]));
+    let state = fold(incident(), vec![open.clone(), ic.clone(), on_a.clone(), on_b.clone()]).unwrap();
     match state.commander() {
         Commander::Conflict(holders) => {
             let names: Vec<_> = holders.iter().map(|h| h.person.as_str()).collect();
@@ -69,19 +50,10 @@ fn concurrent_commander_assignments_conflict_until_resolved() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     // Okafor's command ended at the first superseding entry in fold order.
-    assert_eq!(
-        state.assignments[0].ended.as_ref().unwrap().stamp.entry_id,
-        on_a.id()
-    );
+    assert_eq!(state.assignments[0].ended.as_ref().unwrap().stamp.entry_id, on_a.id());
 
-    let resolve = a.write(
-        hlc(9_000),
-        assign(
-            Position::IncidentCommander,
-            "Reyes",
-            vec![on_a.id(), on_b.id()],
-        ),
-    );
+    let resolve =
+        a.write(hlc(9_000), assign(Position::IncidentCommander, "Reyes", vec![on_a.id(), on_b.id()]));
     let state = fold(incident(), vec![open, ic, on_a, on_b, resolve.clone()]).unwrap();
     match state.commander() {
         Commander::Held(h) => assert_eq!(h.entry_id, resolve.id()),
@@ -93,34 +65,15 @@ fn concurrent_commander_assignments_conflict_until_resolved() {
 fn relieving_vacates_and_lifecycle_follows_fold_order() {
     let mut a = Stream::new(1, "Okafor");
     let open = a.write(hlc(1_000), opened("Drill"));
-    let ic = a.write(
-        hlc(2_000),
-        assign(Position::IncidentCommander, "Okafor", vec![]),
-    );
-    let rel = a.write(
-        hlc(3_000),
-        relieve(Position::IncidentCommander, "Okafor", vec![ic.id()]),
-    );
-    let close = a.write(
-        hlc(4_000),
-        EntryBody::IncidentClosed(IncidentClosed {
-            summary: "done".into(),
-        }),
-    );
-    let state = fold(
-        incident(),
-        vec![open.clone(), ic.clone(), rel.clone(), close.clone()],
-    )
-    .unwrap();
+    let ic = a.write(hlc(2_000), assign(Position::IncidentCommander, "Okafor", vec![]));
+    let rel = a.write(hlc(3_000), relieve(Position::IncidentCommander, "Okafor", vec![ic.id()]));
+    let close = a.write(hlc(4_000), EntryBody::IncidentClosed(IncidentClosed { summary: "done".into() }));
+    let state = fold(incident(), vec![open.clone(), ic.clone(), rel.clone(), close.clone()]).unwrap();
     assert_eq!(state.commander(), Commander::Vacant);
     assert!(state.assignments[0].ended.as_ref().unwrap().relieved);
     assert_eq!(state.status, IncidentStatus::Closed);
-    let reopen = a.write(
-        hlc(5_000),
-        EntryBody::IncidentReopened(IncidentReopened {
-            reason: "new IOC".into(),
-        }),
-    );
+    let reopen =
+        a.write(hlc(5_000), EntryBody::IncidentReopened(IncidentReopened { reason: "new IOC".into() }));
     let state = fold(incident(), vec![open, ic, rel, close, reopen.clone()]).unwrap();
     assert_eq!(state.status, IncidentStatus::Open);
     assert_eq!(state.status_changed.unwrap().entry_id, reopen.id());
@@ -141,23 +94,10 @@ fn amendments_and_retractions_show_on_their_target_whatever_the_arrival_order() 
             occurred_at: Some(EventTime(t)),
         }),
     );
-    let retract = a.write(
-        hlc(4_000),
-        EntryBody::Retracted(Retraction {
-            target: n.id(),
-            reason: "duplicate".into(),
-        }),
-    );
-    let in_order = fold(
-        incident(),
-        vec![open.clone(), n.clone(), amend.clone(), retract.clone()],
-    )
-    .unwrap();
-    let reversed = fold(
-        incident(),
-        vec![retract.clone(), amend.clone(), n.clone(), open],
-    )
-    .unwrap();
+    let retract =
+        a.write(hlc(4_000), EntryBody::Retracted(Retraction { target: n.id(), reason: "duplicate".into() }));
+    let in_order = fold(incident(), vec![open.clone(), n.clone(), amend.clone(), retract.clone()]).unwrap();
+    let reversed = fold(incident(), vec![retract.clone(), amend.clone(), n.clone(), open]).unwrap();
     assert_eq!(in_order, reversed);
     let item = &in_order.timeline[1];
     assert_eq!(item.summary, "EDR alert on PACS server");
@@ -185,42 +125,15 @@ fn decisions_are_superseded_not_changed() {
 #[test]
 fn cadence_per_position_falls_back_to_the_default() {
     let mut a = Stream::new(1, "IC");
-    let d = a.write(
-        hlc(1_000),
-        EntryBody::CadenceSet(CadenceSet {
-            position: None,
-            interval_minutes: 30,
-        }),
-    );
+    let d = a.write(hlc(1_000), EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 30 }));
     let t = a.write(
         hlc(2_000),
-        EntryBody::CadenceSet(CadenceSet {
-            position: Some(Position::TechnicalLead),
-            interval_minutes: 15,
-        }),
+        EntryBody::CadenceSet(CadenceSet { position: Some(Position::TechnicalLead), interval_minutes: 15 }),
     );
-    let d2 = a.write(
-        hlc(3_000),
-        EntryBody::CadenceSet(CadenceSet {
-            position: None,
-            interval_minutes: 20,
-        }),
-    );
+    let d2 = a.write(hlc(3_000), EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 20 }));
     let state = fold(incident(), vec![d, t, d2]).unwrap();
-    assert_eq!(
-        state
-            .cadence_for(&Position::TechnicalLead)
-            .unwrap()
-            .interval_minutes,
-        15
-    );
-    assert_eq!(
-        state
-            .cadence_for(&Position::Scribe)
-            .unwrap()
-            .interval_minutes,
-        20
-    );
+    assert_eq!(state.cadence_for(&Position::TechnicalLead).unwrap().interval_minutes, 15);
+    assert_eq!(state.cadence_for(&Position::Scribe).unwrap().interval_minutes, 20);
     assert_eq!(state.cadences.len(), 2);
 }
 

@@ -10,16 +10,8 @@ use serde_json::{json, Value};
 
 fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
     let incident = IncidentId::from_parts(1_795_000_000_000, [0x11; 10]);
-    let zone_berlin = WallClock {
-        utc_ms: 1_795_000_123_456,
-        offset_s: 3600,
-        zone: "Europe/Berlin".into(),
-    };
-    let zone_chicago = WallClock {
-        utc_ms: -1,
-        offset_s: -21600,
-        zone: "America/Chicago".into(),
-    };
+    let zone_berlin = WallClock { utc_ms: 1_795_000_123_456, offset_s: 3600, zone: "Europe/Berlin".into() };
+    let zone_chicago = WallClock { utc_ms: -1, offset_s: -21600, zone: "America/Chicago".into() };
     let target = EntryId::from_parts(1_795_000_000_001, [0x22; 10]);
     vec![
         (
@@ -29,10 +21,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 incident_id: incident,
                 seq: 1,
                 prev_hash: Hash32::ZERO,
-                hlc: Hlc {
-                    wall_ms: 1_795_000_000_000,
-                    counter: 0,
-                },
+                hlc: Hlc { wall_ms: 1_795_000_000_000, counter: 0 },
                 recorded: zone_berlin.clone(),
                 author: Author {
                     person: "Dr. Amara Okafor".into(),
@@ -52,15 +41,9 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 incident_id: incident,
                 seq: 2,
                 prev_hash: Hash32([0xAB; 32]),
-                hlc: Hlc {
-                    wall_ms: 1_795_000_000_000,
-                    counter: 7,
-                },
+                hlc: Hlc { wall_ms: 1_795_000_000_000, counter: 7 },
                 recorded: zone_chicago,
-                author: Author {
-                    person: "Søren Lindqvist".into(),
-                    position: None,
-                },
+                author: Author { person: "Søren Lindqvist".into(), position: None },
                 body: EntryBody::Note(Note {
                     text: "Ärzte informiert \u{2713}\n\"quoted\" \\ tab\there\u{1}".into(),
                     occurred_at: Some(EventTime(
@@ -76,10 +59,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 incident_id: incident,
                 seq: u64::MAX,
                 prev_hash: Hash32([0x01; 32]),
-                hlc: Hlc {
-                    wall_ms: u64::MAX,
-                    counter: u32::MAX,
-                },
+                hlc: Hlc { wall_ms: u64::MAX, counter: u32::MAX },
                 recorded: WallClock {
                     utc_ms: 4_102_444_800_000,
                     offset_s: 50400,
@@ -103,19 +83,9 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 incident_id: incident,
                 seq: 3,
                 prev_hash: Hash32([0x02; 32]),
-                hlc: Hlc {
-                    wall_ms: 1_795_000_000_004,
-                    counter: 0,
-                },
-                recorded: WallClock {
-                    utc_ms: 0,
-                    offset_s: 0,
-                    zone: "UTC".into(),
-                },
-                author: Author {
-                    person: "Scribe".into(),
-                    position: Some(Position::Scribe),
-                },
+                hlc: Hlc { wall_ms: 1_795_000_000_004, counter: 0 },
+                recorded: WallClock { utc_ms: 0, offset_s: 0, zone: "UTC".into() },
+                author: Author { person: "Scribe".into(), position: Some(Position::Scribe) },
                 body: EntryBody::DecisionRecorded(DecisionRecorded {
                     question: "Isolate the PACS VLAN?".into(),
                     options: vec!["isolate now".into(), "monitor 1 h".into()],
@@ -136,19 +106,9 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 incident_id: incident,
                 seq: 4,
                 prev_hash: Hash32([0x03; 32]),
-                hlc: Hlc {
-                    wall_ms: 1_795_000_000_005,
-                    counter: 1,
-                },
-                recorded: WallClock {
-                    utc_ms: 1_795_000_000_005,
-                    offset_s: 0,
-                    zone: "UTC".into(),
-                },
-                author: Author {
-                    person: "Tech".into(),
-                    position: Some(Position::TechnicalLead),
-                },
+                hlc: Hlc { wall_ms: 1_795_000_000_005, counter: 1 },
+                recorded: WallClock { utc_ms: 1_795_000_000_005, offset_s: 0, zone: "UTC".into() },
+                author: Author { person: "Tech".into(), position: Some(Position::TechnicalLead) },
                 body: EntryBody::Unknown {
                     kind: "evidence.collected".into(),
                     version: 3,
@@ -192,17 +152,10 @@ const PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/vectors/entry-v1.
 fn encoding_matches_the_frozen_vectors() {
     let computed = compute();
     if std::env::var("MUSTER_WRITE_VECTORS").as_deref() == Ok("1") {
-        std::fs::write(
-            PATH,
-            serde_json::to_string_pretty(&computed).unwrap() + "\n",
-        )
-        .unwrap();
+        std::fs::write(PATH, serde_json::to_string_pretty(&computed).unwrap() + "\n").unwrap();
     }
     let frozen: Value = serde_json::from_str(&std::fs::read_to_string(PATH).unwrap()).unwrap();
-    assert_eq!(
-        computed, frozen,
-        "the v1 signing encoding changed; see the comment at the top of this file"
-    );
+    assert_eq!(computed, frozen, "the v1 signing encoding changed; see the comment at the top of this file");
 }
 
 #[test]
@@ -214,14 +167,8 @@ fn frozen_vectors_parse_and_verify_independently_of_the_builders() {
     for v in vectors {
         let entry: Entry = serde_json::from_value(v["entry"].clone()).unwrap();
         entry.verify().unwrap();
-        assert_eq!(
-            hex::encode(entry.signing_bytes()),
-            v["signing_bytes"].as_str().unwrap()
-        );
+        assert_eq!(hex::encode(entry.signing_bytes()), v["signing_bytes"].as_str().unwrap());
         assert_eq!(entry.body_json(), v["body_canonical"].as_str().unwrap());
-        assert!(v["signing_bytes"]
-            .as_str()
-            .unwrap()
-            .starts_with(&hex::encode(b"muster/entry/v1\n")));
+        assert!(v["signing_bytes"].as_str().unwrap().starts_with(&hex::encode(b"muster/entry/v1\n")));
     }
 }

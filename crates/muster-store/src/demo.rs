@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
 use muster_core::body::*;
-use muster_core::entry::{Author, UnsignedEntry};
+use muster_core::entry::Author;
 use muster_core::{
-    fold, Entry, EntryBody, EntryId, Hash32, Hlc, IncidentId, Position, ValidationError,
-    ViewerZone, WallClock,
+    fold, Entry, EntryBody, EntryId, IncidentId, Position, StreamWriter, ValidationError, ViewerZone,
+    WallClock,
 };
 use serde::Deserialize;
 
@@ -102,12 +102,6 @@ enum Action {
     },
 }
 
-struct Stream {
-    key: SigningKey,
-    seq: u64,
-    prev: Hash32,
-}
-
 fn bad(step: usize, reason: impl Into<String>) -> StoreError {
     StoreError::Refused(format!("demo scenario step {step}: {}", reason.into()))
 }
@@ -126,22 +120,14 @@ pub fn build_scenario(
     let ms = |t: DateTime<Utc>| u64::try_from(t.timestamp_millis()).unwrap_or(0);
     let incident = IncidentId::from_parts(ms(start), random_10(entropy));
 
-    let mut streams: HashMap<String, Stream> = HashMap::new();
+    let mut streams: HashMap<String, StreamWriter> = HashMap::new();
     for laptop in &scenario.laptops {
         let mut seed = [0u8; 32];
         entropy.fill(&mut seed);
-        streams.insert(
-            laptop.name.clone(),
-            Stream {
-                key: SigningKey::from_bytes(&seed),
-                seq: 0,
-                prev: Hash32::ZERO,
-            },
-        );
+        streams.insert(laptop.name.clone(), StreamWriter::new(SigningKey::from_bytes(&seed), incident));
     }
     let mut labels: HashMap<String, EntryId> = HashMap::new();
     let mut entries: Vec<Entry> = Vec::new();
-    let mut hlc = Hlc::ZERO;
     let position = |step: usize, field: &str, slug: &str| -> Result<Position> {
         Position::parse_user(field, slug).map_err(|e| bad(step, e.to_string()))
     };
@@ -153,10 +139,7 @@ pub fn build_scenario(
     for (n, step) in scenario.steps.iter().enumerate() {
         let step_no = n + 1;
         let label = |name: &str| {
-            labels
-                .get(name)
-                .copied()
-                .ok_or_else(|| bad(step_no, format!("unknown label {name:?}")))
+            labels.get(name).copied().ok_or_else(|| bad(step_no, format!("unknown label {name:?}")))
         };
         let state = || fold(incident, entries.clone()).map_err(|e| bad(step_no, e.to_string()));
         let body = match &step.action {
@@ -165,141 +148,74 @@ pub fn build_scenario(
                 drill: true,
                 description: Some(scenario.scenario.description.clone()),
             }),
-            Action::Note { text, occurred } => EntryBody::Note(Note {
-                text: text.clone(),
-                occurred_at: occurred.map(event_time),
-            }),
-            Action::Assign {
-                position: p,
-                person,
-                supersedes,
-            } => {
+            Action::Note { text, occurred } => {
+                EntryBody::Note(Note { text: text.clone(), occurred_at: occurred.map(event_time) })
+            }
+            Action::Assign { position: p, person, supersedes } => {
                 let position = position(step_no, "position", p)?;
                 let supersedes = match supersedes {
                     Some(names) => names.iter().map(|n| label(n)).collect::<Result<Vec<_>>>()?,
-                    None => state()?
-                        .holders(&position)
-                        .iter()
-                        .map(|a| a.entry_id)
-                        .collect(),
+                    None => state()?.holders(&position).iter().map(|a| a.entry_id).collect(),
                 };
-                EntryBody::RoleAssigned(RoleAssigned {
-                    position,
-                    person: person.clone(),
-                    supersedes,
-                })
+                EntryBody::RoleAssigned(RoleAssigned { position, person: person.clone(), supersedes })
             }
-            Action::Relieve {
-                position: p,
-                reason,
-            } => {
+            Action::Relieve { position: p, reason } => {
                 let position = position(step_no, "position", p)?;
                 let s = state()?;
                 let holders = s.holders(&position);
                 EntryBody::RoleRelieved(RoleRelieved {
                     position: position.clone(),
-                    person: holders
-                        .iter()
-                        .map(|a| a.person.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    person: holders.iter().map(|a| a.person.as_str()).collect::<Vec<_>>().join(", "),
                     supersedes: holders.iter().map(|a| a.entry_id).collect(),
                     reason: reason.clone(),
                 })
             }
-            Action::Status {
-                position: p,
-                conditions,
-                actions,
-                needs,
-            } => EntryBody::StatusUpdate(StatusUpdate {
-                position: match p.as_deref().or(step.position.as_deref()) {
-                    Some(slug) => Some(position(step_no, "position", slug)?),
-                    None => None,
-                },
-                conditions: conditions.clone(),
-                actions: actions.clone(),
-                needs: needs.clone(),
-            }),
-            Action::Cadence {
-                position: p,
-                minutes,
-            } => EntryBody::CadenceSet(CadenceSet {
-                position: p
-                    .as_deref()
-                    .map(|slug| position(step_no, "position", slug))
-                    .transpose()?,
+            Action::Status { position: p, conditions, actions, needs } => {
+                EntryBody::StatusUpdate(StatusUpdate {
+                    position: match p.as_deref().or(step.position.as_deref()) {
+                        Some(slug) => Some(position(step_no, "position", slug)?),
+                        None => None,
+                    },
+                    conditions: conditions.clone(),
+                    actions: actions.clone(),
+                    needs: needs.clone(),
+                })
+            }
+            Action::Cadence { position: p, minutes } => EntryBody::CadenceSet(CadenceSet {
+                position: p.as_deref().map(|slug| position(step_no, "position", slug)).transpose()?,
                 interval_minutes: *minutes,
             }),
-            Action::Decide {
-                question,
-                options,
-                choice,
-                rationale,
-                supersedes,
-            } => EntryBody::DecisionRecorded(DecisionRecorded {
-                question: question.clone(),
-                options: options.clone(),
-                choice: choice.clone(),
-                rationale: rationale.clone(),
-                authority: Author {
-                    person: step.by.clone(),
-                    position: step
-                        .position
-                        .as_deref()
-                        .map(|s| position(step_no, "as", s))
-                        .transpose()?,
-                },
-                supersedes: supersedes
-                    .iter()
-                    .map(|n| label(n))
-                    .collect::<Result<Vec<_>>>()?,
-            }),
-            Action::Amend {
-                target,
-                reason,
-                text,
-                occurred,
-            } => EntryBody::Amended(Amendment {
+            Action::Decide { question, options, choice, rationale, supersedes } => {
+                EntryBody::DecisionRecorded(DecisionRecorded {
+                    question: question.clone(),
+                    options: options.clone(),
+                    choice: choice.clone(),
+                    rationale: rationale.clone(),
+                    authority: Author {
+                        person: step.by.clone(),
+                        position: step.position.as_deref().map(|s| position(step_no, "as", s)).transpose()?,
+                    },
+                    supersedes: supersedes.iter().map(|n| label(n)).collect::<Result<Vec<_>>>()?,
+                })
+            }
+            Action::Amend { target, reason, text, occurred } => EntryBody::Amended(Amendment {
                 target: label(target)?,
                 reason: reason.clone(),
                 text: text.clone(),
                 occurred_at: occurred.map(event_time),
             }),
-            Action::Retract { target, reason } => EntryBody::Retracted(Retraction {
-                target: label(target)?,
-                reason: reason.clone(),
-            }),
+            Action::Retract { target, reason } => {
+                EntryBody::Retracted(Retraction { target: label(target)?, reason: reason.clone() })
+            }
         };
-        let stream = streams
-            .get_mut(&step.on)
-            .ok_or_else(|| bad(step_no, format!("unknown laptop {:?}", step.on)))?;
-        let t = at(step.at);
-        hlc = Hlc::next(hlc, ms(t));
+        let stream =
+            streams.get_mut(&step.on).ok_or_else(|| bad(step_no, format!("unknown laptop {:?}", step.on)))?;
         let author = Author {
             person: step.by.clone(),
-            position: step
-                .position
-                .as_deref()
-                .map(|s| position(step_no, "as", s))
-                .transpose()?,
+            position: step.position.as_deref().map(|s| position(step_no, "as", s)).transpose()?,
         };
-        let entry = UnsignedEntry {
-            id: EntryId::from_parts(ms(t), random_10(entropy)),
-            incident_id: incident,
-            seq: stream.seq + 1,
-            prev_hash: stream.prev,
-            hlc,
-            recorded: WallClock::new(t, &zone),
-            author,
-            body,
-        }
-        .sign(&stream.key)?;
-        entry
-            .validate()
-            .map_err(|e: ValidationError| bad(step_no, e.to_string()))?;
-        stream.seq += 1;
-        stream.prev = entry.hash();
+        let entry = stream.write(WallClock::new(at(step.at), &zone), author, body, random_10(entropy))?;
+        entry.validate().map_err(|e: ValidationError| bad(step_no, e.to_string()))?;
         if let Some(name) = &step.label {
             labels.insert(name.clone(), entry.id());
         }

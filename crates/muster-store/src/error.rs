@@ -7,19 +7,12 @@ pub enum StoreError {
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
     #[error("{path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
     #[error(
         "the database at {path} was written by a newer Muster (schema {found}; this Muster knows up to {supported}); \
          upgrade Muster to open it - nothing was changed"
     )]
-    SchemaTooNew {
-        path: String,
-        found: i64,
-        supported: i64,
-    },
+    SchemaTooNew { path: String, found: i64, supported: i64 },
     #[error("{path} cannot be opened as a Muster database: {reason}")]
     NotADatabase { path: String, reason: String },
     #[error("OS keyring: {0}")]
@@ -29,21 +22,13 @@ pub enum StoreError {
     #[error("no {what} matches {value:?}")]
     NotFound { what: &'static str, value: String },
     #[error("{value:?} matches several {what}s: {candidates}; give more characters")]
-    Ambiguous {
-        what: &'static str,
-        value: String,
-        candidates: String,
-    },
+    Ambiguous { what: &'static str, value: String, candidates: String },
     #[error("{0}")]
     Refused(String),
     #[error(transparent)]
     Ingest(Box<IngestError>),
     #[error("{file}: line {line}: {reason}")]
-    Import {
-        file: String,
-        line: usize,
-        reason: String,
-    },
+    Import { file: String, line: usize, reason: String },
     #[error("entry row {row} is unreadable: {reason}")]
     Corrupt { row: String, reason: String },
     #[error(transparent)]
@@ -74,9 +59,7 @@ pub enum IngestReason {
     SeqGap { head: u64, expected: u64, got: u64 },
     #[error("prev_hash {got} is not the hash of the previous entry of the stream ({expected})")]
     PrevHashMismatch { expected: String, got: String },
-    #[error(
-        "equivocation: a different entry ({existing}) is already stored at this stream position"
-    )]
+    #[error("equivocation: a different entry ({existing}) is already stored at this stream position")]
     Equivocation { existing: String },
     #[error("its HLC {got} is not after the HLC {previous} of the previous entry of its stream")]
     HlcNotIncreasing { previous: String, got: String },

@@ -32,15 +32,11 @@ impl OsKeyring {
             static SELECT: std::sync::Once = std::sync::Once::new();
             SELECT.call_once(|| {
                 if std::env::var("MUSTER_KEYRING").as_deref() == Ok("keyutils") {
-                    keyring::set_default_credential_builder(
-                        keyring::keyutils::default_credential_builder(),
-                    );
+                    keyring::set_default_credential_builder(keyring::keyutils::default_credential_builder());
                 }
             });
         }
-        Self {
-            service: KEYRING_SERVICE.to_string(),
-        }
+        Self { service: KEYRING_SERVICE.to_string() }
     }
 
     fn entry(&self, account: &str) -> Result<keyring::Entry> {
@@ -74,9 +70,7 @@ impl SecretStore for OsKeyring {
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<()> {
-        self.entry(account)?
-            .set_password(secret)
-            .map_err(|e| keyring_error("store the device key", &e))
+        self.entry(account)?.set_password(secret).map_err(|e| keyring_error("store the device key", &e))
     }
 
     fn delete(&self, account: &str) -> Result<()> {
@@ -101,13 +95,9 @@ pub fn load_or_create_device_key(
 ) -> Result<(SigningKey, bool)> {
     let account = device_key_account(installation_id);
     if let Some(secret) = secrets.get(&account)? {
-        let bytes: [u8; 32] = hex::decode(secret.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                StoreError::Keyring(format!(
-                    "the keyring entry {account} does not hold a Muster device key"
-                ))
+        let bytes: [u8; 32] =
+            hex::decode(secret.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                StoreError::Keyring(format!("the keyring entry {account} does not hold a Muster device key"))
             })?;
         return Ok((SigningKey::from_bytes(&bytes), false));
     }

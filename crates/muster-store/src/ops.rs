@@ -9,8 +9,7 @@ use ed25519_dalek::SigningKey;
 use muster_core::body::*;
 use muster_core::entry::Author;
 use muster_core::{
-    DeviceId, Entry, EntryBody, EntryId, IncidentId, IncidentState, IncidentStatus, Position,
-    ValidationError,
+    DeviceId, Entry, EntryBody, EntryId, IncidentId, IncidentState, IncidentStatus, Position, ValidationError,
 };
 
 use crate::clock::{random_10, Clock, Entropy, OsEntropy, SystemClock};
@@ -73,16 +72,13 @@ pub struct Muster {
 
 impl std::fmt::Debug for Muster {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Muster")
-            .field("data_dir", &self.data_dir)
-            .finish_non_exhaustive()
+        f.debug_struct("Muster").field("data_dir", &self.data_dir).finish_non_exhaustive()
     }
 }
 
 impl Muster {
     pub fn open(data_dir: &Path, options: OpenOptions) -> Result<Muster> {
-        let mut store =
-            Store::open_with_entropy(&data_dir.join(DB_FILE), options.clock, options.entropy)?;
+        let mut store = Store::open_with_entropy(&data_dir.join(DB_FILE), options.clock, options.entropy)?;
         if store.setting(SETTING_INSTALLATION)?.is_none() {
             let mut b = [0u8; 16];
             store.entropy().fill(&mut b);
@@ -148,28 +144,20 @@ impl Muster {
         if let Some(name) = self.store.setting(SETTING_OPERATOR)? {
             return Ok(name);
         }
-        Ok(std::env::var("USER")
-            .or_else(|_| std::env::var("USERNAME"))
-            .unwrap_or_else(|_| "operator".into()))
+        Ok(std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "operator".into()))
     }
 
     /// This installation's device id, if a key was ever created (no keyring access).
     pub fn device_id(&self) -> Result<Option<DeviceId>> {
-        Ok(self
-            .store
-            .setting(SETTING_DEVICE)?
-            .and_then(|s| s.parse().ok()))
+        Ok(self.store.setting(SETTING_DEVICE)?.and_then(|s| s.parse().ok()))
     }
 
     /// The signing key, from the OS keyring (created on first use).
     pub fn device_key(&mut self) -> Result<&SigningKey> {
         if self.key.is_none() {
             let installation = self.installation_id()?;
-            let (key, created) = load_or_create_device_key(
-                self.secrets.as_ref(),
-                &installation,
-                self.store.entropy(),
-            )?;
+            let (key, created) =
+                load_or_create_device_key(self.secrets.as_ref(), &installation, self.store.entropy())?;
             let id = device_id_of(&key);
             let recorded = self.device_id()?;
             if created {
@@ -187,9 +175,7 @@ impl Muster {
             }
             self.key = Some(key);
         }
-        self.key
-            .as_ref()
-            .ok_or_else(|| StoreError::Keyring("device key unavailable".into()))
+        self.key.as_ref().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))
     }
 
     // ----- incidents -------------------------------------------------------------------------
@@ -209,10 +195,7 @@ impl Muster {
             if self.store.incidents()?.iter().any(|i| i.id == id) {
                 return Ok(id);
             }
-            return Err(StoreError::NotFound {
-                what: "incident",
-                value: reference.to_string(),
-            });
+            return Err(StoreError::NotFound { what: "incident", value: reference.to_string() });
         }
         let matches: Vec<IncidentId> = self
             .store
@@ -229,10 +212,8 @@ impl Muster {
         if let Some(r) = explicit {
             return self.resolve_incident(r);
         }
-        if let Some(id) = self
-            .store
-            .setting(SETTING_CURRENT_INCIDENT)?
-            .and_then(|s| s.parse::<IncidentId>().ok())
+        if let Some(id) =
+            self.store.setting(SETTING_CURRENT_INCIDENT)?.and_then(|s| s.parse::<IncidentId>().ok())
         {
             if self.store.incidents()?.iter().any(|i| i.id == id) {
                 return Ok(id);
@@ -248,17 +229,18 @@ impl Muster {
         match open.as_slice() {
             [only] => Ok(*only),
             [] => Err(StoreError::Refused(
-                "no incident selected and none is open: open one with `muster incident open --title ...`".into(),
+                "no incident selected and none is open: open one with `muster incident open --title ...`"
+                    .into(),
             )),
             _ => Err(StoreError::Refused(
-                "several incidents are open: choose one with --incident ID or `muster incident use ID`".into(),
+                "several incidents are open: choose one with --incident ID or `muster incident use ID`"
+                    .into(),
             )),
         }
     }
 
     pub fn use_incident(&self, incident: IncidentId) -> Result<()> {
-        self.store
-            .set_setting(SETTING_CURRENT_INCIDENT, &incident.to_string())
+        self.store.set_setting(SETTING_CURRENT_INCIDENT, &incident.to_string())
     }
 
     /// Resolves a full entry id or a unique suffix (`#1a2b3c4d`) within an incident.
@@ -269,27 +251,18 @@ impl Muster {
             Some(id) => vec![id],
             None => {
                 let state_ids = self.timeline_ids(incident)?;
-                state_ids
-                    .into_iter()
-                    .filter(|id| id.matches_ref(reference))
-                    .collect()
+                state_ids.into_iter().filter(|id| id.matches_ref(reference)).collect()
             }
         };
         let id = one_match("entry", reference, candidates, |id| id.short())?;
         match self.store.entry(id)? {
             Some(e) if e.incident_id() == incident => Ok(e),
-            _ => Err(StoreError::NotFound {
-                what: "entry in this incident",
-                value: reference.to_string(),
-            }),
+            _ => Err(StoreError::NotFound { what: "entry in this incident", value: reference.to_string() }),
         }
     }
 
     fn timeline_ids(&self, incident: IncidentId) -> Result<Vec<EntryId>> {
-        let mut stmt = self
-            .store
-            .connection()
-            .prepare("SELECT id FROM entries WHERE incident_id = ?1")?;
+        let mut stmt = self.store.connection().prepare("SELECT id FROM entries WHERE incident_id = ?1")?;
         let rows = stmt.query_map([&incident.as_bytes()[..]], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for r in rows {
@@ -315,9 +288,7 @@ impl Muster {
         let opened = EntryBody::IncidentOpened(IncidentOpened {
             title: title.trim().to_string(),
             drill,
-            description: description
-                .map(|d| d.trim().to_string())
-                .filter(|d| !d.is_empty()),
+            description: description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
         });
         let assign = EntryBody::RoleAssigned(RoleAssigned {
             position: Position::IncidentCommander,
@@ -328,13 +299,9 @@ impl Muster {
         assign.validate()?;
         let now = self.clock().now();
         let random = random_10(self.store.entropy());
-        let incident =
-            IncidentId::from_parts(u64::try_from(now.timestamp_millis()).unwrap_or(0), random);
+        let incident = IncidentId::from_parts(u64::try_from(now.timestamp_millis()).unwrap_or(0), random);
         let position = (operator == commander).then_some(Position::IncidentCommander);
-        let author = Author {
-            person: operator,
-            position,
-        };
+        let author = Author { person: operator, position };
         let entries = self.append(incident, author, vec![opened, assign])?;
         self.use_incident(incident)?;
         Ok((incident, entries))
@@ -357,42 +324,23 @@ impl Muster {
         Ok(Author { person, position })
     }
 
-    fn append(
-        &mut self,
-        incident: IncidentId,
-        author: Author,
-        bodies: Vec<EntryBody>,
-    ) -> Result<Vec<Entry>> {
+    fn append(&mut self, incident: IncidentId, author: Author, bodies: Vec<EntryBody>) -> Result<Vec<Entry>> {
         for b in &bodies {
             b.validate()?;
         }
         let drafts: Vec<Draft> = bodies
             .into_iter()
-            .map(|body| Draft {
-                incident_id: incident,
-                author: author.clone(),
-                body,
-            })
+            .map(|body| Draft { incident_id: incident, author: author.clone(), body })
             .collect();
         self.device_key()?;
-        let key = self
-            .key
-            .clone()
-            .ok_or_else(|| StoreError::Keyring("device key unavailable".into()))?;
+        let key = self.key.clone().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))?;
         self.store.append(&key, drafts)
     }
 
-    fn append_one(
-        &mut self,
-        incident: IncidentId,
-        state: &IncidentState,
-        body: EntryBody,
-    ) -> Result<Entry> {
+    fn append_one(&mut self, incident: IncidentId, state: &IncidentState, body: EntryBody) -> Result<Entry> {
         let author = self.author_in(state)?;
         let mut written = self.append(incident, author, vec![body])?;
-        written
-            .pop()
-            .ok_or_else(|| StoreError::Refused("nothing was written".into()))
+        written.pop().ok_or_else(|| StoreError::Refused("nothing was written".into()))
     }
 
     pub fn close_incident(&mut self, incident: IncidentId, summary: &str) -> Result<Entry> {
@@ -400,26 +348,19 @@ impl Muster {
         self.append_one(
             incident,
             &state,
-            EntryBody::IncidentClosed(IncidentClosed {
-                summary: summary.trim().into(),
-            }),
+            EntryBody::IncidentClosed(IncidentClosed { summary: summary.trim().into() }),
         )
     }
 
     pub fn reopen_incident(&mut self, incident: IncidentId, reason: &str) -> Result<Entry> {
         let state = self.state(incident)?;
         if state.status != IncidentStatus::Closed {
-            return Err(StoreError::Refused(format!(
-                "incident {} is not closed",
-                incident.short()
-            )));
+            return Err(StoreError::Refused(format!("incident {} is not closed", incident.short())));
         }
         self.append_one(
             incident,
             &state,
-            EntryBody::IncidentReopened(IncidentReopened {
-                reason: reason.trim().into(),
-            }),
+            EntryBody::IncidentReopened(IncidentReopened { reason: reason.trim().into() }),
         )
     }
 
@@ -435,9 +376,8 @@ impl Muster {
             .into());
         }
         let seconds = t.timestamp();
-        let whole = DateTime::from_timestamp(seconds, 0)
-            .unwrap_or(t.with_timezone(&Utc))
-            .with_timezone(t.offset());
+        let whole =
+            DateTime::from_timestamp(seconds, 0).unwrap_or(t.with_timezone(&Utc)).with_timezone(t.offset());
         Ok(EventTime(whole))
     }
 
@@ -448,45 +388,29 @@ impl Muster {
         occurred_at: Option<DateTime<FixedOffset>>,
     ) -> Result<Entry> {
         let state = self.open_state(incident)?;
-        let occurred_at = occurred_at
-            .map(|t| self.check_event_time("--at", t))
-            .transpose()?;
+        let occurred_at = occurred_at.map(|t| self.check_event_time("--at", t)).transpose()?;
         self.append_one(
             incident,
             &state,
-            EntryBody::Note(Note {
-                text: text.trim_end().to_string(),
-                occurred_at,
-            }),
+            EntryBody::Note(Note { text: text.trim_end().to_string(), occurred_at }),
         )
     }
 
     /// Assigns a position. The assignment supersedes everyone holding it now (so a handover, or
     /// the resolution of a conflict, is a single entry).
-    pub fn assign_role(
-        &mut self,
-        incident: IncidentId,
-        position: Position,
-        person: &str,
-    ) -> Result<Entry> {
+    pub fn assign_role(&mut self, incident: IncidentId, position: Position, person: &str) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let person = person.trim();
         validate_person("PERSON", person)?;
         let holders = state.holders(&position);
         if holders.len() == 1 && holders[0].person == person {
-            return Err(StoreError::Refused(format!(
-                "{person} already holds {position}"
-            )));
+            return Err(StoreError::Refused(format!("{person} already holds {position}")));
         }
         let supersedes = holders.iter().map(|a| a.entry_id).collect();
         self.append_one(
             incident,
             &state,
-            EntryBody::RoleAssigned(RoleAssigned {
-                position,
-                person: person.to_string(),
-                supersedes,
-            }),
+            EntryBody::RoleAssigned(RoleAssigned { position, person: person.to_string(), supersedes }),
         )
     }
 
@@ -515,9 +439,7 @@ impl Muster {
             position,
             person: names.join(", "),
             supersedes: holders.iter().map(|a| a.entry_id).collect(),
-            reason: reason
-                .map(|r| r.trim().to_string())
-                .filter(|r| !r.is_empty()),
+            reason: reason.map(|r| r.trim().to_string()).filter(|r| !r.is_empty()),
         });
         self.append_one(incident, &state, body)
     }
@@ -553,10 +475,7 @@ impl Muster {
         self.append_one(
             incident,
             &state,
-            EntryBody::CadenceSet(CadenceSet {
-                position,
-                interval_minutes: minutes,
-            }),
+            EntryBody::CadenceSet(CadenceSet { position, interval_minutes: minutes }),
         )
     }
 
@@ -580,11 +499,7 @@ impl Muster {
                 if target.kind() != KIND_DECISION_RECORDED {
                     return Err(ValidationError::new("--supersedes", r, "is not a decision").into());
                 }
-                if state
-                    .decisions
-                    .iter()
-                    .any(|d| d.entry_id == target.id() && !d.superseded_by.is_empty())
-                {
+                if state.decisions.iter().any(|d| d.entry_id == target.id() && !d.superseded_by.is_empty()) {
                     return Err(StoreError::Refused(format!(
                         "decision #{} was already superseded",
                         target.id().short()
@@ -628,9 +543,7 @@ impl Muster {
                 target_entry.kind()
             )));
         }
-        let occurred_at = occurred_at
-            .map(|t| self.check_event_time("--at", t))
-            .transpose()?;
+        let occurred_at = occurred_at.map(|t| self.check_event_time("--at", t)).transpose()?;
         let body = EntryBody::Amended(Amendment {
             target: target_entry.id(),
             reason: reason.trim().into(),
@@ -650,10 +563,8 @@ impl Muster {
                 target_entry.kind()
             )));
         }
-        let body = EntryBody::Retracted(Retraction {
-            target: target_entry.id(),
-            reason: reason.trim().into(),
-        });
+        let body =
+            EntryBody::Retracted(Retraction { target: target_entry.id(), reason: reason.trim().into() });
         self.append_one(incident, &state, body)
     }
 }
@@ -664,18 +575,10 @@ fn validate_person(field: &str, person: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new(field, person, "must not be empty"));
     }
     if p.chars().count() > MAX_PERSON {
-        return Err(ValidationError::new(
-            field,
-            person,
-            format!("longer than {MAX_PERSON} characters"),
-        ));
+        return Err(ValidationError::new(field, person, format!("longer than {MAX_PERSON} characters")));
     }
     if p.chars().any(char::is_control) {
-        return Err(ValidationError::new(
-            field,
-            person,
-            "contains a control character",
-        ));
+        return Err(ValidationError::new(field, person, "contains a control character"));
     }
     Ok(())
 }
@@ -686,11 +589,7 @@ fn one_match<T: Copy>(
     matches: Vec<T>,
     short: impl Fn(&T) -> String,
 ) -> Result<T> {
-    let cleaned: String = reference
-        .trim_start_matches('#')
-        .chars()
-        .filter(|c| *c != '-')
-        .collect();
+    let cleaned: String = reference.trim_start_matches('#').chars().filter(|c| *c != '-').collect();
     if cleaned.len() < 4 || !cleaned.chars().all(|c| c.is_ascii_hexdigit()) {
         return Err(ValidationError::new(
             what,
@@ -700,20 +599,12 @@ fn one_match<T: Copy>(
         .into());
     }
     match matches.as_slice() {
-        [] => Err(StoreError::NotFound {
-            what,
-            value: reference.to_string(),
-        }),
+        [] => Err(StoreError::NotFound { what, value: reference.to_string() }),
         [one] => Ok(*one),
         many => Err(StoreError::Ambiguous {
             what,
             value: reference.to_string(),
-            candidates: many
-                .iter()
-                .take(5)
-                .map(|m| format!("#{}", short(m)))
-                .collect::<Vec<_>>()
-                .join(", "),
+            candidates: many.iter().take(5).map(|m| format!("#{}", short(m))).collect::<Vec<_>>().join(", "),
         }),
     }
 }

@@ -21,17 +21,12 @@ use crate::rows::{load_entry, RawRow, ENTRY_COLUMNS};
 
 /// The `kind IN (...)` list of the partial index `entries_structural`. It must be written
 /// exactly as in the migration for SQLite to use the index (tests check both).
-pub const STRUCTURAL_KINDS_SQL: &str =
-    "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', \
+pub const STRUCTURAL_KINDS_SQL: &str = "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', \
      'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded')";
 
 /// The structural kinds as the core defines them, for the test that keeps the SQL in step.
 pub fn structural_kinds() -> Vec<&'static str> {
-    KNOWN_KINDS
-        .iter()
-        .copied()
-        .filter(|k| EntryBody::affects_structure(k))
-        .collect()
+    KNOWN_KINDS.iter().copied().filter(|k| EntryBody::affects_structure(k)).collect()
 }
 
 /// How the entries given to `on_insert` were made.
@@ -92,10 +87,7 @@ fn ids_json(ids: &[EntryId]) -> String {
 }
 
 fn event_time_text(t: EventTime) -> String {
-    serde_json::to_value(t)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
+    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
 }
 
 fn write_corrected(conn: &Connection, item: &TimelineItem, incident: IncidentId) -> Result<()> {
@@ -124,20 +116,11 @@ fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
         "SELECT {} FROM proj_correction_links l JOIN entries e ON e.id = l.correction_id \
          WHERE l.target_id = ?1 AND e.incident_id = ?2 \
          ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq",
-        ENTRY_COLUMNS
-            .split(", ")
-            .map(|c| format!("e.{c}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(
-        params![
-            &target.as_bytes()[..],
-            &original.incident_id().as_bytes()[..]
-        ],
-        RawRow::read,
-    )?;
+    let rows = stmt
+        .query_map(params![&target.as_bytes()[..], &original.incident_id().as_bytes()[..]], RawRow::read)?;
     let mut corrections = Vec::new();
     for row in rows {
         corrections.push(row?.decode()?);
@@ -180,12 +163,9 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
         json(&s.opened),
         json(&s.status_changed)
     ])?;
-    conn.prepare_cached("DELETE FROM proj_assignments WHERE incident_id = ?1")?
-        .execute(params![id])?;
-    conn.prepare_cached("DELETE FROM proj_decisions WHERE incident_id = ?1")?
-        .execute(params![id])?;
-    conn.prepare_cached("DELETE FROM proj_cadences WHERE incident_id = ?1")?
-        .execute(params![id])?;
+    conn.prepare_cached("DELETE FROM proj_assignments WHERE incident_id = ?1")?.execute(params![id])?;
+    conn.prepare_cached("DELETE FROM proj_decisions WHERE incident_id = ?1")?.execute(params![id])?;
+    conn.prepare_cached("DELETE FROM proj_cadences WHERE incident_id = ?1")?.execute(params![id])?;
     for (ord, a) in s.assignments.iter().enumerate() {
         conn.prepare_cached(
             "INSERT INTO proj_assignments (entry_id, incident_id, ord, position, person, active, data) \
@@ -231,8 +211,7 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v)
-        .map_err(|e| StoreError::Refused(format!("cannot serialise projection row: {e}")))
+    serde_json::to_string(v).map_err(|e| StoreError::Refused(format!("cannot serialise projection row: {e}")))
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(table: &str, text: &str) -> Result<T> {
@@ -250,8 +229,7 @@ pub fn write_full_state(conn: &Connection, s: &IncidentState) -> Result<()> {
         "DELETE FROM proj_correction_links WHERE correction_id IN (SELECT id FROM entries WHERE incident_id = ?1)",
     )?
     .execute(params![id])?;
-    conn.prepare_cached("DELETE FROM proj_corrections WHERE incident_id = ?1")?
-        .execute(params![id])?;
+    conn.prepare_cached("DELETE FROM proj_corrections WHERE incident_id = ?1")?.execute(params![id])?;
     conn.prepare_cached("INSERT OR IGNORE INTO proj_incidents (incident_id) VALUES (?1)")?
         .execute(params![id])?;
     for item in &s.timeline {
@@ -311,33 +289,23 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
     state.drill = drill;
     state.description = description;
     state.status = parse_status(&status);
-    state.opened = opened
-        .map(|t| from_json("proj_incidents", &t))
-        .transpose()?;
-    state.status_changed = status_changed
-        .map(|t| from_json("proj_incidents", &t))
-        .transpose()?;
+    state.opened = opened.map(|t| from_json("proj_incidents", &t)).transpose()?;
+    state.status_changed = status_changed.map(|t| from_json("proj_incidents", &t)).transpose()?;
     state.timeline = load_timeline(conn, incident)?;
     state.entry_count = state.timeline.len() as u64;
-    let mut stmt = conn
-        .prepare_cached("SELECT data FROM proj_assignments WHERE incident_id = ?1 ORDER BY ord")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT data FROM proj_assignments WHERE incident_id = ?1 ORDER BY ord")?;
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
-        state
-            .assignments
-            .push(from_json::<Assignment>("proj_assignments", &data?)?);
+        state.assignments.push(from_json::<Assignment>("proj_assignments", &data?)?);
     }
     let mut stmt =
         conn.prepare_cached("SELECT data FROM proj_decisions WHERE incident_id = ?1 ORDER BY ord")?;
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
-        state
-            .decisions
-            .push(from_json::<Decision>("proj_decisions", &data?)?);
+        state.decisions.push(from_json::<Decision>("proj_decisions", &data?)?);
     }
     let mut stmt = conn.prepare_cached("SELECT data FROM proj_cadences WHERE incident_id = ?1")?;
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
-        state
-            .cadences
-            .push(from_json::<Cadence>("proj_cadences", &data?)?);
+        state.cadences.push(from_json::<Cadence>("proj_cadences", &data?)?);
     }
     // Same order as the fold (a BTreeMap keyed by Option<Position>: the default first).
     state.cadences.sort_by(|a, b| a.position.cmp(&b.position));
@@ -356,9 +324,7 @@ fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<Timeline
     let mut items = Vec::new();
     let mut seen: HashSet<EntryId> = HashSet::new();
     let bad = |what: &str| {
-        StoreError::Refused(format!(
-            "proj_corrections: unreadable {what}; run `muster rebuild`"
-        ))
+        StoreError::Refused(format!("proj_corrections: unreadable {what}; run `muster rebuild`"))
     };
     // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by.
     while let Some(r) = rows.next()? {
@@ -373,11 +339,7 @@ fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<Timeline
             item.summary = summary;
             item.occurred_at = r
                 .get::<_, Option<String>>(17)?
-                .map(|t| {
-                    DateTime::parse_from_rfc3339(&t)
-                        .map(EventTime)
-                        .map_err(|_| bad("occurred_at"))
-                })
+                .map(|t| DateTime::parse_from_rfc3339(&t).map(EventTime).map_err(|_| bad("occurred_at")))
                 .transpose()?;
             item.amended_by = from_json("proj_corrections", &r.get::<_, String>(19)?)?;
             item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;

@@ -4,7 +4,7 @@ use muster_core::entry::{Author, Envelope};
 use muster_core::{DeviceId, Entry, EntryId, Hash32, Hlc, IncidentId, Position, WallClock};
 use rusqlite::{params, Connection, Row};
 
-use crate::error::{Result, StoreError};
+use crate::error::{IngestReason, Result, StoreError};
 
 pub const ENTRY_COLUMNS: &str = "id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
      recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
@@ -91,27 +91,18 @@ impl RawRow {
 
     /// Decodes the row into an entry, or says which column is unreadable.
     pub fn decode(&self) -> Result<Entry> {
-        let corrupt = |reason: String| StoreError::Corrupt {
-            row: self.position(),
-            reason,
-        };
+        let corrupt = |reason: String| StoreError::Corrupt { row: self.position(), reason };
         let envelope = Envelope {
-            id: EntryId::from_bytes(
-                fixed(&self.id).ok_or_else(|| corrupt("id is not 16 bytes".into()))?,
-            ),
+            id: EntryId::from_bytes(fixed(&self.id).ok_or_else(|| corrupt("id is not 16 bytes".into()))?),
             incident_id: IncidentId::from_bytes(
-                fixed(&self.incident_id)
-                    .ok_or_else(|| corrupt("incident_id is not 16 bytes".into()))?,
+                fixed(&self.incident_id).ok_or_else(|| corrupt("incident_id is not 16 bytes".into()))?,
             ),
             device_id: DeviceId(
-                fixed(&self.device_id)
-                    .ok_or_else(|| corrupt("device_id is not 32 bytes".into()))?,
+                fixed(&self.device_id).ok_or_else(|| corrupt("device_id is not 32 bytes".into()))?,
             ),
-            seq: u64::try_from(self.seq)
-                .map_err(|_| corrupt(format!("seq {} is negative", self.seq)))?,
+            seq: u64::try_from(self.seq).map_err(|_| corrupt(format!("seq {} is negative", self.seq)))?,
             prev_hash: Hash32(
-                fixed(&self.prev_hash)
-                    .ok_or_else(|| corrupt("prev_hash is not 32 bytes".into()))?,
+                fixed(&self.prev_hash).ok_or_else(|| corrupt("prev_hash is not 32 bytes".into()))?,
             ),
             hlc: Hlc {
                 wall_ms: u64::try_from(self.hlc_wall_ms)
@@ -129,17 +120,14 @@ impl RawRow {
                 person: self.author_person.clone(),
                 position: match &self.author_position {
                     None => None,
-                    Some(slug) => Some(
-                        slug.parse::<Position>()
-                            .map_err(|e| corrupt(e.to_string()))?,
-                    ),
+                    Some(slug) => Some(slug.parse::<Position>().map_err(|e| corrupt(e.to_string()))?),
                 },
             },
         };
         let signature: [u8; 64] =
             fixed(&self.signature).ok_or_else(|| corrupt("signature is not 64 bytes".into()))?;
-        let version = u16::try_from(self.body_version)
-            .map_err(|_| corrupt("body_version is out of range".into()))?;
+        let version =
+            u16::try_from(self.body_version).map_err(|_| corrupt("body_version is out of range".into()))?;
         Entry::from_parts(envelope, &self.kind, version, self.body.clone(), signature)
             .map_err(|e| corrupt(e.to_string()))
     }
@@ -208,11 +196,32 @@ pub struct Head {
 }
 
 impl Head {
-    pub const EMPTY: Head = Head {
-        seq: 0,
-        hash: Hash32::ZERO,
-        hlc: Hlc::ZERO,
-    };
+    pub const EMPTY: Head = Head { seq: 0, hash: Hash32::ZERO, hlc: Hlc::ZERO };
+
+    /// Whether `e` may be the next entry of this stream: the next seq, chained onto this head,
+    /// with a later HLC. Ingest and import both hold every stream to these rules.
+    pub fn admits(&self, e: &Entry) -> std::result::Result<(), IngestReason> {
+        if e.seq() != self.seq + 1 {
+            return Err(IngestReason::SeqGap { head: self.seq, expected: self.seq + 1, got: e.seq() });
+        }
+        if e.envelope.prev_hash != self.hash {
+            return Err(IngestReason::PrevHashMismatch {
+                expected: self.hash.to_string(),
+                got: e.envelope.prev_hash.to_string(),
+            });
+        }
+        if self.seq > 0 && e.hlc() <= self.hlc {
+            return Err(IngestReason::HlcNotIncreasing {
+                previous: format!("{}.{}", self.hlc.wall_ms, self.hlc.counter),
+                got: format!("{}.{}", e.hlc().wall_ms, e.hlc().counter),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn of(e: &Entry) -> Head {
+        Head { seq: e.seq(), hash: e.hash(), hlc: e.hlc() }
+    }
 }
 
 /// The head of a stream, or `Head::EMPTY` for a stream not yet started.
@@ -259,9 +268,7 @@ pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
 
 /// Every entry of an incident, stream by stream.
 pub fn load_entries(conn: &Connection, incident: IncidentId) -> Result<Vec<Entry>> {
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 ORDER BY device_id, seq"
-    );
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 ORDER BY device_id, seq");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![&incident.as_bytes()[..]], RawRow::read)?;
     let mut out = Vec::new();

@@ -8,8 +8,8 @@ use std::time::Duration;
 use muster_core::entry::{verify_many, Author, UnsignedEntry};
 use muster_core::fold::{Assignment, Stamp};
 use muster_core::{
-    fold, DeviceId, Entry, EntryBody, EntryId, Hlc, IncidentId, IncidentState, IncidentStatus,
-    SigningKey, WallClock,
+    fold, DeviceId, Entry, EntryBody, EntryId, Hlc, IncidentId, IncidentState, IncidentStatus, SigningKey,
+    WallClock,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use serde::Serialize;
@@ -59,9 +59,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("path", &self.path)
-            .finish_non_exhaustive()
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
 }
 
@@ -72,48 +70,28 @@ impl Store {
         Self::open_with_entropy(path, clock, Box::new(OsEntropy))
     }
 
-    pub fn open_with_entropy(
-        path: &Path,
-        clock: Arc<dyn Clock>,
-        entropy: Box<dyn Entropy>,
-    ) -> Result<Store> {
+    pub fn open_with_entropy(path: &Path, clock: Arc<dyn Clock>, entropy: Box<dyn Entropy>) -> Result<Store> {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|source| StoreError::Io {
-                    path: dir.display().to_string(),
-                    source,
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|source| StoreError::Io { path: dir.display().to_string(), source })?;
             }
         }
-        let not_db = |e: rusqlite::Error| StoreError::NotADatabase {
-            path: shown.clone(),
-            reason: e.to_string(),
-        };
+        let not_db =
+            |e: rusqlite::Error| StoreError::NotADatabase { path: shown.clone(), reason: e.to_string() };
         let mut conn = Connection::open(path).map_err(not_db)?;
         conn.busy_timeout(Duration::from_secs(15))?;
-        let found: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(not_db)?;
+        let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(not_db)?;
         if found > schema::SCHEMA_VERSION {
-            return Err(StoreError::SchemaTooNew {
-                path: shown,
-                found,
-                supported: schema::SCHEMA_VERSION,
-            });
+            return Err(StoreError::SchemaTooNew { path: shown, found, supported: schema::SCHEMA_VERSION });
         }
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
-            .map_err(not_db)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(())).map_err(not_db)?;
         // FULL: a commit is on disk when it returns, so every acknowledged entry survives a crash
         // or power loss (WAL with NORMAL could lose the last commits).
         conn.pragma_update(None, "synchronous", "FULL")?;
         schema::migrate(&mut conn, &shown)?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-            clock,
-            entropy,
-        })
+        Ok(Store { conn, path: path.to_path_buf(), clock, entropy })
     }
 
     pub fn path(&self) -> &Path {
@@ -135,11 +113,7 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT value FROM settings WHERE key = ?1",
-                params![key],
-                |r| r.get(0),
-            )
+            .query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0))
             .optional()?)
     }
 
@@ -157,9 +131,7 @@ impl Store {
         let now = self.clock.now();
         let zone = self.clock.zone();
         let now_ms = u64::try_from(now.timestamp_millis()).unwrap_or(0);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut hlc = latest_hlc(&tx)?;
         let mut heads: HashMap<IncidentId, Head> = HashMap::new();
         let mut written = Vec::with_capacity(drafts.len());
@@ -182,14 +154,7 @@ impl Store {
             let entry = unsigned.sign(key)?;
             entry.validate()?;
             insert_entry(&tx, &entry, Source::Local, now.timestamp_millis())?;
-            heads.insert(
-                entry.incident_id(),
-                Head {
-                    seq: entry.seq(),
-                    hash: entry.hash(),
-                    hlc: entry.hlc(),
-                },
-            );
+            heads.insert(entry.incident_id(), Head::of(&entry));
             written.push(entry);
         }
         let inserted: Vec<&Entry> = written.iter().collect();
@@ -233,27 +198,25 @@ impl Store {
             }
         }
         let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by_key(|&i| {
-            (
-                entries[i].incident_id(),
-                entries[i].device_id(),
-                entries[i].seq(),
-            )
-        });
+        order.sort_by_key(|&i| (entries[i].incident_id(), entries[i].device_id(), entries[i].seq()));
 
         let received = self.clock.now().timestamp_millis();
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut heads: HashMap<(IncidentId, DeviceId), Head> = HashMap::new();
         let mut report = IngestReport::default();
         let mut inserted: Vec<&Entry> = Vec::new();
         for i in order {
             let e = &entries[i];
             let existing: Option<(Vec<u8>, Vec<u8>)> = tx
-                .prepare_cached("SELECT hash, id FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3")?
+                .prepare_cached(
+                    "SELECT hash, id FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
+                )?
                 .query_row(
-                    params![&e.incident_id().as_bytes()[..], &e.device_id().as_bytes()[..], rows::i64_of(e.seq())],
+                    params![
+                        &e.incident_id().as_bytes()[..],
+                        &e.device_id().as_bytes()[..],
+                        rows::i64_of(e.seq())
+                    ],
                     |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
@@ -262,9 +225,8 @@ impl Store {
                     report.duplicates += 1;
                     continue;
                 }
-                let existing = uuid_bytes(&id)
-                    .map(|b| EntryId::from_bytes(b).to_string())
-                    .unwrap_or_default();
+                let existing =
+                    uuid_bytes(&id).map(|b| EntryId::from_bytes(b).to_string()).unwrap_or_default();
                 return Err(refuse(e, IngestReason::Equivocation { existing }));
             }
             let key = (e.incident_id(), e.device_id());
@@ -272,25 +234,7 @@ impl Store {
                 Some(h) => *h,
                 None => stream_head(&tx, e.incident_id(), e.device_id())?,
             };
-            if e.seq() != head.seq + 1 {
-                return Err(refuse(
-                    e,
-                    IngestReason::SeqGap {
-                        head: head.seq,
-                        expected: head.seq + 1,
-                        got: e.seq(),
-                    },
-                ));
-            }
-            if e.envelope.prev_hash != head.hash {
-                return Err(refuse(
-                    e,
-                    IngestReason::PrevHashMismatch {
-                        expected: head.hash.to_string(),
-                        got: e.envelope.prev_hash.to_string(),
-                    },
-                ));
-            }
+            head.admits(e).map_err(|reason| refuse(e, reason))?;
             match insert_entry(&tx, e, source, received) {
                 Ok(()) => inserted.push(e),
                 Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
@@ -300,23 +244,7 @@ impl Store {
                 }
                 Err(other) => return Err(other),
             }
-            if e.seq() > 1 && e.hlc() <= head.hlc {
-                return Err(refuse(
-                    e,
-                    IngestReason::HlcNotIncreasing {
-                        previous: format!("{}.{}", head.hlc.wall_ms, head.hlc.counter),
-                        got: format!("{}.{}", e.hlc().wall_ms, e.hlc().counter),
-                    },
-                ));
-            }
-            heads.insert(
-                key,
-                Head {
-                    seq: e.seq(),
-                    hash: e.hash(),
-                    hlc: e.hlc(),
-                },
-            );
+            heads.insert(key, Head::of(e));
             report.accepted += 1;
         }
         projection::on_insert(&tx, &inserted, projection::Origin::Received)?;
@@ -334,9 +262,7 @@ impl Store {
     }
 
     pub fn entry_count(&self) -> Result<u64> {
-        let n: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -346,9 +272,7 @@ impl Store {
 
     /// Incidents with at least one entry, most recent activity first.
     pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT incident_id FROM entries")?;
+        let mut stmt = self.conn.prepare("SELECT DISTINCT incident_id FROM entries")?;
         let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for id in ids {
@@ -367,10 +291,8 @@ impl Store {
 
     /// The incident's state as the projections hold it.
     pub fn state(&self, incident: IncidentId) -> Result<IncidentState> {
-        projection::load_state(&self.conn, incident)?.ok_or_else(|| StoreError::NotFound {
-            what: "incident",
-            value: incident.to_string(),
-        })
+        projection::load_state(&self.conn, incident)?
+            .ok_or_else(|| StoreError::NotFound { what: "incident", value: incident.to_string() })
     }
 
     pub fn incidents(&self) -> Result<Vec<IncidentSummary>> {
@@ -429,9 +351,7 @@ impl Store {
     pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<(usize, u64)> {
         let incidents = self.incident_ids()?;
         let total = self.entry_count()?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         projection::clear_all(&tx)?;
         let mut done = 0u64;
         for incident in &incidents {
@@ -448,10 +368,7 @@ impl Store {
 
 impl Store {
     /// Re-checks every signature and chain link (see `verify`).
-    pub fn verify(
-        &self,
-        progress: &mut dyn FnMut(u64, u64),
-    ) -> Result<crate::verify::VerifyReport> {
+    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<crate::verify::VerifyReport> {
         crate::verify::verify(&self.conn, progress)
     }
 }

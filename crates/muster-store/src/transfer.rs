@@ -14,7 +14,7 @@ use muster_core::{DeviceId, Entry, IncidentId};
 use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, StoreError};
+use crate::error::{IngestReason, Result, StoreError};
 use crate::rows::{i64_of, stream_head, Head, Source};
 use crate::store::Store;
 
@@ -41,10 +41,7 @@ pub fn export(
     path: &Path,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<u64> {
-    let io = |source: std::io::Error| StoreError::Io {
-        path: path.display().to_string(),
-        source,
-    };
+    let io = |source: std::io::Error| StoreError::Io { path: path.display().to_string(), source };
     let mut all: Vec<Entry> = Vec::new();
     for incident in incidents {
         let mut entries = store.entries(*incident)?;
@@ -57,10 +54,7 @@ pub fn export(
     let mut out = BufWriter::new(file);
     let header = ExportHeader {
         muster_export: EXPORT_FORMAT,
-        exported_at: store
-            .clock()
-            .now()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        exported_at: store.clock().now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         incidents: incidents.to_vec(),
         entries: total,
     };
@@ -120,28 +114,16 @@ impl Problems {
         };
         let mut reason = reason;
         if self.total > 1 {
-            let others: Vec<String> = self
-                .list
-                .iter()
-                .skip(1)
-                .map(|(l, r)| format!("line {l}: {r}"))
-                .collect();
+            let others: Vec<String> =
+                self.list.iter().skip(1).map(|(l, r)| format!("line {l}: {r}")).collect();
             reason = format!(
                 "{reason}\n  and {} more problem(s):\n  {}{}",
                 self.total - 1,
                 others.join("\n  "),
-                if self.total > self.list.len() {
-                    "\n  ..."
-                } else {
-                    ""
-                }
+                if self.total > self.list.len() { "\n  ..." } else { "" }
             );
         }
-        Err(StoreError::Import {
-            file: self.file,
-            line,
-            reason,
-        })
+        Err(StoreError::Import { file: self.file, line, reason })
     }
 }
 
@@ -153,41 +135,32 @@ pub fn import(
     on_event: &mut dyn FnMut(ImportEvent),
 ) -> Result<ImportReport> {
     let file_name = path.display().to_string();
-    let file = File::open(path).map_err(|source| StoreError::Io {
-        path: file_name.clone(),
-        source,
-    })?;
+    let file = File::open(path).map_err(|source| StoreError::Io { path: file_name.clone(), source })?;
     let mut lines = BufReader::new(file).lines();
-    let import_error = |line: usize, reason: String| StoreError::Import {
-        file: file_name.clone(),
-        line,
-        reason,
-    };
+    let import_error =
+        |line: usize, reason: String| StoreError::Import { file: file_name.clone(), line, reason };
 
     let header_line = match lines.next() {
-        None => {
-            return Err(import_error(
-                1,
-                "the file is empty; expected a Muster export header".into(),
-            ))
-        }
+        None => return Err(import_error(1, "the file is empty; expected a Muster export header".into())),
         Some(l) => l.map_err(|e| import_error(1, e.to_string()))?,
     };
     let header: ExportHeader = serde_json::from_str(&header_line).map_err(|e| {
-        import_error(1, format!("not a Muster export header (expected {{\"muster_export\": {EXPORT_FORMAT}, ...}}): {e}"))
+        import_error(
+            1,
+            format!("not a Muster export header (expected {{\"muster_export\": {EXPORT_FORMAT}, ...}}): {e}"),
+        )
     })?;
     if header.muster_export != EXPORT_FORMAT {
         return Err(import_error(
             1,
-            format!("export format {} is not supported by this Muster (it reads format {EXPORT_FORMAT})", header.muster_export),
+            format!(
+                "export format {} is not supported by this Muster (it reads format {EXPORT_FORMAT})",
+                header.muster_export
+            ),
         ));
     }
 
-    let mut problems = Problems {
-        file: file_name.clone(),
-        list: Vec::new(),
-        total: 0,
-    };
+    let mut problems = Problems { file: file_name.clone(), list: Vec::new(), total: 0 };
     let mut entries: Vec<Entry> = Vec::new();
     let mut line_of: Vec<usize> = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -226,38 +199,21 @@ pub fn import(
     problems.into_result()?;
 
     let total = entries.len() as u64;
-    let mut problems = Problems {
-        file: file_name.clone(),
-        list: Vec::new(),
-        total: 0,
-    };
+    let mut problems = Problems { file: file_name.clone(), list: Vec::new(), total: 0 };
     for (start, chunk) in entries.chunks(4096).enumerate().map(|(i, c)| (i * 4096, c)) {
         let refs: Vec<&Entry> = chunk.iter().collect();
         for (k, err) in verify_many(&refs) {
             let e = &chunk[k];
             problems.push(line_of[start + k], format!("entry {}: {err}", e.id()));
         }
-        on_event(ImportEvent::Checking {
-            checked: (start + chunk.len()) as u64,
-            total,
-        });
+        on_event(ImportEvent::Checking { checked: (start + chunk.len()) as u64, total });
     }
     problems.into_result()?;
 
     // Chain and equivocation checks against what is stored and within the file.
-    let mut problems = Problems {
-        file: file_name,
-        list: Vec::new(),
-        total: 0,
-    };
+    let mut problems = Problems { file: file_name, list: Vec::new(), total: 0 };
     let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| {
-        (
-            entries[i].incident_id(),
-            entries[i].device_id(),
-            entries[i].seq(),
-        )
-    });
+    order.sort_by_key(|&i| (entries[i].incident_id(), entries[i].device_id(), entries[i].seq()));
     let mut heads: HashMap<(IncidentId, DeviceId), Head> = HashMap::new();
     let mut duplicate = vec![false; entries.len()];
     let conn = store.connection();
@@ -271,7 +227,9 @@ pub fn import(
         };
         if e.seq() <= head.seq {
             let stored: Option<Vec<u8>> = conn
-                .prepare_cached("SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3")?
+                .prepare_cached(
+                    "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
+                )?
                 .query_row(
                     params![&e.incident_id().as_bytes()[..], &e.device_id().as_bytes()[..], i64_of(e.seq())],
                     |r| r.get(0),
@@ -281,45 +239,30 @@ pub fn import(
                 Some(h) if h.as_slice() == e.hash().as_bytes() => duplicate[i] = true,
                 Some(_) => problems.push(
                     line,
-                    format!("entry {}: equivocation: a different entry is already stored at seq {} of its stream", e.id(), e.seq()),
+                    format!(
+                        "entry {}: equivocation: a different entry is already stored at seq {} of its stream",
+                        e.id(),
+                        e.seq()
+                    ),
                 ),
                 None => {
                     // Within the file: the same position twice.
-                    problems.push(line, format!("entry {}: seq {} appears twice for its stream", e.id(), e.seq()));
+                    problems.push(
+                        line,
+                        format!("entry {}: seq {} appears twice for its stream", e.id(), e.seq()),
+                    );
                 }
             }
             continue;
         }
-        if e.seq() != head.seq + 1 {
-            problems.push(
-                line,
-                format!("entry {}: seq {} does not follow seq {} of its stream (entries missing from the file?)", e.id(), e.seq(), head.seq),
-            );
-        } else if e.envelope.prev_hash != head.hash {
-            problems.push(
-                line,
-                format!(
-                    "entry {}: prev_hash does not match the previous entry of its stream",
-                    e.id()
-                ),
-            );
-        } else if e.seq() > 1 && e.hlc() <= head.hlc {
-            problems.push(
-                line,
-                format!(
-                    "entry {}: its HLC is not after the previous entry of its stream",
-                    e.id()
-                ),
-            );
+        if let Err(reason) = head.admits(e) {
+            let hint = match reason {
+                IngestReason::SeqGap { .. } => " (entries missing from the file?)",
+                _ => "",
+            };
+            problems.push(line, format!("entry {}: {reason}{hint}", e.id()));
         }
-        heads.insert(
-            key,
-            Head {
-                seq: e.seq(),
-                hash: e.hash(),
-                hlc: e.hlc(),
-            },
-        );
+        heads.insert(key, Head::of(e));
     }
     problems.into_result()?;
 
@@ -332,15 +275,8 @@ pub fn import(
             prev.is_none_or(|p| p < e.seq())
         })
     };
-    let write_order: Vec<usize> = if file_order_ok {
-        (0..entries.len()).collect()
-    } else {
-        order
-    };
-    let mut report = ImportReport {
-        entries: total,
-        ..ImportReport::default()
-    };
+    let write_order: Vec<usize> = if file_order_ok { (0..entries.len()).collect() } else { order };
+    let mut report = ImportReport { entries: total, ..ImportReport::default() };
     let mut incidents: Vec<IncidentId> = entries.iter().map(|e| e.incident_id()).collect();
     incidents.sort();
     incidents.dedup();
@@ -350,10 +286,7 @@ pub fn import(
     let fresh: Vec<usize> = write_order.into_iter().filter(|&i| !duplicate[i]).collect();
     let batch = batch.max(1);
     if fresh.is_empty() {
-        on_event(ImportEvent::Committed {
-            committed: total,
-            total,
-        });
+        on_event(ImportEvent::Committed { committed: total, total });
     }
     for chunk in fresh.chunks(batch) {
         let batch_entries: Vec<Entry> = chunk.iter().map(|&i| entries[i].clone()).collect();

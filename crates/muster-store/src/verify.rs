@@ -97,10 +97,7 @@ fn uuid_text(bytes: &[u8]) -> String {
 pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
     let total: i64 = conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
-    let mut report = VerifyReport {
-        entries: total,
-        ..VerifyReport::default()
-    };
+    let mut report = VerifyReport { entries: total, ..VerifyReport::default() };
 
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM entries ORDER BY incident_id, device_id, seq");
     let mut stmt = conn.prepare(&sql)?;
@@ -108,11 +105,7 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
     for raw in stmt.query_map([], RawRow::read)? {
         let raw = raw?;
         match raw.decode() {
-            Ok(entry) => rows.push(Checked {
-                raw,
-                entry: Some(entry),
-                signature_ok: false,
-            }),
+            Ok(entry) => rows.push(Checked { raw, entry: Some(entry), signature_ok: false }),
             Err(e) => {
                 report.problems.push(Problem {
                     kind: ProblemKind::Unreadable,
@@ -122,26 +115,17 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
                     entry_id: Some(uuid_text(&raw.id)),
                     detail: e.to_string(),
                 });
-                rows.push(Checked {
-                    raw,
-                    entry: None,
-                    signature_ok: false,
-                });
+                rows.push(Checked { raw, entry: None, signature_ok: false });
             }
         }
     }
 
     // Signatures, in batches, with progress.
-    let decoded: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].entry.is_some())
-        .collect();
+    let decoded: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].entry.is_some()).collect();
     let mut bad: Vec<bool> = vec![false; rows.len()];
     let mut done = 0u64;
     for chunk in decoded.chunks(4096) {
-        let refs: Vec<&Entry> = chunk
-            .iter()
-            .filter_map(|&i| rows[i].entry.as_ref())
-            .collect();
+        let refs: Vec<&Entry> = chunk.iter().filter_map(|&i| rows[i].entry.as_ref()).collect();
         for (k, _) in verify_many(&refs) {
             bad[chunk[k]] = true;
         }
@@ -174,14 +158,9 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
 
     let mut heads: StreamHeads = HashMap::new();
     let mut hstmt = conn.prepare("SELECT incident_id, device_id, seq, hash FROM stream_heads")?;
-    for h in hstmt.query_map([], |r| {
-        Ok((
-            r.get::<_, Vec<u8>>(0)?,
-            r.get::<_, Vec<u8>>(1)?,
-            r.get(2)?,
-            r.get(3)?,
-        ))
-    })? {
+    for h in hstmt
+        .query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?, r.get(2)?, r.get(3)?)))?
+    {
         let (i, d, s, hash) = h?;
         heads.insert((i, d), (s, hash));
     }
@@ -199,9 +178,7 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
             device_id: hex::encode(&device),
             seq: None,
             entry_id: None,
-            detail: format!(
-                "all {seq} entries of this stream are missing (its head record remains)"
-            ),
+            detail: format!("all {seq} entries of this stream are missing (its head record remains)"),
         });
     }
     Ok(report)
@@ -220,10 +197,7 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
         detail,
     };
     // Where each stored hash sits, to tell a reordered entry from an edited one.
-    let seq_of_hash: HashMap<&[u8], i64> = rows
-        .iter()
-        .map(|r| (r.raw.hash.as_slice(), r.raw.seq))
-        .collect();
+    let seq_of_hash: HashMap<&[u8], i64> = rows.iter().map(|r| (r.raw.hash.as_slice(), r.raw.seq)).collect();
 
     let mut expected: i64 = 1;
     let mut prev: Option<&Checked> = None;
@@ -234,10 +208,7 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
             let detail = if raw.seq == expected + 1 {
                 format!("entry seq {expected} is missing before this one (deleted?)")
             } else {
-                format!(
-                    "entries seq {expected}..{} are missing before this one (deleted?)",
-                    raw.seq - 1
-                )
+                format!("entries seq {expected}..{} are missing before this one (deleted?)", raw.seq - 1)
             };
             problems.push(problem(ProblemKind::Missing, Some(raw), seq, detail));
         }
@@ -248,17 +219,13 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
                         ProblemKind::Reordered,
                         Some(raw),
                         seq,
-                        format!(
-                            "signed as seq {signed_seq} of this stream but stored as seq {}",
-                            raw.seq
-                        ),
+                        format!("signed as seq {signed_seq} of this stream but stored as seq {}", raw.seq),
                     )),
                     None => problems.push(problem(
                         ProblemKind::Edited,
                         Some(raw),
                         seq,
-                        "its signature no longer matches its contents (changed after signing)"
-                            .into(),
+                        "its signature no longer matches its contents (changed after signing)".into(),
                     )),
                 }
             } else {
@@ -319,21 +286,13 @@ fn check_stream(rows: &[Checked], heads: &mut StreamHeads, problems: &mut Vec<Pr
                         last.seq + 1
                     )
                 };
-                problems.push(problem(
-                    ProblemKind::Missing,
-                    None,
-                    u64::try_from(last.seq + 1).ok(),
-                    detail,
-                ));
+                problems.push(problem(ProblemKind::Missing, None, u64::try_from(last.seq + 1).ok(), detail));
             } else if head_seq < last.seq || head_hash != last.hash {
                 problems.push(problem(
                     ProblemKind::HeadMismatch,
                     Some(last),
                     u64::try_from(last.seq).ok(),
-                    format!(
-                        "the head record says seq {head_seq} but the last entry is seq {}",
-                        last.seq
-                    ),
+                    format!("the head record says seq {head_seq} but the last entry is seq {}", last.seq),
                 ));
             }
         }

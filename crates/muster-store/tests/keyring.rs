@@ -14,11 +14,7 @@ fn open(dir: &std::path::Path) -> Muster {
 fn the_device_key_is_created_in_the_keyring_and_survives_reopening() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = open(dir.path());
-    assert_eq!(
-        m.device_id().unwrap(),
-        None,
-        "no key before the first write"
-    );
+    assert_eq!(m.device_id().unwrap(), None, "no key before the first write");
     let key = m.device_key().unwrap().clone();
     let device = m.device_id().unwrap().unwrap();
     assert_eq!(device.as_bytes(), &key.verifying_key().to_bytes());
@@ -26,18 +22,12 @@ fn the_device_key_is_created_in_the_keyring_and_survives_reopening() {
     drop(m);
 
     // The secret is in the keyring ...
-    let secret = OsKeyring::new()
-        .get(&device_key_account(&installation))
-        .unwrap()
-        .unwrap();
+    let secret = OsKeyring::new().get(&device_key_account(&installation)).unwrap().unwrap();
     assert_eq!(secret, hex::encode(key.to_bytes()));
     // ... and nowhere in the data directory.
     for file in std::fs::read_dir(dir.path()).unwrap() {
         let bytes = std::fs::read(file.unwrap().path()).unwrap();
-        assert!(
-            !bytes.windows(32).any(|w| w == key.to_bytes()),
-            "raw private key found on disk"
-        );
+        assert!(!bytes.windows(32).any(|w| w == key.to_bytes()), "raw private key found on disk");
         let text = String::from_utf8_lossy(&bytes);
         assert!(!text.contains(&secret), "hex private key found on disk");
     }
@@ -57,22 +47,15 @@ fn a_lost_keyring_entry_gives_a_new_device_and_old_entries_stay_valid() {
     let installation = m.installation_id().unwrap();
     drop(m);
 
-    OsKeyring::new()
-        .delete(&device_key_account(&installation))
-        .unwrap();
+    OsKeyring::new().delete(&device_key_account(&installation)).unwrap();
 
     let mut m = open(dir.path());
     m.set_operator_override(Some("Okafor".into())).unwrap();
-    let e = m
-        .add_note(incident, "after the keyring was wiped", None)
-        .unwrap();
+    let e = m.add_note(incident, "after the keyring was wiped", None).unwrap();
     assert_ne!(e.device_id(), old_device);
     assert_eq!(e.seq(), 1, "a new device starts its own stream");
     let notices = m.take_notices();
-    assert!(
-        notices.iter().any(|n| n.contains("new device key")),
-        "{notices:?}"
-    );
+    assert!(notices.iter().any(|n| n.contains("new device key")), "{notices:?}");
     assert!(m.store().verify(&mut |_, _| {}).unwrap().ok());
     assert_eq!(m.state(incident).unwrap().timeline.len(), 3);
 }

@@ -12,9 +12,7 @@ fn the_keyutils_backend_holds_the_device_key() {
     let mut m = Muster::open(dir.path(), OpenOptions::default()).unwrap();
     let key = m.device_key().unwrap().to_bytes();
     let installation = m.installation_id().unwrap();
-    let stored = OsKeyring::new()
-        .get(&device_key_account(&installation))
-        .unwrap();
+    let stored = OsKeyring::new().get(&device_key_account(&installation)).unwrap();
     assert_eq!(stored, Some(hex::encode(key)));
     // The same process reopening finds the same key in the session keyring.
     let mut again = Muster::open(dir.path(), OpenOptions::default()).unwrap();

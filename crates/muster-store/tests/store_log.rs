@@ -13,9 +13,7 @@ use proptest::prelude::*;
 
 fn clock() -> Arc<FixedClock> {
     Arc::new(FixedClock {
-        now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc),
+        now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").unwrap().with_timezone(&Utc),
         zone: ViewerZone::from_name("America/Chicago").unwrap(),
     })
 }
@@ -29,25 +27,15 @@ fn key(seed: u8) -> SigningKey {
 }
 
 fn author(name: &str) -> Author {
-    Author {
-        person: name.into(),
-        position: None,
-    }
+    Author { person: name.into(), position: None }
 }
 
 fn draft(incident: IncidentId, body: EntryBody) -> Draft {
-    Draft {
-        incident_id: incident,
-        author: author("Okafor"),
-        body,
-    }
+    Draft { incident_id: incident, author: author("Okafor"), body }
 }
 
 fn note(text: &str) -> EntryBody {
-    EntryBody::Note(Note {
-        text: text.into(),
-        occurred_at: None,
-    })
+    EntryBody::Note(Note { text: text.into(), occurred_at: None })
 }
 
 fn incident() -> IncidentId {
@@ -56,36 +44,14 @@ fn incident() -> IncidentId {
 
 /// A foreign device's stream, built without a store.
 fn foreign(seed: u8, incident: IncidentId, bodies: Vec<EntryBody>, start_ms: u64) -> Vec<Entry> {
-    let k = key(seed);
-    let mut prev = Hash32::ZERO;
+    let mut writer = StreamWriter::new(key(seed), incident);
     bodies
         .into_iter()
         .enumerate()
         .map(|(i, body)| {
-            let e = UnsignedEntry {
-                id: EntryId::from_parts(
-                    start_ms + i as u64,
-                    [seed, i as u8, 0, 0, 0, 0, 0, 0, 0, 1],
-                ),
-                incident_id: incident,
-                seq: i as u64 + 1,
-                prev_hash: prev,
-                hlc: Hlc {
-                    wall_ms: start_ms + i as u64,
-                    counter: 0,
-                },
-                recorded: WallClock {
-                    utc_ms: (start_ms + i as u64) as i64,
-                    offset_s: 0,
-                    zone: "UTC".into(),
-                },
-                author: author("Reyes"),
-                body,
-            }
-            .sign(&k)
-            .unwrap();
-            prev = e.hash();
-            e
+            let t = start_ms + i as u64;
+            let recorded = WallClock { utc_ms: t as i64, offset_s: 0, zone: "UTC".into() };
+            writer.write(recorded, author("Reyes"), body, [seed, i as u8, 0, 0, 0, 0, 0, 0, 0, 1]).unwrap()
         })
         .collect()
 }
@@ -126,17 +92,12 @@ fn append_chains_signs_and_projects() {
             ],
         )
         .unwrap();
-    let more = store
-        .append(&k, vec![draft(inc, note("EDR alert on PACS-02"))])
-        .unwrap();
+    let more = store.append(&k, vec![draft(inc, note("EDR alert on PACS-02"))]).unwrap();
     assert_eq!(written[0].seq(), 1);
     assert_eq!(written[1].seq(), 2);
     assert_eq!(more[0].seq(), 3);
     assert_eq!(more[0].envelope.prev_hash, written[1].hash());
-    assert!(
-        more[0].hlc() > written[1].hlc(),
-        "the HLC moves forward even within one millisecond"
-    );
+    assert!(more[0].hlc() > written[1].hlc(), "the HLC moves forward even within one millisecond");
     assert_eq!(more[0].envelope.recorded.zone, "America/Chicago");
     for e in written.iter().chain(&more) {
         e.verify().unwrap();
@@ -147,10 +108,7 @@ fn append_chains_signs_and_projects() {
     assert!(matches!(state.commander(), Commander::Held(a) if a.person == "Okafor"));
     assert_projection_equals_fold(&store, inc);
     let summary = &store.incidents().unwrap()[0];
-    assert_eq!(
-        (summary.entry_count, summary.commanders.clone()),
-        (3, vec!["Okafor".to_string()])
-    );
+    assert_eq!((summary.entry_count, summary.commanders.clone()), (3, vec!["Okafor".to_string()]));
 }
 
 #[test]
@@ -158,19 +116,10 @@ fn append_refuses_invalid_bodies_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let inc = incident();
-    let err = store
-        .append(
-            &key(1),
-            vec![draft(inc, note("ok")), draft(inc, note("   "))],
-        )
-        .unwrap_err();
+    let err = store.append(&key(1), vec![draft(inc, note("ok")), draft(inc, note("   "))]).unwrap_err();
     assert_eq!(err.code(), "input.invalid");
     assert!(err.to_string().contains("text"), "{err}");
-    assert_eq!(
-        store.entry_count().unwrap(),
-        0,
-        "the valid first draft must not be written either"
-    );
+    assert_eq!(store.entry_count().unwrap(), 0, "the valid first draft must not be written either");
 }
 
 #[test]
@@ -178,12 +127,7 @@ fn ingest_verifies_and_refuses_with_a_precise_reason() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let inc = incident();
-    let stream = foreign(
-        7,
-        inc,
-        vec![note("a"), note("b"), note("c")],
-        1_790_000_001_000,
-    );
+    let stream = foreign(7, inc, vec![note("a"), note("b"), note("c")], 1_790_000_001_000);
 
     // A gap: seq 2 without seq 1.
     let err = store.ingest(&stream[1..2], Source::Sync).unwrap_err();
@@ -197,43 +141,18 @@ fn ingest_verifies_and_refuses_with_a_precise_reason() {
     assert_eq!(err.code(), "entry.bad_signature");
 
     // In order: accepted. Again: duplicates, acknowledged.
-    assert_eq!(
-        store.ingest(&stream, Source::Sync).unwrap(),
-        IngestReport {
-            accepted: 3,
-            duplicates: 0
-        }
-    );
-    assert_eq!(
-        store.ingest(&stream, Source::Sync).unwrap(),
-        IngestReport {
-            accepted: 0,
-            duplicates: 3
-        }
-    );
+    assert_eq!(store.ingest(&stream, Source::Sync).unwrap(), IngestReport { accepted: 3, duplicates: 0 });
+    assert_eq!(store.ingest(&stream, Source::Sync).unwrap(), IngestReport { accepted: 0, duplicates: 3 });
 
     // A different entry at seq 2 of the same stream: equivocation, and nothing written.
-    let other = foreign(
-        7,
-        inc,
-        vec![note("a"), note("DIFFERENT")],
-        1_790_000_001_000,
-    );
+    let other = foreign(7, inc, vec![note("a"), note("DIFFERENT")], 1_790_000_001_000);
     let err = store.ingest(&other, Source::Sync).unwrap_err();
     assert_eq!(err.code(), "ingest.equivocation");
-    assert!(
-        err.to_string().contains(&stream[1].id().to_string()),
-        "names the entry already held: {err}"
-    );
+    assert!(err.to_string().contains(&stream[1].id().to_string()), "names the entry already held: {err}");
 
     // Right seq, wrong prev_hash (a chain from a different history).
-    let mut wrong_prev = foreign(
-        7,
-        inc,
-        vec![note("a"), note("b"), note("c"), note("d")],
-        1_790_000_001_000,
-    )[3]
-    .clone();
+    let mut wrong_prev =
+        foreign(7, inc, vec![note("a"), note("b"), note("c"), note("d")], 1_790_000_001_000)[3].clone();
     wrong_prev.envelope.prev_hash = Hash32([9; 32]);
     let resigned = UnsignedEntry {
         id: wrong_prev.id(),
@@ -304,10 +223,7 @@ fn the_demo_scenario_tells_a_consistent_story() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let (inc, n) = demo::seed_demo(&mut store).unwrap();
-    assert!(
-        n >= 35,
-        "a full console needs a full incident, got {n} entries"
-    );
+    assert!(n >= 35, "a full console needs a full incident, got {n} entries");
     let s = store.state(inc).unwrap();
     assert!(s.drill, "the demo is flagged as a drill");
     assert!(
@@ -316,26 +232,14 @@ fn the_demo_scenario_tells_a_consistent_story() {
         s.commander()
     );
     // The partition produced two Deputy ICs; a later entry resolved it; then the post was vacated.
-    let deputy: Vec<_> = s
-        .assignments
-        .iter()
-        .filter(|a| a.position == Position::DeputyIncidentCommander)
-        .collect();
+    let deputy: Vec<_> =
+        s.assignments.iter().filter(|a| a.position == Position::DeputyIncidentCommander).collect();
     assert_eq!(deputy.len(), 3);
     assert!(s.holders(&Position::DeputyIncidentCommander).is_empty());
     assert_eq!(s.decisions.len(), 3);
-    assert_eq!(
-        s.decisions
-            .iter()
-            .filter(|d| !d.superseded_by.is_empty())
-            .count(),
-        1
-    );
+    assert_eq!(s.decisions.iter().filter(|d| !d.superseded_by.is_empty()).count(), 1);
     assert!(s.timeline.iter().any(|t| !t.retracted_by.is_empty()));
-    assert!(s
-        .timeline
-        .iter()
-        .any(|t| t.summary.contains("ETA on site 10:30")));
+    assert!(s.timeline.iter().any(|t| t.summary.contains("ETA on site 10:30")));
     assert!(s.timeline.iter().any(|t| t.occurred_at.is_some()));
     let devices: std::collections::BTreeSet<_> = s.timeline.iter().map(|t| t.device_id).collect();
     assert_eq!(devices.len(), 3, "three war-room laptops");
@@ -356,26 +260,15 @@ fn a_database_from_a_newer_muster_is_refused_untouched() {
     let err = Store::open(&path, clock()).unwrap_err();
     assert_eq!(err.code(), "store.schema_too_new");
     let message = err.to_string();
-    assert!(
-        message.contains("schema 99") && message.contains("upgrade Muster"),
-        "{message}"
-    );
-    assert_eq!(
-        std::fs::read(&path).unwrap(),
-        before,
-        "nothing written to the newer database"
-    );
+    assert!(message.contains("schema 99") && message.contains("upgrade Muster"), "{message}");
+    assert_eq!(std::fs::read(&path).unwrap(), before, "nothing written to the newer database");
 }
 
 #[test]
 fn a_file_that_is_not_a_database_is_named() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("muster.sqlite3");
-    std::fs::write(
-        &path,
-        b"this is a shopping list, not a database, and it is long enough",
-    )
-    .unwrap();
+    std::fs::write(&path, b"this is a shopping list, not a database, and it is long enough").unwrap();
     let err = Store::open(&path, clock()).unwrap_err();
     assert_eq!(err.code(), "store.not_a_database");
     assert!(err.to_string().contains("muster.sqlite3"));
@@ -388,41 +281,17 @@ fn verify_names_a_validly_signed_fork_spliced_into_a_stream() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let inc = incident();
-    let stream = foreign(
-        5,
-        inc,
-        vec![note("1"), note("2"), note("3"), note("4")],
-        1_790_000_000_000,
-    );
+    let stream = foreign(5, inc, vec![note("1"), note("2"), note("3"), note("4")], 1_790_000_000_000);
     store.ingest(&stream, Source::Sync).unwrap();
-    let fork = foreign(
-        5,
-        inc,
-        vec![note("1"), note("2"), note("three, rewritten")],
-        1_790_000_000_000,
-    );
+    let fork = foreign(5, inc, vec![note("1"), note("2"), note("three, rewritten")], 1_790_000_000_000);
     let conn = store.connection();
-    conn.execute(
-        "DELETE FROM entries WHERE id = ?1",
-        [&stream[2].id().as_bytes()[..]],
-    )
-    .unwrap();
+    conn.execute("DELETE FROM entries WHERE id = ?1", [&stream[2].id().as_bytes()[..]]).unwrap();
     muster_store::rows::insert_entry(conn, &fork[2], Source::Sync, 0).unwrap();
     // Put the head back as it was, so that only the chain can tell.
-    conn.execute(
-        "UPDATE stream_heads SET seq = 4, hash = ?1",
-        [&stream[3].hash().as_bytes()[..]],
-    )
-    .unwrap();
+    conn.execute("UPDATE stream_heads SET seq = 4, hash = ?1", [&stream[3].hash().as_bytes()[..]]).unwrap();
     let report = store.verify(&mut |_, _| {}).unwrap();
-    let kinds: Vec<(ProblemKind, Option<u64>)> =
-        report.problems.iter().map(|p| (p.kind, p.seq)).collect();
-    assert_eq!(
-        kinds,
-        vec![(ProblemKind::ChainBroken, Some(4))],
-        "{:#?}",
-        report.problems
-    );
+    let kinds: Vec<(ProblemKind, Option<u64>)> = report.problems.iter().map(|p| (p.kind, p.seq)).collect();
+    assert_eq!(kinds, vec![(ProblemKind::ChainBroken, Some(4))], "{:#?}", report.problems);
 }
 
 #[test]
@@ -431,14 +300,10 @@ fn reopening_keeps_everything() {
     let inc = incident();
     {
         let mut store = open(&dir);
-        store
-            .append(&key(1), vec![draft(inc, note("one"))])
-            .unwrap();
+        store.append(&key(1), vec![draft(inc, note("one"))]).unwrap();
     }
     let mut store = open(&dir);
-    let e = store
-        .append(&key(1), vec![draft(inc, note("two"))])
-        .unwrap();
+    let e = store.append(&key(1), vec![draft(inc, note("two"))]).unwrap();
     assert_eq!(e[0].seq(), 2, "the chain continues after reopening");
     assert_eq!(store.entries(inc).unwrap().len(), 2);
 }
@@ -506,10 +371,7 @@ fn the_structural_refold_reads_through_the_partial_index() {
             "{kind} missing from STRUCTURAL_KINDS_SQL"
         );
     }
-    assert_eq!(
-        STRUCTURAL_KINDS_SQL.matches('\'').count(),
-        structural_kinds().len() * 2
-    );
+    assert_eq!(STRUCTURAL_KINDS_SQL.matches('\'').count(), structural_kinds().len() * 2);
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir);
     let plan: String = store
@@ -540,15 +402,8 @@ fn a_stream_whose_clock_goes_backwards_is_refused() {
             incident_id: inc,
             seq,
             prev_hash: prev,
-            hlc: Hlc {
-                wall_ms: ms,
-                counter: 0,
-            },
-            recorded: WallClock {
-                utc_ms: ms as i64,
-                offset_s: 0,
-                zone: "UTC".into(),
-            },
+            hlc: Hlc { wall_ms: ms, counter: 0 },
+            recorded: WallClock { utc_ms: ms as i64, offset_s: 0, zone: "UTC".into() },
             author: author("Reyes"),
             body: note("x"),
         }
