@@ -286,7 +286,10 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
     let p = write("gap.jsonl", gap.join("\n"));
     let (code, err) = b.fails(&["import", p.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("does not follow the stream head") && err.contains("entries missing from the file"), "{err}");
+    assert!(
+        err.contains("does not follow the stream head") && err.contains("entries missing from the file"),
+        "{err}"
+    );
 
     // Truncated file: the header announces more entries than there are.
     let p = write("truncated.jsonl", lines[..20].join("\n"));
