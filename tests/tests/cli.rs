@@ -401,3 +401,34 @@ fn a_database_from_a_newer_muster_is_refused_with_a_clear_message() {
     assert_eq!(code, 1);
     assert!(err.contains("written by a newer Muster (schema 42"), "{err}");
 }
+
+#[test]
+fn commands_act_on_the_current_incident_or_the_one_named() {
+    let m = Installation::new("Okafor");
+    let a = m.json(&["incident", "open", "--title", "A"]);
+    let b = m.json(&["incident", "open", "--title", "B"]);
+    let count = |id: &Value| {
+        let r = format!("#{}", id["ref"].as_str().unwrap());
+        m.json(&["--incident", &r, "timeline"])["entries"].as_array().unwrap().len()
+    };
+    // Opening makes an incident current.
+    m.ok(&["note", "goes to B"]);
+    assert_eq!((count(&a), count(&b)), (2, 3));
+    // --incident takes the end of an id.
+    let a_ref = format!("#{}", a["ref"].as_str().unwrap());
+    m.ok(&["--incident", &a_ref, "note", "goes to A"]);
+    assert_eq!((count(&a), count(&b)), (3, 3));
+    // `incident use` switches the current one; the list marks it.
+    m.ok(&["incident", "use", a["incident"].as_str().unwrap()]);
+    m.ok(&["note", "also A"]);
+    assert_eq!((count(&a), count(&b)), (4, 3));
+    let list = m.json(&["incident", "list"]);
+    let current: Vec<&str> = list["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["current"] == true)
+        .map(|i| i["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(current, ["A"]);
+}

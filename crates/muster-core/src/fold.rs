@@ -102,24 +102,7 @@ impl TimelineItem {
 
     /// The item for one entry, before any correction is applied.
     pub fn from_entry(e: &Entry) -> TimelineItem {
-        TimelineItem {
-            entry_id: e.id(),
-            device_id: e.device_id(),
-            seq: e.seq(),
-            hlc: e.hlc(),
-            kind: e.kind().to_string(),
-            recorded: e.envelope.recorded.clone(),
-            occurred_at: match &e.body {
-                EntryBody::Note(n) => n.occurred_at,
-                _ => None,
-            },
-            author: e.envelope.author.clone(),
-            summary: e.body.describe(),
-            target: e.body.correction_target(),
-            amended_by: Vec::new(),
-            retracted_by: Vec::new(),
-            body: e.body.clone(),
-        }
+        Self::from_owned(e.clone())
     }
 
     /// Applies corrections (amendments, retractions) in fold order. Only notes take new text

@@ -188,11 +188,6 @@ impl ViewerZone {
     }
 }
 
-/// Normalises an event time for storage in a body: whole seconds, RFC 3339 with its offset.
-pub fn event_time_to_string(t: &DateTime<FixedOffset>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -192,16 +192,16 @@ impl Muster {
     pub fn resolve_incident(&self, reference: &str) -> Result<IncidentId> {
         let reference = reference.trim();
         if let Ok(id) = reference.parse::<IncidentId>() {
-            if self.store.incidents()?.iter().any(|i| i.id == id) {
+            if self.store.incident_statuses()?.iter().any(|(i, _)| *i == id) {
                 return Ok(id);
             }
             return Err(StoreError::NotFound { what: "incident", value: reference.to_string() });
         }
         let matches: Vec<IncidentId> = self
             .store
-            .incidents()?
+            .incident_statuses()?
             .into_iter()
-            .map(|i| i.id)
+            .map(|(id, _)| id)
             .filter(|id| id.matches_ref(reference))
             .collect();
         one_match("incident", reference, matches, |id| id.short())
@@ -212,20 +212,16 @@ impl Muster {
         if let Some(r) = explicit {
             return self.resolve_incident(r);
         }
+        let statuses = self.store.incident_statuses()?;
         if let Some(id) =
             self.store.setting(SETTING_CURRENT_INCIDENT)?.and_then(|s| s.parse::<IncidentId>().ok())
         {
-            if self.store.incidents()?.iter().any(|i| i.id == id) {
+            if statuses.iter().any(|(i, _)| *i == id) {
                 return Ok(id);
             }
         }
-        let open: Vec<IncidentId> = self
-            .store
-            .incidents()?
-            .into_iter()
-            .filter(|i| i.status == IncidentStatus::Open)
-            .map(|i| i.id)
-            .collect();
+        let open: Vec<IncidentId> =
+            statuses.into_iter().filter(|(_, s)| *s == IncidentStatus::Open).map(|(id, _)| id).collect();
         match open.as_slice() {
             [only] => Ok(*only),
             [] => Err(StoreError::Refused(

@@ -254,7 +254,7 @@ pub fn clear_all(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
-fn parse_status(s: &str) -> IncidentStatus {
+pub fn parse_status(s: &str) -> IncidentStatus {
     match s {
         "open" => IncidentStatus::Open,
         "closed" => IncidentStatus::Closed,
@@ -334,7 +334,7 @@ fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<Timeline
         if !seen.insert(entry.id()) {
             continue;
         }
-        let mut item = TimelineItem::from_entry(&entry);
+        let mut item = TimelineItem::from_owned(entry);
         if let Some(summary) = r.get::<_, Option<String>>(18)? {
             item.summary = summary;
             item.occurred_at = r

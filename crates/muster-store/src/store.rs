@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::clock::{random_10, Clock, Entropy, OsEntropy};
 use crate::error::{IngestError, IngestReason, Result, StoreError};
-use crate::projection;
+use crate::projection::{self, parse_status};
 use crate::rows::{self, insert_entry, latest_hlc, stream_head, uuid_bytes, Head, Source};
 use crate::schema;
 
@@ -295,6 +295,21 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound { what: "incident", value: incident.to_string() })
     }
 
+    /// Every incident with its status, without the counts `incidents` computes: what resolving
+    /// the current incident needs on every command.
+    pub fn incident_statuses(&self) -> Result<Vec<(IncidentId, IncidentStatus)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT incident_id, status FROM proj_incidents")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, status) = row?;
+            if let Some(id) = uuid_bytes(&id).map(IncidentId::from_bytes) {
+                out.push((id, parse_status(&status)));
+            }
+        }
+        Ok(out)
+    }
+
     pub fn incidents(&self) -> Result<Vec<IncidentSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT i.incident_id, i.title, i.drill, i.status, i.opened, \
@@ -333,11 +348,7 @@ impl Store {
                 id,
                 title,
                 drill,
-                status: match status.as_str() {
-                    "open" => IncidentStatus::Open,
-                    "closed" => IncidentStatus::Closed,
-                    _ => IncidentStatus::Unopened,
-                },
+                status: parse_status(&status),
                 opened: opened.and_then(|o| serde_json::from_str(&o).ok()),
                 entry_count: u64::try_from(count).unwrap_or(0),
                 commanders,
