@@ -14,7 +14,7 @@ fn an_incident_from_opening_to_handover_and_decisions() {
     let opened =
         ic.json(&["incident", "open", "--title", "Ransomware on PACS", "--description", "EDR alert"]);
     let incident = opened["incident"].as_str().unwrap().to_string();
-    assert_eq!(opened["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(opened["entries"].as_array().unwrap().len(), 3, "opened, commander assigned, severity set");
 
     let note = ic.json(&["note", "EDR alert on PACS-02", "--at", "2026-11-22T02:14:00-06:00"]);
     assert_eq!(note["kind"], "note");
@@ -413,7 +413,7 @@ fn commands_act_on_the_current_incident_or_the_one_named() {
     };
     // Opening makes an incident current.
     m.ok(&["note", "goes to B"]);
-    assert_eq!((count(&a), count(&b)), (2, 3));
+    assert_eq!((count(&a), count(&b)), (3, 4));
     // --incident takes the end of an id.
     let a_ref = format!("#{}", a["ref"].as_str().unwrap());
     m.ok(&["--incident", &a_ref, "note", "goes to A"]);

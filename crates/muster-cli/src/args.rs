@@ -83,8 +83,17 @@ pub enum Command {
     Cadence {
         minutes: u32,
         /// Only for this position (default: every position without its own cadence).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "severity")]
         position: Option<String>,
+        /// Only while the incident is at this severity (SEV1..SEV4).
+        #[arg(long)]
+        severity: Option<String>,
+    },
+    /// Set the incident's severity (SEV1 most severe). Lowering it needs --rationale.
+    Severity {
+        severity: String,
+        #[arg(long)]
+        rationale: Option<String>,
     },
     /// Record a decision (immutable; change it later with --supersedes).
     Decide(DecideArgs),
@@ -156,6 +165,9 @@ pub enum IncidentCommand {
         /// Who takes command (default: you).
         #[arg(long)]
         commander: Option<String>,
+        /// SEV1 (most severe) to SEV4; sets how often status updates are owed.
+        #[arg(long, default_value = "sev2")]
+        severity: String,
     },
     /// List incidents.
     List,
@@ -207,6 +219,9 @@ pub struct DecideArgs {
     /// Who decided (default: you).
     #[arg(long)]
     pub authority: Option<String>,
+    /// A position whose approval the decision needs (repeat for each).
+    #[arg(long = "approval", value_name = "POSITION")]
+    pub approvals: Vec<String>,
     /// The decision this one replaces.
     #[arg(long, value_name = "ENTRY")]
     pub supersedes: Option<String>,

@@ -12,7 +12,7 @@ use anyhow::{anyhow, Result};
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use muster_core::error::ErrorCode;
-use muster_core::{Entry, IncidentId, Position, ValidationError, ViewerZone};
+use muster_core::{Entry, IncidentId, Position, Severity, ValidationError, ViewerZone};
 use muster_store::transfer::{self, ImportEvent};
 use muster_store::{demo, DecisionInput, Muster, OpenOptions, StoreError};
 use serde::Serialize;
@@ -230,11 +230,19 @@ fn dispatch(
             let e = m.post_status(id, position, &conditions, &actions, &needs)?;
             written(&e, json, "status update")?;
         }
-        Command::Cadence { minutes, position } => {
+        Command::Cadence { minutes, position, severity } => {
             let id = incident(m)?;
             let position = position.map(|p| parse_position("--position", &p)).transpose()?;
-            let e = m.set_cadence(id, position, minutes)?;
+            let severity =
+                severity.map(|s| Severity::parse_user("--severity", &s)).transpose().map_err(StoreError::from)?;
+            let e = m.set_cadence(id, position, severity, minutes)?;
             written(&e, json, "cadence")?;
+        }
+        Command::Severity { severity, rationale } => {
+            let id = incident(m)?;
+            let severity = Severity::parse_user("SEVERITY", &severity).map_err(StoreError::from)?;
+            let e = m.set_severity(id, severity, rationale.as_deref())?;
+            written(&e, json, "severity")?;
         }
         Command::Decide(d) => {
             let id = incident(m)?;
@@ -247,6 +255,11 @@ fn dispatch(
                     rationale: d.rationale,
                     authority: d.authority,
                     supersedes: d.supersedes,
+                    approvals_required: d
+                        .approvals
+                        .iter()
+                        .map(|p| parse_position("--approval", p))
+                        .collect::<Result<Vec<_>, _>>()?,
                 },
             )?;
             written(&e, json, "decision")?;
@@ -419,9 +432,10 @@ fn incident_command(
     zone: &ViewerZone,
 ) -> Result<ExitCode> {
     match cmd {
-        IncidentCommand::Open { title, drill, description, commander } => {
+        IncidentCommand::Open { title, drill, description, commander, severity } => {
+            let severity = Severity::parse_user("--severity", &severity).map_err(StoreError::from)?;
             let (id, entries) =
-                m.open_incident(&title, drill, description.as_deref(), commander.as_deref())?;
+                m.open_incident(&title, drill, description.as_deref(), commander.as_deref(), severity)?;
             if json {
                 let written: Vec<WrittenView> = entries.iter().map(WrittenView::of).collect();
                 print_json(&json!({ "incident": id.to_string(), "ref": id.short(), "entries": written }))?;

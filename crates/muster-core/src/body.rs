@@ -11,6 +11,7 @@ use crate::entry::Author;
 use crate::error::{BodyError, CanonicalError, ValidationError};
 use crate::ids::EntryId;
 use crate::position::Position;
+use crate::severity::Severity;
 
 pub const KIND_INCIDENT_OPENED: &str = "incident.opened";
 pub const KIND_INCIDENT_CLOSED: &str = "incident.closed";
@@ -23,9 +24,15 @@ pub const KIND_CADENCE_SET: &str = "cadence.set";
 pub const KIND_DECISION_RECORDED: &str = "decision.recorded";
 pub const KIND_ENTRY_AMENDED: &str = "entry.amended";
 pub const KIND_ENTRY_RETRACTED: &str = "entry.retracted";
+pub const KIND_SEVERITY_SET: &str = "severity.set";
+pub const KIND_STATUS_SNOOZED: &str = "status.snoozed";
+pub const KIND_HANDOVER_OFFERED: &str = "command.handover.offered";
+pub const KIND_HANDOVER_ACCEPTED: &str = "command.handover.accepted";
+pub const KIND_HANDOVER_CANCELLED: &str = "command.handover.cancelled";
+pub const KIND_DECISION_APPROVED: &str = "decision.approved";
 
 /// Every kind this version of Muster understands (all at body version 1).
-pub const KNOWN_KINDS: [&str; 11] = [
+pub const KNOWN_KINDS: [&str; 17] = [
     KIND_INCIDENT_OPENED,
     KIND_INCIDENT_CLOSED,
     KIND_INCIDENT_REOPENED,
@@ -37,6 +44,12 @@ pub const KNOWN_KINDS: [&str; 11] = [
     KIND_DECISION_RECORDED,
     KIND_ENTRY_AMENDED,
     KIND_ENTRY_RETRACTED,
+    KIND_SEVERITY_SET,
+    KIND_STATUS_SNOOZED,
+    KIND_HANDOVER_OFFERED,
+    KIND_HANDOVER_ACCEPTED,
+    KIND_HANDOVER_CANCELLED,
+    KIND_DECISION_APPROVED,
 ];
 
 pub const MAX_TITLE: usize = 200;
@@ -46,6 +59,8 @@ pub const MAX_LONG_TEXT: usize = 20_000;
 pub const MAX_OPTIONS: usize = 20;
 pub const MAX_SUPERSEDES: usize = 64;
 pub const MAX_CADENCE_MINUTES: u32 = 24 * 60;
+pub const MAX_SNOOZE_MINUTES: u32 = 4 * 60;
+pub const MAX_BRIEFING_ITEMS: usize = 200;
 
 /// When something happened, as the author stated it (with its UTC offset).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -129,13 +144,16 @@ pub struct StatusUpdate {
     pub needs: String,
 }
 
-/// How often status updates are owed: for one position, or (no position) for every position
-/// that has no cadence of its own.
+/// How often status updates are owed: for one position; or (no position) for every position
+/// that has no cadence of its own; or (a severity, no position) for every position while the
+/// incident is at that severity and nothing more specific is set.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CadenceSet {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<Position>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     pub interval_minutes: u32,
 }
 
@@ -149,6 +167,9 @@ pub struct DecisionRecorded {
     pub rationale: String,
     pub authority: Author,
     pub supersedes: Vec<EntryId>,
+    /// Positions whose approval the decision needs (each given by a `decision.approved`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals_required: Vec<Position>,
 }
 
 /// A correction of an earlier note: new text and/or a new event time, with the reason.
@@ -172,6 +193,100 @@ pub struct Retraction {
     pub reason: String,
 }
 
+/// The incident's severity (SEV1 most severe), with why it was set.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeveritySet {
+    pub severity: Severity,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rationale: Option<String>,
+}
+
+/// A status update owed by `position` is put off for `minutes`, with the reason (logged so the
+/// incident commander sees who asked for more time and why).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusSnoozed {
+    pub position: Position,
+    pub minutes: u32,
+    pub reason: String,
+}
+
+/// One open decision as the outgoing commander briefed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefedDecision {
+    pub decision: EntryId,
+    pub question: String,
+    pub choice: String,
+    /// Positions whose approval was still outstanding.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub awaiting: Vec<Position>,
+}
+
+/// A status update that was overdue at the handover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefedPrompt {
+    pub position: Position,
+    pub holder: String,
+    pub due: EventTime,
+}
+
+/// Who held which position at the handover (HICS 203 in brief).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefedRole {
+    pub position: Position,
+    pub person: String,
+}
+
+/// The HICS 201 incident briefing the outgoing commander hands over: situation, objectives,
+/// the organisation, open decisions and overdue status updates.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Briefing {
+    pub situation: String,
+    pub objectives: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
+    pub roster: Vec<BriefedRole>,
+    pub open_decisions: Vec<BriefedDecision>,
+    pub overdue_prompts: Vec<BriefedPrompt>,
+}
+
+/// The incident commander offers command to `to`; command passes only when `to` accepts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverOffered {
+    pub to: String,
+    pub briefing: Briefing,
+}
+
+/// `offer` was accepted by the person it named. Written together with the `role.assigned`
+/// entry that puts them in command.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverAccepted {
+    pub offer: EntryId,
+}
+
+/// `offer` was withdrawn by the outgoing commander or declined by the person it named.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverCancelled {
+    pub offer: EntryId,
+    pub reason: String,
+}
+
+/// The author, holding `position`, approves `decision`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionApproved {
+    pub decision: EntryId,
+    pub position: Position,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EntryBody {
     IncidentOpened(IncidentOpened),
@@ -185,6 +300,12 @@ pub enum EntryBody {
     DecisionRecorded(DecisionRecorded),
     Amended(Amendment),
     Retracted(Retraction),
+    SeveritySet(SeveritySet),
+    StatusSnoozed(StatusSnoozed),
+    HandoverOffered(HandoverOffered),
+    HandoverAccepted(HandoverAccepted),
+    HandoverCancelled(HandoverCancelled),
+    DecisionApproved(DecisionApproved),
     /// A kind or version from a newer Muster: kept verbatim, shown as such, relayed unchanged.
     Unknown {
         kind: String,
@@ -207,6 +328,12 @@ impl EntryBody {
             EntryBody::DecisionRecorded(_) => KIND_DECISION_RECORDED,
             EntryBody::Amended(_) => KIND_ENTRY_AMENDED,
             EntryBody::Retracted(_) => KIND_ENTRY_RETRACTED,
+            EntryBody::SeveritySet(_) => KIND_SEVERITY_SET,
+            EntryBody::StatusSnoozed(_) => KIND_STATUS_SNOOZED,
+            EntryBody::HandoverOffered(_) => KIND_HANDOVER_OFFERED,
+            EntryBody::HandoverAccepted(_) => KIND_HANDOVER_ACCEPTED,
+            EntryBody::HandoverCancelled(_) => KIND_HANDOVER_CANCELLED,
+            EntryBody::DecisionApproved(_) => KIND_DECISION_APPROVED,
             EntryBody::Unknown { kind, .. } => kind,
         }
     }
@@ -219,8 +346,10 @@ impl EntryBody {
     }
 
     /// Whether this entry changes the incident's structure (lifecycle, roster, decisions,
-    /// cadence) as opposed to only adding to the timeline. The store refolds structure from
-    /// these entries alone, so this must cover every kind the structural fold reads.
+    /// cadence, severity, status-prompt clocks, handovers) as opposed to only adding to the
+    /// timeline. The store refolds structure from these entries alone, so this must cover every
+    /// kind the structural fold reads. Retractions are structural because a retracted status
+    /// update no longer counts as the position's last report.
     pub fn affects_structure(kind: &str) -> bool {
         matches!(
             kind,
@@ -231,6 +360,14 @@ impl EntryBody {
                 | KIND_ROLE_RELIEVED
                 | KIND_CADENCE_SET
                 | KIND_DECISION_RECORDED
+                | KIND_STATUS_UPDATE
+                | KIND_ENTRY_RETRACTED
+                | KIND_SEVERITY_SET
+                | KIND_STATUS_SNOOZED
+                | KIND_HANDOVER_OFFERED
+                | KIND_HANDOVER_ACCEPTED
+                | KIND_HANDOVER_CANCELLED
+                | KIND_DECISION_APPROVED
         )
     }
 
@@ -256,6 +393,12 @@ impl EntryBody {
             EntryBody::DecisionRecorded(b) => serde_json::to_value(b),
             EntryBody::Amended(b) => serde_json::to_value(b),
             EntryBody::Retracted(b) => serde_json::to_value(b),
+            EntryBody::SeveritySet(b) => serde_json::to_value(b),
+            EntryBody::StatusSnoozed(b) => serde_json::to_value(b),
+            EntryBody::HandoverOffered(b) => serde_json::to_value(b),
+            EntryBody::HandoverAccepted(b) => serde_json::to_value(b),
+            EntryBody::HandoverCancelled(b) => serde_json::to_value(b),
+            EntryBody::DecisionApproved(b) => serde_json::to_value(b),
             EntryBody::Unknown { json, .. } => serde_json::from_str(json),
         };
         // Serialising these plain structs to a Value cannot fail (string keys, no floats); an
@@ -304,6 +447,12 @@ impl EntryBody {
             KIND_CADENCE_SET => parse(kind, json, EntryBody::CadenceSet),
             KIND_DECISION_RECORDED => parse(kind, json, EntryBody::DecisionRecorded),
             KIND_ENTRY_AMENDED => parse(kind, json, EntryBody::Amended),
+            KIND_SEVERITY_SET => parse(kind, json, EntryBody::SeveritySet),
+            KIND_STATUS_SNOOZED => parse(kind, json, EntryBody::StatusSnoozed),
+            KIND_HANDOVER_OFFERED => parse(kind, json, EntryBody::HandoverOffered),
+            KIND_HANDOVER_ACCEPTED => parse(kind, json, EntryBody::HandoverAccepted),
+            KIND_HANDOVER_CANCELLED => parse(kind, json, EntryBody::HandoverCancelled),
+            KIND_DECISION_APPROVED => parse(kind, json, EntryBody::DecisionApproved),
             _ => parse(kind, json, EntryBody::Retracted),
         }
     }
@@ -351,6 +500,13 @@ impl EntryBody {
                         format!("must be between 1 and {MAX_CADENCE_MINUTES} minutes"),
                     ));
                 }
+                if let (Some(p), Some(sev)) = (&b.position, &b.severity) {
+                    return Err(ValidationError::new(
+                        "severity",
+                        sev.label(),
+                        format!("a cadence is for one position ({p}) or for a severity, not both"),
+                    ));
+                }
                 Ok(())
             }
             EntryBody::DecisionRecorded(b) => {
@@ -375,8 +531,58 @@ impl EntryBody {
                 }
                 long_text("rationale", &b.rationale)?;
                 short_text("authority", &b.authority.person, MAX_PERSON)?;
+                if b.approvals_required.len() > MAX_OPTIONS {
+                    return Err(ValidationError::new(
+                        "approvals_required",
+                        b.approvals_required.len().to_string(),
+                        format!("at most {MAX_OPTIONS} positions"),
+                    ));
+                }
                 supersedes("supersedes", &b.supersedes)
             }
+            EntryBody::SeveritySet(b) => opt_long_text("rationale", b.rationale.as_deref()),
+            EntryBody::StatusSnoozed(b) => {
+                if b.minutes == 0 || b.minutes > MAX_SNOOZE_MINUTES {
+                    return Err(ValidationError::new(
+                        "minutes",
+                        b.minutes.to_string(),
+                        format!("a snooze lasts between 1 and {MAX_SNOOZE_MINUTES} minutes"),
+                    ));
+                }
+                long_text("reason", &b.reason)
+            }
+            EntryBody::HandoverOffered(b) => {
+                short_text("to", &b.to, MAX_PERSON)?;
+                let br = &b.briefing;
+                long_text("situation", &br.situation)?;
+                long_text("objectives", &br.objectives)?;
+                for (field, n) in [
+                    ("roster", br.roster.len()),
+                    ("open_decisions", br.open_decisions.len()),
+                    ("overdue_prompts", br.overdue_prompts.len()),
+                ] {
+                    if n > MAX_BRIEFING_ITEMS {
+                        return Err(ValidationError::new(
+                            field,
+                            n.to_string(),
+                            format!("at most {MAX_BRIEFING_ITEMS} items"),
+                        ));
+                    }
+                }
+                for r in &br.roster {
+                    short_text("roster.person", &r.person, MAX_PERSON)?;
+                }
+                for d in &br.open_decisions {
+                    short_text("open_decisions.question", &d.question, MAX_SHORT_TEXT)?;
+                    short_text("open_decisions.choice", &d.choice, MAX_SHORT_TEXT)?;
+                }
+                for p in &br.overdue_prompts {
+                    short_text("overdue_prompts.holder", &p.holder, MAX_PERSON)?;
+                }
+                Ok(())
+            }
+            EntryBody::HandoverAccepted(_) | EntryBody::DecisionApproved(_) => Ok(()),
+            EntryBody::HandoverCancelled(b) => long_text("reason", &b.reason),
             EntryBody::Amended(b) => {
                 long_text("reason", &b.reason)?;
                 opt_long_text("text", b.text.as_deref())?;
@@ -425,11 +631,34 @@ impl EntryBody {
             }
             EntryBody::CadenceSet(b) => {
                 let scope = b.position.as_ref().map(|p| p.title()).unwrap_or("every position".into());
-                format!("Status updates due every {} min from {scope}", b.interval_minutes)
+                match b.severity {
+                    Some(sev) => format!(
+                        "Status updates due every {} min from {scope} while the incident is {sev}",
+                        b.interval_minutes
+                    ),
+                    None => format!("Status updates due every {} min from {scope}", b.interval_minutes),
+                }
             }
             EntryBody::DecisionRecorded(b) => format!("Decision: {} -> {}", b.question, b.choice),
             EntryBody::Amended(b) => format!("Amends #{}: {}", b.target.short(), b.reason),
             EntryBody::Retracted(b) => format!("Retracts #{}: {}", b.target.short(), b.reason),
+            EntryBody::SeveritySet(b) => match &b.rationale {
+                Some(r) => format!("Severity set to {}: {r}", b.severity),
+                None => format!("Severity set to {}", b.severity),
+            },
+            EntryBody::StatusSnoozed(b) => {
+                format!("Status update from {} snoozed {} min: {}", b.position, b.minutes, b.reason)
+            }
+            EntryBody::HandoverOffered(b) => {
+                format!("Command offered to {} | Situation: {}", b.to, b.briefing.situation)
+            }
+            EntryBody::HandoverAccepted(b) => format!("Command handover #{} accepted", b.offer.short()),
+            EntryBody::HandoverCancelled(b) => {
+                format!("Command handover #{} cancelled: {}", b.offer.short(), b.reason)
+            }
+            EntryBody::DecisionApproved(b) => {
+                format!("Decision #{} approved by {}", b.decision.short(), b.position)
+            }
             EntryBody::Unknown { kind, version, .. } => {
                 format!("({kind} v{version}: written by a newer Muster)")
             }
@@ -531,6 +760,7 @@ mod tests {
             }),
             EntryBody::CadenceSet(CadenceSet {
                 position: Some(Position::TechnicalLead),
+                severity: None,
                 interval_minutes: 15,
             }),
             EntryBody::DecisionRecorded(DecisionRecorded {
@@ -540,6 +770,7 @@ mod tests {
                 rationale: "because".into(),
                 authority: Author { person: "x".into(), position: Some(Position::IncidentCommander) },
                 supersedes: vec![],
+                approvals_required: vec![Position::LegalLiaison],
             }),
             EntryBody::Amended(Amendment {
                 target: id,
@@ -548,6 +779,35 @@ mod tests {
                 occurred_at: None,
             }),
             EntryBody::Retracted(Retraction { target: id, reason: "wrong incident".into() }),
+            EntryBody::SeveritySet(SeveritySet { severity: Severity::Sev1, rationale: Some("EHR down".into()) }),
+            EntryBody::StatusSnoozed(StatusSnoozed {
+                position: Position::TechnicalLead,
+                minutes: 10,
+                reason: "imaging restore in progress".into(),
+            }),
+            EntryBody::HandoverOffered(HandoverOffered {
+                to: "Dr Okafor".into(),
+                briefing: Briefing {
+                    situation: "EHR encrypted".into(),
+                    objectives: "Keep ED on downtime forms".into(),
+                    severity: Some(Severity::Sev1),
+                    roster: vec![BriefedRole { position: Position::Scribe, person: "Lee".into() }],
+                    open_decisions: vec![BriefedDecision {
+                        decision: id,
+                        question: "Divert ambulances?".into(),
+                        choice: "yes".into(),
+                        awaiting: vec![Position::ClinicalLiaison],
+                    }],
+                    overdue_prompts: vec![BriefedPrompt {
+                        position: Position::TechnicalLead,
+                        holder: "Kim".into(),
+                        due: EventTime(DateTime::parse_from_rfc3339("2026-01-01T00:15:00Z").unwrap()),
+                    }],
+                },
+            }),
+            EntryBody::HandoverAccepted(HandoverAccepted { offer: id }),
+            EntryBody::HandoverCancelled(HandoverCancelled { offer: id, reason: "declined".into() }),
+            EntryBody::DecisionApproved(DecisionApproved { decision: id, position: Position::LegalLiaison }),
         ];
         assert_eq!(bodies.len(), KNOWN_KINDS.len());
         for body in bodies {
@@ -588,10 +848,11 @@ mod tests {
             rationale: "r".into(),
             authority: Author { person: "x".into(), position: None },
             supersedes: vec![],
+            approvals_required: vec![],
         });
         let e = d.validate().unwrap_err();
         assert_eq!((e.field.as_str(), e.value.as_str()), ("choice", "wait"));
-        let c = EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 0 });
+        let c = EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 0 });
         assert_eq!(c.validate().unwrap_err().field, "interval_minutes");
         let n = EntryBody::Note(Note { text: "a\u{0}b".into(), occurred_at: None });
         assert!(n.validate().unwrap_err().reason.contains("U+0000"));

@@ -7,13 +7,14 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::body::{EntryBody, EventTime, KIND_NOTE};
+use crate::body::{Briefing, EntryBody, EventTime, KIND_NOTE};
 use crate::canonical::canonical_json;
 use crate::entry::{Author, Entry};
 use crate::error::FoldError;
 use crate::hlc::Hlc;
 use crate::ids::{DeviceId, EntryId, Hash32, IdMap, IdSet, IncidentId};
 use crate::position::Position;
+use crate::severity::Severity;
 use crate::time::WallClock;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,14 +176,96 @@ pub struct Decision {
     pub recorded: Stamp,
     pub supersedes: Vec<EntryId>,
     pub superseded_by: Vec<EntryId>,
+    pub approvals_required: Vec<Position>,
+    /// Approvals given, one per position (the first counts), in fold order.
+    pub approvals: Vec<Approval>,
+}
+
+impl Decision {
+    /// Required positions that have not approved yet.
+    pub fn awaiting(&self) -> Vec<Position> {
+        self.approvals_required
+            .iter()
+            .filter(|p| !self.approvals.iter().any(|a| &a.position == *p))
+            .cloned()
+            .collect()
+    }
+
+    /// Standing (not superseded) and still waiting for an approval: what a handover briefs.
+    pub fn is_open(&self) -> bool {
+        self.superseded_by.is_empty() && !self.awaiting().is_empty()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub position: Position,
+    pub stamp: Stamp,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cadence {
-    /// `None`: the default for every position without its own cadence.
+    /// `None`: for every position without its own cadence.
     pub position: Option<Position>,
+    /// For every position while the incident is at this severity (never with a position).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity: Option<Severity>,
     pub interval_minutes: u32,
     pub set: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SeverityState {
+    pub severity: Severity,
+    pub rationale: Option<String>,
+    pub set: Stamp,
+}
+
+/// The latest status update (not retracted) a position gave.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report {
+    pub position: Position,
+    pub stamp: Stamp,
+}
+
+/// The latest snooze of a position's status update.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snooze {
+    pub position: Position,
+    pub minutes: u32,
+    pub reason: String,
+    pub stamp: Stamp,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum HandoverOutcome {
+    Pending,
+    Accepted { stamp: Stamp },
+    Cancelled { stamp: Stamp, reason: String },
+    /// Command changed by another assignment while the offer was pending.
+    Lapsed,
+}
+
+/// A command handover: offered by the commander, then accepted or cancelled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handover {
+    pub offer: Stamp,
+    pub to: String,
+    pub briefing: Briefing,
+    pub outcome: HandoverOutcome,
+}
+
+/// Command and control beyond the roster: severity, the clocks of status prompts, handovers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandState {
+    pub severity: Option<SeverityState>,
+    /// By position order.
+    pub reports: Vec<Report>,
+    /// By position order.
+    pub snoozes: Vec<Snooze>,
+    /// In fold order.
+    pub handovers: Vec<Handover>,
 }
 
 /// Everything known about one incident, folded from its entries.
@@ -204,6 +287,7 @@ pub struct IncidentState {
     pub decisions: Vec<Decision>,
     /// Current cadences, the default (no position) first.
     pub cadences: Vec<Cadence>,
+    pub command: CommandState,
 }
 
 /// One row of the roster: a position, who holds it now, and who held it before.
@@ -229,6 +313,7 @@ impl IncidentState {
             assignments: Vec::new(),
             decisions: Vec::new(),
             cadences: Vec::new(),
+            command: CommandState::default(),
         }
     }
 
@@ -276,12 +361,35 @@ impl IncidentState {
         held
     }
 
-    /// The cadence in force for a position: its own, else the default.
+    /// The cadence set for a position: its own, else the one for every position, else the one
+    /// for the incident's current severity. `None`: the severity's built-in default applies
+    /// (see `prompts`).
     pub fn cadence_for(&self, position: &Position) -> Option<&Cadence> {
+        let severity = self.severity();
         self.cadences
             .iter()
             .find(|c| c.position.as_ref() == Some(position))
-            .or_else(|| self.cadences.iter().find(|c| c.position.is_none()))
+            .or_else(|| self.cadences.iter().find(|c| c.position.is_none() && c.severity.is_none()))
+            .or_else(|| {
+                self.cadences.iter().find(|c| c.position.is_none() && severity.is_some() && c.severity == severity)
+            })
+    }
+
+    pub fn severity(&self) -> Option<Severity> {
+        self.command.severity.as_ref().map(|s| s.severity)
+    }
+
+    /// The handover waiting for acceptance: the latest pending offer made by the person who
+    /// commands now (an offer lapses when command changes by any other route).
+    pub fn pending_handover(&self) -> Option<&Handover> {
+        let Commander::Held(ic) = self.commander() else {
+            return None;
+        };
+        self.command
+            .handovers
+            .iter()
+            .rev()
+            .find(|h| h.outcome == HandoverOutcome::Pending && h.offer.by.person == ic.person)
     }
 
     /// SHA-256 of the canonical JSON of the whole state: equal digests mean equal states.
@@ -341,14 +449,36 @@ struct Builder {
     state: IncidentState,
     corrections: Vec<(EntryId, EntryId, EntryBody)>,
     supersessions: Vec<Supersession>,
-    cadences: BTreeMap<Option<Position>, Cadence>,
+    cadences: BTreeMap<(Option<Position>, Option<Severity>), Cadence>,
+    /// Status updates in fold order, by the position they report for.
+    reports: Vec<(EntryId, Report)>,
+    retracted: IdSet<EntryId>,
+    snoozes: BTreeMap<Position, Snooze>,
+    handover_outcomes: Vec<(EntryId, HandoverOutcome)>,
+    /// Fold positions of handover offers (parallel to `state.command.handovers`) and of
+    /// incident-commander assignments: an offer older than the latest assignment has lapsed.
+    handover_ords: Vec<usize>,
+    last_commander_assignment: Option<usize>,
+    approvals: Vec<(EntryId, Approval)>,
 }
 
 impl Builder {
     fn new(incident_id: IncidentId, capacity: usize) -> Self {
         let mut state = IncidentState::empty(incident_id);
         state.timeline.reserve(capacity);
-        Builder { state, corrections: Vec::new(), supersessions: Vec::new(), cadences: BTreeMap::new() }
+        Builder {
+            state,
+            corrections: Vec::new(),
+            supersessions: Vec::new(),
+            cadences: BTreeMap::new(),
+            reports: Vec::new(),
+            retracted: IdSet::default(),
+            snoozes: BTreeMap::new(),
+            handover_outcomes: Vec::new(),
+            handover_ords: Vec::new(),
+            last_commander_assignment: None,
+            approvals: Vec::new(),
+        }
     }
 
     fn apply(&mut self, e: Entry) {
@@ -377,6 +507,9 @@ impl Builder {
                 s.status_changed = Some(Stamp::of(&e));
             }
             EntryBody::RoleAssigned(b) => {
+                if b.position == Position::IncidentCommander {
+                    self.last_commander_assignment = Some(s.timeline.len());
+                }
                 s.assignments.push(Assignment {
                     entry_id: e.id(),
                     position: b.position.clone(),
@@ -405,13 +538,56 @@ impl Builder {
             }
             EntryBody::CadenceSet(b) => {
                 self.cadences.insert(
-                    b.position.clone(),
+                    (b.position.clone(), b.severity),
                     Cadence {
                         position: b.position.clone(),
+                        severity: b.severity,
                         interval_minutes: b.interval_minutes,
                         set: Stamp::of(&e),
                     },
                 );
+            }
+            EntryBody::SeveritySet(b) => {
+                s.command.severity =
+                    Some(SeverityState { severity: b.severity, rationale: b.rationale.clone(), set: Stamp::of(&e) });
+            }
+            EntryBody::StatusUpdate(b) => {
+                if let Some(position) = b.position.clone().or_else(|| e.envelope.author.position.clone()) {
+                    self.reports.push((e.id(), Report { position, stamp: Stamp::of(&e) }));
+                }
+            }
+            EntryBody::StatusSnoozed(b) => {
+                self.snoozes.insert(
+                    b.position.clone(),
+                    Snooze {
+                        position: b.position.clone(),
+                        minutes: b.minutes,
+                        reason: b.reason.clone(),
+                        stamp: Stamp::of(&e),
+                    },
+                );
+            }
+            EntryBody::HandoverOffered(b) => {
+                self.handover_ords.push(s.timeline.len());
+                s.command.handovers.push(Handover {
+                    offer: Stamp::of(&e),
+                    to: b.to.clone(),
+                    briefing: b.briefing.clone(),
+                    outcome: HandoverOutcome::Pending,
+                });
+            }
+            EntryBody::HandoverAccepted(b) => {
+                self.handover_outcomes.push((b.offer, HandoverOutcome::Accepted { stamp: Stamp::of(&e) }));
+            }
+            EntryBody::HandoverCancelled(b) => {
+                self.handover_outcomes.push((
+                    b.offer,
+                    HandoverOutcome::Cancelled { stamp: Stamp::of(&e), reason: b.reason.clone() },
+                ));
+            }
+            EntryBody::DecisionApproved(b) => {
+                self.approvals
+                    .push((b.decision, Approval { position: b.position.clone(), stamp: Stamp::of(&e) }));
             }
             EntryBody::DecisionRecorded(b) => {
                 s.decisions.push(Decision {
@@ -424,14 +600,19 @@ impl Builder {
                     recorded: Stamp::of(&e),
                     supersedes: b.supersedes.clone(),
                     superseded_by: Vec::new(),
+                    approvals_required: b.approvals_required.clone(),
+                    approvals: Vec::new(),
                 });
             }
             EntryBody::Amended(_) | EntryBody::Retracted(_) => {
                 if let Some(target) = e.body.correction_target() {
+                    if matches!(e.body, EntryBody::Retracted(_)) {
+                        self.retracted.insert(target);
+                    }
                     self.corrections.push((target, e.id(), e.body.clone()));
                 }
             }
-            EntryBody::Note(_) | EntryBody::StatusUpdate(_) | EntryBody::Unknown { .. } => {}
+            EntryBody::Note(_) | EntryBody::Unknown { .. } => {}
         }
         s.timeline.push(TimelineItem::from_owned(e));
     }
@@ -456,6 +637,45 @@ impl Builder {
         }
         finish_structure(s, &self.supersessions);
         s.cadences = self.cadences.into_values().collect();
+        let mut reports: BTreeMap<Position, Report> = BTreeMap::new();
+        for (id, report) in self.reports {
+            if !self.retracted.contains(&id) {
+                reports.insert(report.position.clone(), report);
+            }
+        }
+        s.command.reports = reports.into_values().collect();
+        s.command.snoozes = self.snoozes.into_values().collect();
+        for (offer, outcome) in self.handover_outcomes {
+            // The first outcome in fold order decides; a later accept of a cancelled offer
+            // (possible across a partition) stays in the timeline only.
+            if let Some(h) = s
+                .command
+                .handovers
+                .iter_mut()
+                .find(|h| h.offer.entry_id == offer && h.outcome == HandoverOutcome::Pending)
+            {
+                h.outcome = outcome;
+            }
+        }
+        if let Some(last) = self.last_commander_assignment {
+            for (h, ord) in s.command.handovers.iter_mut().zip(&self.handover_ords) {
+                if h.outcome == HandoverOutcome::Pending && *ord < last {
+                    h.outcome = HandoverOutcome::Lapsed;
+                }
+            }
+        }
+        if !self.approvals.is_empty() {
+            let index: HashMap<EntryId, usize> =
+                s.decisions.iter().enumerate().map(|(i, d)| (d.entry_id, i)).collect();
+            for (decision, approval) in self.approvals {
+                if let Some(&i) = index.get(&decision) {
+                    let d = &mut s.decisions[i];
+                    if !d.approvals.iter().any(|a| a.position == approval.position) {
+                        d.approvals.push(approval);
+                    }
+                }
+            }
+        }
         self.state
     }
 }

@@ -9,6 +9,8 @@ pub mod fold;
 pub mod hlc;
 pub mod ids;
 pub mod position;
+pub mod prompts;
+pub mod severity;
 pub mod stream;
 pub mod time;
 
@@ -19,6 +21,7 @@ pub use fold::{fold, Commander, IncidentState, IncidentStatus, TimelineItem};
 pub use hlc::Hlc;
 pub use ids::{DeviceId, EntryId, Hash32, IncidentId};
 pub use position::Position;
+pub use severity::Severity;
 pub use stream::StreamWriter;
 pub use time::{ViewerZone, WallClock};
 

@@ -20,6 +20,13 @@ enum Op {
     Close,
     Reopen,
     Cadence { position: Option<u8>, minutes: u8 },
+    Severity { level: u8 },
+    Status { position: u8 },
+    Snooze { position: u8, minutes: u8 },
+    Offer { person: u8 },
+    Accept { target: u16 },
+    Cancel { target: u16 },
+    Approve { target: u16, position: u8 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -33,6 +40,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => Just(Op::Close),
         1 => Just(Op::Reopen),
         1 => (proptest::option::of(0u8..3), 1u8..60).prop_map(|(position, minutes)| Op::Cadence { position, minutes }),
+        1 => (0u8..4).prop_map(|level| Op::Severity { level }),
+        2 => (0u8..3).prop_map(|position| Op::Status { position }),
+        1 => (0u8..3, 1u8..30).prop_map(|(position, minutes)| Op::Snooze { position, minutes }),
+        1 => (0u8..4).prop_map(|person| Op::Offer { person }),
+        1 => any::<u16>().prop_map(|target| Op::Accept { target }),
+        1 => any::<u16>().prop_map(|target| Op::Cancel { target }),
+        1 => (any::<u16>(), 0u8..3).prop_map(|(target, position)| Op::Approve { target, position }),
     ]
 }
 
@@ -51,7 +65,10 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
     let mut entries = vec![streams[0].write(hlc(1), opened("Property incident"))];
     let mut assignments: Vec<EntryId> = Vec::new();
     let mut decisions: Vec<EntryId> = Vec::new();
+    let mut offers: Vec<EntryId> = Vec::new();
     let mut clock = 10u64;
+    let nth = |ids: &[EntryId], i: u16| ids.get(usize::from(i) % ids.len().max(1)).copied();
+    let fallback = entries[0].id();
     for (device, step, op) in ops {
         clock += u64::from(*step % 3);
         let d = usize::from(*device % 3);
@@ -82,13 +99,52 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
             Op::Reopen => EntryBody::IncidentReopened(IncidentReopened { reason: "r".into() }),
             Op::Cadence { position, minutes } => EntryBody::CadenceSet(CadenceSet {
                 position: position.map(|p| positions()[usize::from(p)].clone()),
+                severity: None,
                 interval_minutes: u32::from(*minutes),
+            }),
+            Op::Severity { level } => EntryBody::SeveritySet(SeveritySet {
+                severity: muster_core::severity::SEVERITIES[usize::from(*level)],
+                rationale: None,
+            }),
+            Op::Status { position } => EntryBody::StatusUpdate(StatusUpdate {
+                position: Some(positions()[usize::from(*position)].clone()),
+                conditions: "c".into(),
+                actions: String::new(),
+                needs: String::new(),
+            }),
+            Op::Snooze { position, minutes } => EntryBody::StatusSnoozed(StatusSnoozed {
+                position: positions()[usize::from(*position)].clone(),
+                minutes: u32::from(*minutes),
+                reason: "busy".into(),
+            }),
+            Op::Offer { person } => EntryBody::HandoverOffered(HandoverOffered {
+                to: ["Okafor", "Reyes", "Chen", "Lindqvist"][usize::from(*person)].into(),
+                briefing: Briefing {
+                    situation: "s".into(),
+                    objectives: "o".into(),
+                    severity: None,
+                    roster: vec![],
+                    open_decisions: vec![],
+                    overdue_prompts: vec![],
+                },
+            }),
+            Op::Accept { target } => EntryBody::HandoverAccepted(HandoverAccepted {
+                offer: nth(&offers, *target).unwrap_or(fallback),
+            }),
+            Op::Cancel { target } => EntryBody::HandoverCancelled(HandoverCancelled {
+                offer: nth(&offers, *target).unwrap_or(fallback),
+                reason: "no".into(),
+            }),
+            Op::Approve { target, position } => EntryBody::DecisionApproved(DecisionApproved {
+                decision: nth(&decisions, *target).unwrap_or(fallback),
+                position: positions()[usize::from(*position)].clone(),
             }),
         };
         let e = streams[d].write(hlc(clock), body);
         match &e.body {
             EntryBody::RoleAssigned(_) => assignments.push(e.id()),
             EntryBody::DecisionRecorded(_) => decisions.push(e.id()),
+            EntryBody::HandoverOffered(_) => offers.push(e.id()),
             _ => {}
         }
         entries.push(e);

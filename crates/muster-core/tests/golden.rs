@@ -96,6 +96,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                         position: Some(Position::IncidentCommander),
                     },
                     supersedes: vec![],
+                    approvals_required: vec![],
                 }),
             },
         ),

@@ -183,6 +183,7 @@ pub fn build_scenario(
             }
             Action::Cadence { position: p, minutes } => EntryBody::CadenceSet(CadenceSet {
                 position: p.as_deref().map(|slug| position(step_no, "position", slug)).transpose()?,
+                severity: None,
                 interval_minutes: *minutes,
             }),
             Action::Decide { question, options, choice, rationale, supersedes } => {
@@ -196,6 +197,7 @@ pub fn build_scenario(
                         position: step.position.as_deref().map(|s| position(step_no, "as", s)).transpose()?,
                     },
                     supersedes: supersedes.iter().map(|n| label(n)).collect::<Result<Vec<_>>>()?,
+                    approvals_required: vec![],
                 })
             }
             Action::Amend { target, reason, text, occurred } => EntryBody::Amended(Amendment {

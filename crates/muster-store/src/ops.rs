@@ -8,8 +8,11 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ed25519_dalek::SigningKey;
 use muster_core::body::*;
 use muster_core::entry::Author;
+use muster_core::fold::Commander;
+use muster_core::prompts::{prompt_clocks, PromptState};
 use muster_core::{
-    DeviceId, Entry, EntryBody, EntryId, IncidentId, IncidentState, IncidentStatus, Position, ValidationError,
+    DeviceId, Entry, EntryBody, EntryId, IncidentId, IncidentState, IncidentStatus, Position, Severity,
+    ValidationError,
 };
 
 use crate::clock::{random_10, Clock, Entropy, OsEntropy, SystemClock};
@@ -58,6 +61,17 @@ pub struct DecisionInput {
     pub authority: Option<String>,
     /// A reference to the decision this one replaces.
     pub supersedes: Option<String>,
+    /// Positions that must approve it.
+    pub approvals_required: Vec<Position>,
+}
+
+/// What the outgoing incident commander writes into a handover briefing; the roster, open
+/// decisions and overdue status updates are added from the incident's state.
+#[derive(Debug, Clone, Default)]
+pub struct HandoverInput {
+    pub to: String,
+    pub situation: String,
+    pub objectives: String,
 }
 
 /// One installation of Muster: its database, its device key (in the OS keyring) and its operator.
@@ -188,6 +202,18 @@ impl Muster {
         self.store.state(incident)
     }
 
+    /// The state without the timeline: roster, prompts, decisions, handovers.
+    pub fn structure(&self, incident: IncidentId) -> Result<IncidentState> {
+        self.store.structure(incident)
+    }
+
+    /// Seeds the demo ransomware incident (see `demo`) and makes it current.
+    pub fn load_demo(&mut self) -> Result<(IncidentId, usize)> {
+        let seeded = crate::demo::seed_demo(&mut self.store)?;
+        self.use_incident(seeded.0)?;
+        Ok(seeded)
+    }
+
     /// Resolves a full incident id or a unique suffix of one.
     pub fn resolve_incident(&self, reference: &str) -> Result<IncidentId> {
         let reference = reference.trim();
@@ -277,6 +303,7 @@ impl Muster {
         drill: bool,
         description: Option<&str>,
         commander: Option<&str>,
+        severity: Severity,
     ) -> Result<(IncidentId, Vec<Entry>)> {
         let operator = self.operator()?;
         let commander = commander.map(str::trim).unwrap_or(&operator).to_string();
@@ -298,13 +325,14 @@ impl Muster {
         let incident = IncidentId::from_parts(u64::try_from(now.timestamp_millis()).unwrap_or(0), random);
         let position = (operator == commander).then_some(Position::IncidentCommander);
         let author = Author { person: operator, position };
-        let entries = self.append(incident, author, vec![opened, assign])?;
+        let severity = EntryBody::SeveritySet(SeveritySet { severity, rationale: None });
+        let entries = self.append(incident, author, vec![opened, assign, severity])?;
         self.use_incident(incident)?;
         Ok((incident, entries))
     }
 
     fn open_state(&self, incident: IncidentId) -> Result<IncidentState> {
-        let state = self.state(incident)?;
+        let state = self.structure(incident)?;
         if state.status == IncidentStatus::Closed {
             return Err(StoreError::Refused(format!(
                 "incident {} is closed; reopen it first (`muster incident reopen --reason ...`)",
@@ -349,7 +377,7 @@ impl Muster {
     }
 
     pub fn reopen_incident(&mut self, incident: IncidentId, reason: &str) -> Result<Entry> {
-        let state = self.state(incident)?;
+        let state = self.structure(incident)?;
         if state.status != IncidentStatus::Closed {
             return Err(StoreError::Refused(format!("incident {} is not closed", incident.short())));
         }
@@ -461,18 +489,227 @@ impl Muster {
         self.append_one(incident, &state, body)
     }
 
+    /// Sets how often status updates are owed: by one position, by every position, or by every
+    /// position while the incident is at `severity`.
     pub fn set_cadence(
         &mut self,
         incident: IncidentId,
         position: Option<Position>,
+        severity: Option<Severity>,
         minutes: u32,
     ) -> Result<Entry> {
         let state = self.open_state(incident)?;
         self.append_one(
             incident,
             &state,
-            EntryBody::CadenceSet(CadenceSet { position, interval_minutes: minutes }),
+            EntryBody::CadenceSet(CadenceSet { position, severity, interval_minutes: minutes }),
         )
+    }
+
+    /// Changes the severity. Lowering it (towards SEV4) needs a rationale: a downgrade relaxes
+    /// every status-update cadence and the people reading the log must see why.
+    pub fn set_severity(
+        &mut self,
+        incident: IncidentId,
+        severity: Severity,
+        rationale: Option<&str>,
+    ) -> Result<Entry> {
+        let state = self.open_state(incident)?;
+        let rationale = rationale.map(|r| r.trim().to_string()).filter(|r| !r.is_empty());
+        if let Some(current) = state.severity() {
+            if current == severity {
+                return Err(StoreError::Refused(format!("the incident is already {severity}")));
+            }
+            if severity.rank() > current.rank() && rationale.is_none() {
+                return Err(ValidationError::new(
+                    "rationale",
+                    "",
+                    format!("lowering the severity from {current} to {severity} needs a rationale"),
+                )
+                .into());
+            }
+        }
+        self.append_one(incident, &state, EntryBody::SeveritySet(SeveritySet { severity, rationale }))
+    }
+
+    /// Puts off the status update `position` owes, by `minutes`, with a reason.
+    pub fn snooze_status(
+        &mut self,
+        incident: IncidentId,
+        position: Position,
+        minutes: u32,
+        reason: &str,
+    ) -> Result<Entry> {
+        let state = self.open_state(incident)?;
+        if state.holders(&position).is_empty() {
+            return Err(StoreError::Refused(format!("nobody holds {position}, so no update is owed")));
+        }
+        let body = EntryBody::StatusSnoozed(StatusSnoozed { position, minutes, reason: reason.trim().into() });
+        self.append_one(incident, &state, body)
+    }
+
+    /// The HICS 201 briefing for a handover, from the state and what the commander wrote.
+    pub fn briefing(&self, state: &IncidentState, situation: &str, objectives: &str) -> Briefing {
+        let now_ms = self.clock().now().timestamp_millis();
+        let roster = state
+            .roster()
+            .into_iter()
+            .flat_map(|line| {
+                line.holders.into_iter().map(|a| BriefedRole { position: a.position, person: a.person })
+            })
+            .collect();
+        let open_decisions = state
+            .decisions
+            .iter()
+            .filter(|d| d.is_open())
+            .map(|d| BriefedDecision {
+                decision: d.entry_id,
+                question: d.question.clone(),
+                choice: d.choice.clone(),
+                awaiting: d.awaiting(),
+            })
+            .collect();
+        let overdue_prompts = prompt_clocks(state)
+            .into_iter()
+            .filter(|c| c.state(now_ms) != PromptState::Waiting)
+            .filter_map(|c| {
+                let due = DateTime::from_timestamp_millis(c.due_ms)?.fixed_offset();
+                Some(BriefedPrompt { position: c.position, holder: c.holders.join(", "), due: EventTime(due) })
+            })
+            .collect();
+        Briefing {
+            situation: situation.trim().into(),
+            objectives: objectives.trim().into(),
+            severity: state.severity(),
+            roster,
+            open_decisions,
+            overdue_prompts,
+        }
+    }
+
+    /// The incident commander offers command to another person, with the briefing.
+    pub fn offer_handover(&mut self, incident: IncidentId, input: &HandoverInput) -> Result<Entry> {
+        let state = self.open_state(incident)?;
+        let operator = self.operator()?;
+        let to = input.to.trim();
+        validate_person("to", to)?;
+        match state.commander() {
+            Commander::Held(ic) if ic.person == operator => {
+                if ic.person == to {
+                    return Err(ValidationError::new("to", to, "already commands this incident").into());
+                }
+            }
+            Commander::Held(ic) => {
+                return Err(StoreError::Refused(format!(
+                    "only the incident commander ({}) can offer command; you are {operator}",
+                    ic.person
+                )))
+            }
+            Commander::Vacant => {
+                return Err(StoreError::Refused("nobody commands this incident: assign a commander".into()))
+            }
+            Commander::Conflict(_) => {
+                return Err(StoreError::Refused(
+                    "two commanders stand (a conflict): resolve it before handing over".into(),
+                ))
+            }
+        }
+        if let Some(p) = state.pending_handover() {
+            return Err(StoreError::Refused(format!(
+                "command is already offered to {} (#{}): withdraw that offer first",
+                p.to,
+                p.offer.entry_id.short()
+            )));
+        }
+        let briefing = self.briefing(&state, &input.situation, &input.objectives);
+        let author = Author { person: operator, position: Some(Position::IncidentCommander) };
+        let body = EntryBody::HandoverOffered(HandoverOffered { to: to.to_string(), briefing });
+        body.validate()?;
+        let mut written = self.append(incident, author, vec![body])?;
+        written.pop().ok_or_else(|| StoreError::Refused("nothing was written".into()))
+    }
+
+    /// The person the pending offer names accepts command: the acceptance and the assignment
+    /// that puts them in command are one atomic write.
+    pub fn accept_handover(&mut self, incident: IncidentId) -> Result<Vec<Entry>> {
+        let state = self.open_state(incident)?;
+        let operator = self.operator()?;
+        let Some(offer) = state.pending_handover() else {
+            return Err(StoreError::Refused("no command handover is waiting for acceptance".into()));
+        };
+        if offer.to != operator {
+            return Err(StoreError::Refused(format!(
+                "command was offered to {}, not to you ({operator})",
+                offer.to
+            )));
+        }
+        let supersedes = state.holders(&Position::IncidentCommander).iter().map(|a| a.entry_id).collect();
+        let bodies = vec![
+            EntryBody::HandoverAccepted(HandoverAccepted { offer: offer.offer.entry_id }),
+            EntryBody::RoleAssigned(RoleAssigned {
+                position: Position::IncidentCommander,
+                person: operator.clone(),
+                supersedes,
+            }),
+        ];
+        let position = state.positions_of(&operator).into_iter().next();
+        self.append(incident, Author { person: operator, position }, bodies)
+    }
+
+    /// Withdraws (the outgoing commander) or declines (the person named) the pending offer.
+    pub fn cancel_handover(&mut self, incident: IncidentId, reason: &str) -> Result<Entry> {
+        let state = self.open_state(incident)?;
+        let operator = self.operator()?;
+        let Some(offer) = state.pending_handover() else {
+            return Err(StoreError::Refused("no command handover is waiting for acceptance".into()));
+        };
+        if offer.to != operator && offer.offer.by.person != operator {
+            return Err(StoreError::Refused(format!(
+                "only {} (offering) or {} (offered) can cancel this handover",
+                offer.offer.by.person, offer.to
+            )));
+        }
+        let body = EntryBody::HandoverCancelled(HandoverCancelled {
+            offer: offer.offer.entry_id,
+            reason: reason.trim().into(),
+        });
+        self.append_one(incident, &state, body)
+    }
+
+    /// The operator approves a decision for a position they hold.
+    pub fn approve_decision(
+        &mut self,
+        incident: IncidentId,
+        decision: &str,
+        position: Position,
+    ) -> Result<Entry> {
+        let state = self.open_state(incident)?;
+        let operator = self.operator()?;
+        let target = self.resolve_entry(incident, decision)?;
+        let Some(d) = state.decisions.iter().find(|d| d.entry_id == target.id()) else {
+            return Err(ValidationError::new("decision", decision, "is not a decision").into());
+        };
+        if !d.superseded_by.is_empty() {
+            return Err(StoreError::Refused(format!("decision #{} was superseded", d.entry_id.short())));
+        }
+        if !d.approvals_required.contains(&position) {
+            return Err(ValidationError::new(
+                "position",
+                position.slug(),
+                "this decision does not ask for that position's approval",
+            )
+            .into());
+        }
+        if d.approvals.iter().any(|a| a.position == position) {
+            return Err(StoreError::Refused(format!("{position} already approved this decision")));
+        }
+        if !state.positions_of(&operator).contains(&position) {
+            return Err(StoreError::Refused(format!("you ({operator}) do not hold {position}")));
+        }
+        let body = EntryBody::DecisionApproved(DecisionApproved { decision: d.entry_id, position: position.clone() });
+        self.append(incident, Author { person: operator, position: Some(position) }, vec![body])?
+            .pop()
+            .ok_or_else(|| StoreError::Refused("nothing was written".into()))
     }
 
     pub fn record_decision(&mut self, incident: IncidentId, input: DecisionInput) -> Result<Entry> {
@@ -516,6 +753,7 @@ impl Muster {
             rationale: input.rationale.trim().into(),
             authority,
             supersedes,
+            approvals_required: dedup_positions(&input.approvals_required),
         });
         self.append_one(incident, &state, body)
     }
@@ -563,6 +801,16 @@ impl Muster {
             EntryBody::Retracted(Retraction { target: target_entry.id(), reason: reason.trim().into() });
         self.append_one(incident, &state, body)
     }
+}
+
+fn dedup_positions(positions: &[Position]) -> Vec<Position> {
+    let mut out: Vec<Position> = Vec::new();
+    for p in positions {
+        if !out.contains(p) {
+            out.push(p.clone());
+        }
+    }
+    out
 }
 
 fn validate_person(field: &str, person: &str) -> Result<(), ValidationError> {

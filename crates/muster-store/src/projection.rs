@@ -22,7 +22,9 @@ use crate::rows::{load_entry, RawRow, ENTRY_COLUMNS};
 /// The `kind IN (...)` list of the partial index `entries_structural`. It must be written
 /// exactly as in the migration for SQLite to use the index (tests check both).
 pub const STRUCTURAL_KINDS_SQL: &str = "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', \
-     'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded')";
+     'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded', 'status.update', 'entry.retracted', \
+     'severity.set', 'status.snoozed', 'command.handover.offered', 'command.handover.accepted', \
+     'command.handover.cancelled', 'decision.approved')";
 
 /// The structural kinds as the core defines them, for the test that keeps the SQL in step.
 pub fn structural_kinds() -> Vec<&'static str> {
@@ -149,10 +151,10 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
     let id = &s.incident_id.as_bytes()[..];
     let json = |v: &Option<Stamp>| v.as_ref().and_then(|x| serde_json::to_string(x).ok());
     conn.prepare_cached(
-        "INSERT INTO proj_incidents (incident_id, title, drill, description, status, opened, status_changed) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (incident_id) DO UPDATE SET title = excluded.title, \
+        "INSERT INTO proj_incidents (incident_id, title, drill, description, status, opened, status_changed, command) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (incident_id) DO UPDATE SET title = excluded.title, \
          drill = excluded.drill, description = excluded.description, status = excluded.status, \
-         opened = excluded.opened, status_changed = excluded.status_changed",
+         opened = excluded.opened, status_changed = excluded.status_changed, command = excluded.command",
     )?
     .execute(params![
         id,
@@ -161,7 +163,8 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
         s.description,
         s.status.as_str(),
         json(&s.opened),
-        json(&s.status_changed)
+        json(&s.status_changed),
+        to_json(&s.command)?
     ])?;
     conn.prepare_cached("DELETE FROM proj_assignments WHERE incident_id = ?1")?.execute(params![id])?;
     conn.prepare_cached("DELETE FROM proj_decisions WHERE incident_id = ?1")?.execute(params![id])?;
@@ -202,7 +205,12 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
         )?
         .execute(params![
             id,
-            c.position.as_ref().map(|p| p.slug()).unwrap_or_default(),
+            // '' is every position; 'severity:sev1' every position at that severity.
+            match (&c.position, c.severity) {
+                (Some(p), _) => p.slug(),
+                (None, Some(sev)) => format!("severity:{}", sev.slug()),
+                (None, None) => String::new(),
+            },
             i64::from(c.interval_minutes),
             to_json(c)?
         ])?;
@@ -264,10 +272,20 @@ pub fn parse_status(s: &str) -> IncidentStatus {
 
 /// Reads an incident's state from the projections (what every screen shows).
 pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<IncidentState>> {
+    load(conn, incident, true)
+}
+
+/// The state without its timeline (`timeline` empty, `entry_count` counted): what the roster,
+/// status prompts and decisions need, at a cost independent of the timeline's length.
+pub fn load_structure(conn: &Connection, incident: IncidentId) -> Result<Option<IncidentState>> {
+    load(conn, incident, false)
+}
+
+fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<Option<IncidentState>> {
     let id = &incident.as_bytes()[..];
     let head = conn
         .prepare_cached(
-            "SELECT title, drill, description, status, opened, status_changed \
+            "SELECT title, drill, description, status, opened, status_changed, command \
              FROM proj_incidents WHERE incident_id = ?1",
         )?
         .query_row(params![id], |r| {
@@ -278,10 +296,11 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
                 r.get::<_, String>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
+                r.get::<_, Option<String>>(6)?,
             ))
         })
         .optional()?;
-    let Some((title, drill, description, status, opened, status_changed)) = head else {
+    let Some((title, drill, description, status, opened, status_changed, command)) = head else {
         return Ok(None);
     };
     let mut state = IncidentState::empty(incident);
@@ -291,8 +310,16 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
     state.status = parse_status(&status);
     state.opened = opened.map(|t| from_json("proj_incidents", &t)).transpose()?;
     state.status_changed = status_changed.map(|t| from_json("proj_incidents", &t)).transpose()?;
-    state.timeline = load_timeline(conn, incident)?;
-    state.entry_count = state.timeline.len() as u64;
+    state.command = command.map(|t| from_json("proj_incidents", &t)).transpose()?.unwrap_or_default();
+    if with_timeline {
+        state.timeline = load_timeline(conn, incident)?;
+        state.entry_count = state.timeline.len() as u64;
+    } else {
+        let count: i64 = conn
+            .prepare_cached("SELECT count(*) FROM entries WHERE incident_id = ?1")?
+            .query_row(params![id], |r| r.get(0))?;
+        state.entry_count = u64::try_from(count).unwrap_or(0);
+    }
     let mut stmt =
         conn.prepare_cached("SELECT data FROM proj_assignments WHERE incident_id = ?1 ORDER BY ord")?;
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
@@ -307,8 +334,8 @@ pub fn load_state(conn: &Connection, incident: IncidentId) -> Result<Option<Inci
     for data in stmt.query_map(params![id], |r| r.get::<_, String>(0))? {
         state.cadences.push(from_json::<Cadence>("proj_cadences", &data?)?);
     }
-    // Same order as the fold (a BTreeMap keyed by Option<Position>: the default first).
-    state.cadences.sort_by(|a, b| a.position.cmp(&b.position));
+    // Same order as the fold (a BTreeMap keyed by (position, severity): the defaults first).
+    state.cadences.sort_by(|a, b| (&a.position, a.severity).cmp(&(&b.position, b.severity)));
     Ok(Some(state))
 }
 

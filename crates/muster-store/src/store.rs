@@ -20,6 +20,9 @@ use crate::projection::{self, parse_status};
 use crate::rows::{self, insert_entry, latest_hlc, stream_head, uuid_bytes, Head, Source};
 use crate::schema;
 
+/// Set by a migration whose projections must be refolded from the log; cleared by `rebuild`.
+const SETTING_PROJECTIONS_STALE: &str = "projections.stale";
+
 /// What a local write says; the store adds ids, chain, clocks and the signature.
 #[derive(Debug, Clone)]
 pub struct Draft {
@@ -48,6 +51,32 @@ pub struct IncidentSummary {
     /// Current incident commander(s); two or more is a conflict.
     pub commanders: Vec<String>,
     pub last_activity_ms: u64,
+}
+
+/// Detects commits made through other connections (`PRAGMA data_version`).
+pub struct ChangeProbe {
+    conn: Connection,
+    last: i64,
+}
+
+impl std::fmt::Debug for ChangeProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChangeProbe").field("last", &self.last).finish()
+    }
+}
+
+impl ChangeProbe {
+    fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
+    /// True when something was committed since the last call.
+    pub fn changed(&mut self) -> Result<bool> {
+        let now = self.data_version()?;
+        let changed = now != self.last;
+        self.last = now;
+        Ok(changed)
+    }
 }
 
 pub struct Store {
@@ -91,7 +120,12 @@ impl Store {
         // or power loss (WAL with NORMAL could lose the last commits).
         conn.pragma_update(None, "synchronous", "FULL")?;
         schema::migrate(&mut conn, &shown)?;
-        Ok(Store { conn, path: path.to_path_buf(), clock, entropy })
+        let mut store = Store { conn, path: path.to_path_buf(), clock, entropy };
+        if store.setting(SETTING_PROJECTIONS_STALE)?.is_some() {
+            // A migration added to the projections: refold them once from the log.
+            store.rebuild(&mut |_, _| {})?;
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -295,6 +329,24 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound { what: "incident", value: incident.to_string() })
     }
 
+    /// The incident's state without its timeline (see `projection::load_structure`).
+    pub fn structure(&self, incident: IncidentId) -> Result<IncidentState> {
+        projection::load_structure(&self.conn, incident)?
+            .ok_or_else(|| StoreError::NotFound { what: "incident", value: incident.to_string() })
+    }
+
+    /// A second, read-only connection that tells when anything (this process or another, such
+    /// as the CLI) committed to the database.
+    pub fn change_probe(&self) -> Result<ChangeProbe> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        let mut probe = ChangeProbe { conn, last: 0 };
+        probe.last = probe.data_version()?;
+        Ok(probe)
+    }
+
     /// Every incident with its status, without the counts `incidents` computes: what resolving
     /// the current incident needs on every command.
     pub fn incident_statuses(&self) -> Result<Vec<(IncidentId, IncidentStatus)>> {
@@ -372,6 +424,7 @@ impl Store {
             projection::write_full_state(&tx, &state)?;
             progress(done, total);
         }
+        tx.execute("DELETE FROM settings WHERE key = ?1", params![SETTING_PROJECTIONS_STALE])?;
         tx.commit()?;
         Ok((incidents.len(), done))
     }

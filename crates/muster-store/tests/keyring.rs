@@ -42,7 +42,7 @@ fn a_lost_keyring_entry_gives_a_new_device_and_old_entries_stay_valid() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = open(dir.path());
     m.set_operator_override(Some("Okafor".into())).unwrap();
-    let (incident, first) = m.open_incident("Keyring test", true, None, None).unwrap();
+    let (incident, first) = m.open_incident("Keyring test", true, None, None, muster_core::Severity::Sev3).unwrap();
     let old_device = first[0].device_id();
     let installation = m.installation_id().unwrap();
     drop(m);
@@ -57,7 +57,7 @@ fn a_lost_keyring_entry_gives_a_new_device_and_old_entries_stay_valid() {
     let notices = m.take_notices();
     assert!(notices.iter().any(|n| n.contains("new device key")), "{notices:?}");
     assert!(m.store().verify(&mut |_, _| {}).unwrap().ok());
-    assert_eq!(m.state(incident).unwrap().timeline.len(), 3);
+    assert_eq!(m.state(incident).unwrap().timeline.len(), 4);
 }
 
 #[test]

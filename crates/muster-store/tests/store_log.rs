@@ -322,19 +322,19 @@ proptest! {
             EntryBody::IncidentOpened(IncidentOpened { title: "t".into(), drill: false, description: None }),
             EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "A".into(), supersedes: vec![] }),
             note("a1"),
-            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["x".into()], choice: "x".into(), rationale: "r".into(), authority: author("A"), supersedes: vec![] }),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["x".into()], choice: "x".into(), rationale: "r".into(), authority: author("A"), supersedes: vec![], approvals_required: vec![] }),
         ], 1_000);
         let b = foreign(2, inc, vec![
             note("b1"),
             EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "B".into(), supersedes: vec![a[1].id()] }),
             EntryBody::Amended(Amendment { target: a[2].id(), reason: "r".into(), text: Some("a1 fixed".into()), occurred_at: None }),
-            EntryBody::CadenceSet(CadenceSet { position: None, interval_minutes: 10 }),
+            EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 10 }),
         ], 1_001);
         let c = foreign(3, inc, vec![
             EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "C".into(), supersedes: vec![a[1].id()] }),
             EntryBody::Retracted(Retraction { target: b[0].id(), reason: "dup".into() }),
             EntryBody::IncidentClosed(IncidentClosed { summary: "s".into() }),
-            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["y".into()], choice: "y".into(), rationale: "r".into(), authority: author("C"), supersedes: vec![a[3].id()] }),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["y".into()], choice: "y".into(), rationale: "r".into(), authority: author("C"), supersedes: vec![a[3].id()], approvals_required: vec![] }),
         ], 999);
         let streams = [a, b, c];
         let mut next = [0usize; 3];
@@ -359,7 +359,7 @@ proptest! {
 #[test]
 fn the_structural_refold_reads_through_the_partial_index() {
     use muster_store::projection::{structural_kinds, STRUCTURAL_KINDS_SQL};
-    let migration = include_str!("../migrations/0001_log.sql");
+    let migration = include_str!("../migrations/0002_command.sql");
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         normalise(migration).contains(&normalise(STRUCTURAL_KINDS_SQL)),

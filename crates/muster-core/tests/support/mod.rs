@@ -66,5 +66,6 @@ pub fn decide(question: &str, choice: &str, supersedes: Vec<EntryId>) -> EntryBo
         rationale: "r".into(),
         authority: Author { person: "IC".into(), position: Some(Position::IncidentCommander) },
         supersedes,
+        approvals_required: vec![],
     })
 }

@@ -1,0 +1,30 @@
+// The commands the UI may call. One list, read by build.rs (which generates an `allow-<name>`
+// permission for each), by the bindings generator (the `CommandName` type the UI's typed
+// `invoke` accepts) and by the test that checks the window's capability grants exactly these.
+pub const COMMANDS: &[&str] = &[
+    "app_info",
+    "set_operator",
+    "list_incidents",
+    "open_incident",
+    "use_incident",
+    "load_demo",
+    "incident_board",
+    "timeline_query",
+    "add_note",
+    "amend_note",
+    "retract_entry",
+    "assign_role",
+    "relieve_role",
+    "offer_handover",
+    "accept_handover",
+    "cancel_handover",
+    "post_status",
+    "snooze_prompt",
+    "set_cadence",
+    "set_severity",
+    "record_decision",
+    "approve_decision",
+    "close_incident",
+    "reopen_incident",
+    "ui_mark",
+];

@@ -1,0 +1,116 @@
+//! Muster's desktop console: a Tauri 2 shell over the same library API the CLI uses. The
+//! commands are thin (see `commands`); the status-prompt scheduler and the store-change probe run
+//! in the background and push events to the window, which never polls.
+
+pub mod bench;
+#[cfg(test)]
+mod bindings;
+mod command_names;
+pub mod commands;
+pub mod dto;
+pub mod error;
+pub mod scheduler;
+pub mod state;
+pub mod timeline;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use muster_store::{Muster, OpenOptions, StoreError};
+use tauri::Manager;
+
+pub use command_names::COMMANDS;
+use state::AppState;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DesktopError {
+    #[error("{0}")]
+    Usage(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the window system failed: {0}")]
+    Tauri(#[from] tauri::Error),
+}
+
+/// `--data-dir DIR`, else MUSTER_HOME, else the user's data directory (as the CLI).
+pub fn data_dir_from(args: &[String]) -> Result<PathBuf, DesktopError> {
+    let mut it = args.iter().skip(1);
+    while let Some(arg) = it.next() {
+        if let Some(dir) = arg.strip_prefix("--data-dir=") {
+            return Ok(PathBuf::from(dir));
+        }
+        if arg == "--data-dir" {
+            return it
+                .next()
+                .map(PathBuf::from)
+                .ok_or_else(|| DesktopError::Usage("--data-dir needs a directory".into()));
+        }
+    }
+    if let Some(home) = std::env::var_os("MUSTER_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    dirs::data_dir()
+        .map(|d| d.join("muster"))
+        .ok_or_else(|| DesktopError::Usage("no data directory for this user: pass --data-dir or set MUSTER_HOME".into()))
+}
+
+/// Watches the database for commits made by other processes (the CLI, an import) and tells the
+/// window; our own writes are announced where they are made.
+fn spawn_change_probe(app: tauri::AppHandle, mut probe: muster_store::ChangeProbe) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_millis(400));
+        let state = app.state::<AppState>();
+        match probe.changed() {
+            Ok(true) if state.since_start_ms().saturating_sub(state.last_own_write_ms()) > 1_000 => {
+                state.changed(&app, None, "external");
+            }
+            Ok(_) => {}
+            Err(e) => eprintln!("muster-desktop: change probe failed: {e}"),
+        }
+    });
+}
+
+pub fn run(args: Vec<String>) -> Result<(), DesktopError> {
+    let data_dir = data_dir_from(&args)?;
+    let muster = Muster::open(&data_dir, OpenOptions::default())?;
+    let probe = muster.store().change_probe()?;
+    let app = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
+        .manage(AppState::new(muster))
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_operator,
+            commands::list_incidents,
+            commands::open_incident,
+            commands::use_incident,
+            commands::load_demo,
+            commands::incident_board,
+            commands::timeline_query,
+            commands::add_note,
+            commands::amend_note,
+            commands::retract_entry,
+            commands::assign_role,
+            commands::relieve_role,
+            commands::offer_handover,
+            commands::accept_handover,
+            commands::cancel_handover,
+            commands::post_status,
+            commands::snooze_prompt,
+            commands::set_cadence,
+            commands::set_severity,
+            commands::record_decision,
+            commands::approve_decision,
+            commands::close_incident,
+            commands::reopen_incident,
+            commands::ui_mark,
+        ])
+        .setup(move |app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(scheduler::run(handle.clone()));
+            spawn_change_probe(handle, probe);
+            Ok(())
+        })
+        .build(tauri::generate_context!())?;
+    app.run(|_, _| {});
+    Ok(())
+}

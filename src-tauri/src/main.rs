@@ -1,0 +1,7 @@
+// No console window on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() -> anyhow::Result<()> {
+    muster_desktop::run(std::env::args().collect())?;
+    Ok(())
+}

@@ -1,0 +1,135 @@
+// The console's state: what the backend said last, refreshed when it pushes a change. The only
+// timer here ticks the on-screen clock and countdowns; data is never polled.
+import { api, errorMessage, events } from './api';
+import type { AppInfo, Board, IncidentRow, PromptFired } from './bindings';
+
+export type Screen = 'incidents' | 'timeline' | 'roster' | 'prompts' | 'decisions';
+
+export interface Toast {
+  id: number;
+  kind: 'ok' | 'error' | 'prompt';
+  text: string;
+}
+
+let toastSeq = 0;
+
+class AppStore {
+  info = $state<AppInfo | null>(null);
+  incidents = $state<IncidentRow[]>([]);
+  incident = $state<string | null>(null);
+  board = $state<Board | null>(null);
+  screen = $state<Screen>('incidents');
+  wallboard = $state(false);
+  paletteOpen = $state(false);
+  helpOpen = $state(false);
+  statusFormFor = $state<string | null>(null);
+  now = $state(Date.now());
+  toasts = $state<Toast[]>([]);
+  /** In-app status prompts fired by the backend scheduler, newest first. */
+  fired = $state<PromptFired[]>([]);
+  /** Bumped on every store change: screens that hold their own data reload on it. */
+  revision = $state(0);
+  loadError = $state<string | null>(null);
+  /** Set by screens that want focus on a field ("quick-note", "search", "decision"). */
+  focusRequest = $state<{ target: string; seq: number } | null>(null);
+
+  async init(): Promise<void> {
+    try {
+      this.info = await api.appInfo();
+      await this.reloadIncidents();
+      const current = this.info.current_incident;
+      const open = this.incidents.find((i) => i.status === 'open');
+      const chosen = current ?? open?.id ?? null;
+      if (chosen) {
+        this.incident = chosen;
+        await this.reloadBoard();
+        this.screen = 'timeline';
+      }
+      await events.onStoreChanged((e) => {
+        void this.onChanged(e.incident);
+      });
+      await events.onPromptFired((p) => this.onPrompt(p));
+    } catch (e) {
+      this.loadError = errorMessage(e);
+    }
+    setInterval(() => (this.now = Date.now()), 1000);
+  }
+
+  async onChanged(_incident: string | null): Promise<void> {
+    this.revision++;
+    await Promise.all([this.reloadIncidents(), this.reloadBoard()]);
+  }
+
+  onPrompt(p: PromptFired): void {
+    this.fired = [
+      p,
+      ...this.fired.filter((f) => !(f.incident === p.incident && f.position.slug === p.position.slug)),
+    ];
+    const label = p.state === 'overdue' ? 'Overdue' : 'Due';
+    this.toast(
+      'prompt',
+      `${label}: ${p.position.title} status update (${p.holders.join(', ') || 'unassigned'})`,
+    );
+  }
+
+  dismissPrompt(position: string): void {
+    this.fired = this.fired.filter((f) => f.position.slug !== position);
+  }
+
+  async reloadIncidents(): Promise<void> {
+    try {
+      this.incidents = await api.listIncidents();
+    } catch (e) {
+      this.toast('error', errorMessage(e));
+    }
+  }
+
+  async reloadBoard(): Promise<void> {
+    if (!this.incident) {
+      this.board = null;
+      return;
+    }
+    try {
+      this.board = await api.board(this.incident);
+    } catch (e) {
+      this.toast('error', errorMessage(e));
+    }
+  }
+
+  async selectIncident(id: string, screen: Screen = 'timeline'): Promise<void> {
+    await api.useIncident(id);
+    this.incident = id;
+    this.fired = this.fired.filter((f) => f.incident === id);
+    await this.reloadBoard();
+    this.revision++;
+    this.screen = screen;
+  }
+
+  async refreshInfo(): Promise<void> {
+    this.info = await api.appInfo();
+  }
+
+  toast(kind: Toast['kind'], text: string): void {
+    const id = ++toastSeq;
+    this.toasts = [...this.toasts, { id, kind, text }].slice(-5);
+    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 9000 : 5000);
+  }
+
+  /** Runs a write; shows its error (code and message) and returns false when refused. */
+  async act(what: () => Promise<unknown>, done?: string): Promise<boolean> {
+    try {
+      await what();
+      if (done) this.toast('ok', done);
+      return true;
+    } catch (e) {
+      this.toast('error', errorMessage(e));
+      return false;
+    }
+  }
+
+  focus(target: string): void {
+    this.focusRequest = { target, seq: (this.focusRequest?.seq ?? 0) + 1 };
+  }
+}
+
+export const app = new AppStore();

@@ -1,0 +1,176 @@
+// Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:
+// change the Rust types, then run `MUSTER_WRITE_BINDINGS=1 cargo test -p muster-desktop bindings`.
+
+export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark";
+
+export type IpcError = { 
+/**
+ * Stable, dotted: `input.invalid`, `state.refused`, `keyring.unavailable`, ...
+ */
+code: string, message: string, };
+
+export type PositionView = { slug: string, title: string, };
+
+export type SeverityInfo = { slug: string, label: string, default_minutes: number, };
+
+export type AppInfo = { version: string, data_dir: string, operator: string, 
+/**
+ * Short id of this installation's device key, once one exists.
+ */
+device: string | null, 
+/**
+ * The viewer's IANA zone (or UTC): every time on screen is in it.
+ */
+zone: string, 
+/**
+ * The zone's abbreviation now (CST, CEST, UTC).
+ */
+zone_abbreviation: string, now_ms: number, positions: Array<PositionView>, severities: Array<SeverityInfo>, current_incident: string | null, };
+
+export type IncidentRow = { id: string, short: string, title: string, drill: boolean, 
+/**
+ * open | closed | unopened
+ */
+status: string, severity: string | null, commanders: Array<string>, entry_count: number, opened_ms: number | null, opened_text: string | null, last_activity_ms: number, };
+
+export type StampView = { entry_id: string, short: string, at_ms: number, at_text: string, by: string, by_position: PositionView | null, };
+
+export type AssignmentView = { entry_id: string, short: string, position: PositionView, person: string, assigned_ms: number, assigned_text: string, assigned_by: string, ended: StampView | null, ended_relieved: boolean, ended_reason: string | null, };
+
+export type RosterLineView = { position: PositionView, holders: Array<AssignmentView>, history: Array<AssignmentView>, };
+
+export type CommanderView = { 
+/**
+ * vacant | held | conflict
+ */
+state: string, holders: Array<AssignmentView>, };
+
+export type BriefedDecisionView = { decision: string, short: string, question: string, choice: string, awaiting: Array<PositionView>, };
+
+export type BriefedPromptView = { position: PositionView, holder: string, due_ms: number, due_text: string, };
+
+export type BriefedRoleView = { position: PositionView, person: string, };
+
+export type HandoverView = { offer: StampView, from: string, to: string, 
+/**
+ * pending | accepted | cancelled | lapsed
+ */
+outcome: string, outcome_at: StampView | null, outcome_reason: string | null, situation: string, objectives: string, severity: string | null, roster: Array<BriefedRoleView>, open_decisions: Array<BriefedDecisionView>, overdue_prompts: Array<BriefedPromptView>, };
+
+export type SnoozeView = { minutes: number, reason: string, stamp: StampView, };
+
+export type PromptView = { position: PositionView, holders: Array<string>, interval_minutes: number, 
+/**
+ * Where the interval comes from, for people: "set for this position", "SEV1 default", ...
+ */
+cadence_source: string, last_report: StampView | null, since_ms: number, due_ms: number, due_text: string, escalate_ms: number, snooze: SnoozeView | null, };
+
+export type ApprovalView = { position: PositionView, stamp: StampView, };
+
+export type DecisionView = { id: string, short: string, question: string, options: Array<string>, choice: string, rationale: string, authority: string, authority_position: PositionView | null, recorded: StampView, supersedes: Array<string>, superseded_by: Array<string>, approvals_required: Array<PositionView>, approvals: Array<ApprovalView>, awaiting: Array<PositionView>, };
+
+export type CadenceView = { 
+/**
+ * "every position", "Technical Lead", "every position at SEV1"
+ */
+scope: string, minutes: number, set: StampView, };
+
+export type SeverityView = { slug: string, label: string, rationale: string | null, set: StampView, };
+
+export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: string, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, };
+
+export type TimelineRow = { id: string, short: string, kind: string, 
+/**
+ * When it was recorded (the author's clock), in the viewer's zone.
+ */
+recorded_ms: number, recorded_text: string, 
+/**
+ * The author's own zone, when it differs from the viewer's.
+ */
+recorded_zone: string | null, 
+/**
+ * When it happened, if the author said so (after amendments).
+ */
+occurred_ms: number | null, occurred_text: string | null, author: string, author_position: PositionView | null, summary: string, 
+/**
+ * For amendments and retractions: the entry they correct.
+ */
+target: string | null, target_short: string | null, amended_by: Array<string>, retracted_by: Array<string>, device: string, seq: number, };
+
+export type TimelineQuery = { incident: string, newest_first: boolean, 
+/**
+ * Entry kinds to keep (empty: all).
+ */
+kinds: Array<string>, 
+/**
+ * Position slugs of authors to keep (empty: all); "none" keeps authors without one.
+ */
+positions: Array<string>, 
+/**
+ * Author names to keep (empty: all).
+ */
+authors: Array<string>, 
+/**
+ * Words that must all appear (case-insensitive) in the text, author or id.
+ */
+text: string, offset: number, limit: number, };
+
+export type Facet = { value: string, label: string, count: number, };
+
+export type TimelinePage = { total: number, matched: number, offset: number, rows: Array<TimelineRow>, kinds: Array<Facet>, positions: Array<Facet>, authors: Array<Facet>, 
+/**
+ * How long the backend took to filter, in milliseconds (shown in benchmarks).
+ */
+query_ms: number, };
+
+export type Written = { entry_id: string, short: string, kind: string, summary: string, };
+
+export type Opened = { incident: string, short: string, };
+
+export type OpenIncidentInput = { title: string, drill: boolean, description: string | null, commander: string | null, severity: string, };
+
+export type NoteInput = { incident: string, text: string, 
+/**
+ * When it happened, as typed (02:14, 2026-11-22 02:14, RFC 3339); empty: now.
+ */
+occurred_at: string | null, };
+
+export type AmendInput = { incident: string, target: string, reason: string, text: string | null, occurred_at: string | null, };
+
+export type RetractInput = { incident: string, target: string, reason: string, };
+
+export type AssignInput = { incident: string, position: string, person: string, };
+
+export type RelieveInput = { incident: string, position: string, reason: string | null, };
+
+export type HandoverOfferInput = { incident: string, to: string, situation: string, objectives: string, };
+
+export type ReasonInput = { incident: string, reason: string, };
+
+export type StatusInput = { incident: string, position: string | null, conditions: string, actions: string, needs: string, };
+
+export type SnoozeInput = { incident: string, position: string, minutes: number, reason: string, };
+
+export type CadenceInput = { incident: string, position: string | null, severity: string | null, minutes: number, };
+
+export type SeverityInput = { incident: string, severity: string, rationale: string | null, };
+
+export type DecisionInputView = { incident: string, question: string, options: Array<string>, choice: string, rationale: string, authority: string | null, supersedes: string | null, approvals_required: Array<string>, };
+
+export type ApproveInput = { incident: string, decision: string, position: string, };
+
+export type StoreChanged = { 
+/**
+ * The incident written to, when known.
+ */
+incident: string | null, 
+/**
+ * user (this window) | external (another process: the CLI, an import) | demo
+ */
+source: string, };
+
+export type PromptFired = { incident: string, incident_title: string, position: PositionView, holders: Array<string>, 
+/**
+ * due | overdue
+ */
+state: string, due_ms: number, due_text: string, };

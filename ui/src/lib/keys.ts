@@ -1,0 +1,81 @@
+// Keyboard shortcuts: single keys and two-key sequences ("g t"), ignored while typing in a field
+// (except those with Ctrl/Meta, which work everywhere).
+
+export interface KeyLike {
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  altKey: boolean;
+  shiftKey?: boolean;
+}
+
+/** "ctrl+k", "g", "?" — the name a binding table uses. */
+export function keyName(e: KeyLike): string {
+  const mods = [(e.ctrlKey || e.metaKey) && 'ctrl', e.altKey && 'alt'].filter(Boolean);
+  return [...mods, e.key.length === 1 ? e.key.toLowerCase() : e.key].join('+');
+}
+
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof target !== 'object' || !('tagName' in target)) return false;
+  const el = target as HTMLElement;
+  const tag = el.tagName.toLowerCase();
+  return tag === 'input' || tag === 'textarea' || tag === 'select' || el.isContentEditable === true;
+}
+
+/** Resolves sequences: feed each key; returns the bound action when a binding completes. */
+export class KeySequence {
+  private pending: string | null = null;
+  private pendingAt = 0;
+  constructor(
+    private readonly bindings: Record<string, string>,
+    private readonly timeoutMs = 1200,
+  ) {}
+
+  feed(name: string, nowMs: number): string | null {
+    if (this.pending && nowMs - this.pendingAt <= this.timeoutMs) {
+      const seq = `${this.pending} ${name}`;
+      this.pending = null;
+      if (this.bindings[seq]) return this.bindings[seq] ?? null;
+    }
+    this.pending = null;
+    if (Object.keys(this.bindings).some((k) => k.startsWith(`${name} `))) {
+      this.pending = name;
+      this.pendingAt = nowMs;
+      return null;
+    }
+    return this.bindings[name] ?? null;
+  }
+}
+
+export const BINDINGS: Record<string, string> = {
+  'ctrl+k': 'palette',
+  'g i': 'go:incidents',
+  'g t': 'go:timeline',
+  'g r': 'go:roster',
+  'g p': 'go:prompts',
+  'g d': 'go:decisions',
+  'alt+1': 'go:incidents',
+  'alt+2': 'go:timeline',
+  'alt+3': 'go:roster',
+  'alt+4': 'go:prompts',
+  'alt+5': 'go:decisions',
+  w: 'wallboard',
+  n: 'quick-note',
+  '/': 'search',
+  s: 'status',
+  d: 'decision',
+  '?': 'help',
+};
+
+export const SHORTCUT_HELP: [string, string][] = [
+  ['Ctrl K', 'Command palette'],
+  ['n', 'Write a timeline note'],
+  ['/', 'Search the timeline'],
+  ['s', 'Post a status update'],
+  ['d', 'Record a decision'],
+  ['g i · g t · g r · g p · g d', 'Incidents · Timeline · Roster · Prompts · Decisions'],
+  ['Alt 1 … Alt 5', 'The same screens'],
+  ['w', 'Wallboard (Esc to leave)'],
+  ['Ctrl Enter', 'Submit the form you are in'],
+  ['?', 'This help'],
+];

@@ -1,0 +1,22 @@
+// Countdowns and durations for people. Pure: `now` is passed in.
+
+/** "12:05", "1:02:03", "-0:45" (overdue), from milliseconds. */
+export function countdown(ms: number): string {
+  const negative = ms < 0;
+  const total = Math.floor(Math.abs(ms) / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  const body = h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+  return negative ? `-${body}` : body;
+}
+
+/** "3 min ago", "in 12 min", "just now". */
+export function relative(thenMs: number, nowMs: number): string {
+  const diff = thenMs - nowMs;
+  const minutes = Math.round(Math.abs(diff) / 60_000);
+  if (minutes === 0) return 'just now';
+  const text = minutes >= 120 ? `${Math.round(minutes / 60)} h` : `${minutes} min`;
+  return diff < 0 ? `${text} ago` : `in ${text}`;
+}
