@@ -91,7 +91,13 @@ fn the_window_is_granted_exactly_the_commands_it_calls() {
     let cap: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("capabilities: {e}"));
     let mut granted: Vec<String> = cap["permissions"]
         .as_array()
-        .map(|a| a.iter().filter_map(|p| p.as_str()).filter_map(|p| p.strip_prefix("allow-")).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.as_str())
+                .filter_map(|p| p.strip_prefix("allow-"))
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default();
     granted.sort();
     let mut expected: Vec<String> = COMMANDS.iter().map(|c| c.replace('_', "-")).collect();

@@ -94,7 +94,13 @@ pub async fn list_incidents(state: App<'_>) -> IpcResult<Vec<IncidentRow>> {
 pub async fn open_incident(app: AppHandle, state: App<'_>, input: OpenIncidentInput) -> IpcResult<Opened> {
     let sev = severity("severity", &input.severity)?;
     let (id, _) = state.write(&app, None, |m| {
-        Ok(m.open_incident(&input.title, input.drill, input.description.as_deref(), input.commander.as_deref(), sev)?)
+        Ok(m.open_incident(
+            &input.title,
+            input.drill,
+            input.description.as_deref(),
+            input.commander.as_deref(),
+            sev,
+        )?)
     })?;
     Ok(Opened { incident: id.to_string(), short: id.short() })
 }
@@ -181,14 +187,21 @@ pub async fn relieve_role(app: AppHandle, state: App<'_>, input: RelieveInput) -
 pub async fn offer_handover(app: AppHandle, state: App<'_>, input: HandoverOfferInput) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
-        let offer =
-            HandoverInput { to: input.to.clone(), situation: input.situation.clone(), objectives: input.objectives.clone() };
+        let offer = HandoverInput {
+            to: input.to.clone(),
+            situation: input.situation.clone(),
+            objectives: input.objectives.clone(),
+        };
         Ok(Written::of(&m.offer_handover(id, &offer)?))
     })
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn accept_handover(app: AppHandle, state: App<'_>, incident_ref: String) -> IpcResult<Vec<Written>> {
+pub async fn accept_handover(
+    app: AppHandle,
+    state: App<'_>,
+    incident_ref: String,
+) -> IpcResult<Vec<Written>> {
     state.write(&app, Some(&incident_ref), |m| {
         let id = incident(m, &incident_ref)?;
         Ok(m.accept_handover(id)?.iter().map(Written::of).collect())
@@ -216,7 +229,12 @@ pub async fn post_status(app: AppHandle, state: App<'_>, input: StatusInput) -> 
 pub async fn snooze_prompt(app: AppHandle, state: App<'_>, input: SnoozeInput) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
-        Ok(Written::of(&m.snooze_status(id, position("position", &input.position)?, input.minutes, &input.reason)?))
+        Ok(Written::of(&m.snooze_status(
+            id,
+            position("position", &input.position)?,
+            input.minutes,
+            &input.reason,
+        )?))
     })
 }
 

@@ -217,7 +217,10 @@ impl HandoverView {
             roster: b
                 .roster
                 .iter()
-                .map(|r| BriefedRoleView { position: PositionView::of(&r.position), person: r.person.clone() })
+                .map(|r| BriefedRoleView {
+                    position: PositionView::of(&r.position),
+                    person: r.person.clone(),
+                })
                 .collect(),
             open_decisions: b
                 .open_decisions
@@ -342,7 +345,10 @@ impl DecisionView {
             approvals: d
                 .approvals
                 .iter()
-                .map(|a| ApprovalView { position: PositionView::of(&a.position), stamp: StampView::of(&a.stamp, zone) })
+                .map(|a| ApprovalView {
+                    position: PositionView::of(&a.position),
+                    stamp: StampView::of(&a.stamp, zone),
+                })
                 .collect(),
             awaiting: d.awaiting().iter().map(PositionView::of).collect(),
         }
@@ -709,5 +715,9 @@ pub fn author_position(a: &Author) -> Option<PositionView> {
 }
 
 pub fn severity_info(s: Severity) -> SeverityInfo {
-    SeverityInfo { slug: s.slug().into(), label: s.label().into(), default_minutes: s.default_cadence_minutes() }
+    SeverityInfo {
+        slug: s.slug().into(),
+        label: s.label().into(),
+        default_minutes: s.default_cadence_minutes(),
+    }
 }

@@ -49,9 +49,9 @@ pub fn data_dir_from(args: &[String]) -> Result<PathBuf, DesktopError> {
     if let Some(home) = std::env::var_os("MUSTER_HOME").filter(|h| !h.is_empty()) {
         return Ok(PathBuf::from(home));
     }
-    dirs::data_dir()
-        .map(|d| d.join("muster"))
-        .ok_or_else(|| DesktopError::Usage("no data directory for this user: pass --data-dir or set MUSTER_HOME".into()))
+    dirs::data_dir().map(|d| d.join("muster")).ok_or_else(|| {
+        DesktopError::Usage("no data directory for this user: pass --data-dir or set MUSTER_HOME".into())
+    })
 }
 
 /// Watches the database for commits made by other processes (the CLI, an import) and tells the

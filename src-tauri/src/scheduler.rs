@@ -60,10 +60,16 @@ fn notify_os(app: &AppHandle, p: &PromptFired) {
     let (title, body) = if p.state == "overdue" {
         (
             format!("Overdue: {} status update", p.position.title),
-            format!("{}{who} is overdue since {}. Escalated to the incident commander.", p.position.title, p.due_text),
+            format!(
+                "{}{who} is overdue since {}. Escalated to the incident commander.",
+                p.position.title, p.due_text
+            ),
         )
     } else {
-        (format!("Status update due: {}", p.position.title), format!("{}{who}: due {}", p.position.title, p.due_text))
+        (
+            format!("Status update due: {}", p.position.title),
+            format!("{}{who}: due {}", p.position.title, p.due_text),
+        )
     };
     // Staff names and positions only: no entry text (which may hold PHI) goes to the OS.
     if let Err(e) = app.notification().builder().title(title).body(body).show() {
@@ -84,7 +90,9 @@ pub async fn run(app: AppHandle) {
                         if let Err(e) = app.emit(EVENT_PROMPT_FIRED, &p) {
                             eprintln!("muster-desktop: could not push a prompt to the window: {e}");
                         }
-                        notify_os(&app, &p);
+                        // The OS call may wait on D-Bus: keep it off the async workers.
+                        let handle = app.clone();
+                        tauri::async_runtime::spawn_blocking(move || notify_os(&handle, &p));
                     }
                 }
                 next

@@ -37,7 +37,10 @@ impl std::fmt::Debug for AppState {
 }
 
 fn poisoned() -> IpcError {
-    IpcError::new("app.internal", "an earlier operation failed midway; restart Muster (nothing stored was lost)")
+    IpcError::new(
+        "app.internal",
+        "an earlier operation failed midway; restart Muster (nothing stored was lost)",
+    )
 }
 
 impl AppState {

@@ -30,7 +30,10 @@ pub struct TimelineIndex {
 
 impl std::fmt::Debug for TimelineIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TimelineIndex").field("incident", &self.incident).field("rows", &self.rows.len()).finish()
+        f.debug_struct("TimelineIndex")
+            .field("incident", &self.incident)
+            .field("rows", &self.rows.len())
+            .finish()
     }
 }
 
@@ -56,7 +59,10 @@ impl TimelineIndex {
                     None => ("none".to_string(), "(no position)".to_string()),
                 };
                 positions.entry(slug).or_insert((title, 0)).1 += 1;
-                authors.entry(item.author.person.clone()).or_insert_with(|| (item.author.person.clone(), 0)).1 += 1;
+                authors
+                    .entry(item.author.person.clone())
+                    .or_insert_with(|| (item.author.person.clone(), 0))
+                    .1 += 1;
                 let haystack = format!(
                     "{}\u{1f}{}\u{1f}{}\u{1f}{}",
                     item.summary.to_lowercase(),
@@ -92,14 +98,15 @@ impl TimelineIndex {
         let started = Instant::now();
         let words: Vec<String> = q.text.split_whitespace().map(str::to_lowercase).collect();
         let keeps = |r: &Row| {
-            (q.kinds.is_empty() || q.kinds.iter().any(|k| *k == r.item.kind))
+            (q.kinds.is_empty() || q.kinds.contains(&r.item.kind))
                 && (q.positions.is_empty()
                     || q.positions.iter().any(|p| Some(p.as_str()) == r.position_slug.as_deref())
                     || (q.positions.iter().any(|p| p == "none") && r.position_slug.is_none()))
-                && (q.authors.is_empty() || q.authors.iter().any(|a| *a == r.item.author.person))
+                && (q.authors.is_empty() || q.authors.contains(&r.item.author.person))
                 && words.iter().all(|w| r.haystack.contains(w.as_str()))
         };
-        let unfiltered = q.kinds.is_empty() && q.positions.is_empty() && q.authors.is_empty() && words.is_empty();
+        let unfiltered =
+            q.kinds.is_empty() && q.positions.is_empty() && q.authors.is_empty() && words.is_empty();
         let matched: Vec<usize> = if unfiltered {
             Vec::new()
         } else {

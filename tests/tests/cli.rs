@@ -432,3 +432,43 @@ fn commands_act_on_the_current_incident_or_the_one_named() {
         .collect();
     assert_eq!(current, ["A"]);
 }
+
+#[test]
+fn status_prompts_follow_severity_snoozes_are_logged_and_command_passes_on_acceptance() {
+    let ic = Installation::new("Okafor");
+    ic.json(&["incident", "open", "--title", "Prompts", "--severity", "sev2"]);
+    ic.ok(&["role", "assign", "technical-lead", "Kim"]);
+    let prompts = ic.json(&["prompts"]);
+    let tech = &prompts["prompts"][0];
+    assert_eq!(tech["position"], "technical-lead");
+    assert_eq!((tech["interval_minutes"].as_u64(), tech["state"].as_str()), (Some(30), Some("waiting")));
+    assert_eq!(tech["cadence_from"], "default");
+
+    ic.ok(&["severity", "sev1"]);
+    assert_eq!(ic.json(&["prompts"])["prompts"][0]["interval_minutes"], 15);
+    // Lowering the severity without a rationale is refused, naming the field; nothing written.
+    let before = ic.stored_entries();
+    let (code, err) = ic.fails(&["severity", "sev3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("rationale"), "{err}");
+    assert_eq!(ic.stored_entries(), before);
+
+    ic.ok(&["snooze", "technical-lead", "--minutes", "10", "--reason", "restore running"]);
+    let snoozed = &ic.json(&["prompts"])["prompts"][0]["snoozed"];
+    assert_eq!(
+        (snoozed["minutes"].as_u64(), snoozed["reason"].as_str()),
+        (Some(10), Some("restore running"))
+    );
+
+    ic.ok(&["handover", "offer", "--to", "Reyes", "--situation", "PACS down", "--objectives", "Restore"]);
+    // Still Okafor's until Reyes accepts; nobody else can accept.
+    let roster = ic.json(&["roster"]);
+    let holder = |r: &Value| r["positions"][0]["holders"][0]["person"].as_str().map(str::to_string);
+    assert_eq!(holder(&roster).as_deref(), Some("Okafor"));
+    let (code, err) = ic.fails(&["--as", "Chen", "handover", "accept"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("offered to Reyes"), "{err}");
+    let accepted = ic.json(&["--as", "Reyes", "handover", "accept"]);
+    assert_eq!(accepted["entries"].as_array().map(Vec::len), Some(2));
+    assert_eq!(holder(&ic.json(&["roster"])).as_deref(), Some("Reyes"));
+}

@@ -89,6 +89,27 @@ pub enum Command {
         #[arg(long)]
         severity: Option<String>,
     },
+    /// Status-update clocks: who owes an update, when it is due, what is overdue.
+    Prompts,
+    /// Put off the status update a position owes, with the reason (logged).
+    Snooze {
+        /// The position whose update is put off.
+        position: String,
+        #[arg(long)]
+        minutes: u32,
+        #[arg(long)]
+        reason: String,
+    },
+    /// Hand over command: the commander offers, the person named accepts.
+    #[command(subcommand)]
+    Handover(HandoverCommand),
+    /// Approve a decision for a position you hold.
+    Approve {
+        /// The decision (#1a2b3c4d or full id).
+        decision: String,
+        #[arg(long)]
+        position: String,
+    },
     /// Set the incident's severity (SEV1 most severe). Lowering it needs --rationale.
     Severity {
         severity: String,
@@ -225,4 +246,24 @@ pub struct DecideArgs {
     /// The decision this one replaces.
     #[arg(long, value_name = "ENTRY")]
     pub supersedes: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HandoverCommand {
+    /// Offer command to PERSON with a briefing (the roster, open decisions and overdue updates are added).
+    Offer {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        situation: String,
+        #[arg(long)]
+        objectives: String,
+    },
+    /// Accept the command offered to you.
+    Accept,
+    /// Withdraw (commander) or decline (person named) the pending offer.
+    Cancel {
+        #[arg(long)]
+        reason: String,
+    },
 }

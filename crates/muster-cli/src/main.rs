@@ -18,7 +18,7 @@ use muster_store::{demo, DecisionInput, Muster, OpenOptions, StoreError};
 use serde::Serialize;
 use serde_json::json;
 
-use args::{Cli, Command, IncidentCommand, RoleCommand};
+use args::{Cli, Command, HandoverCommand, IncidentCommand, RoleCommand};
 use views::*;
 
 const EXIT_FAILURE: u8 = 1;
@@ -233,10 +233,56 @@ fn dispatch(
         Command::Cadence { minutes, position, severity } => {
             let id = incident(m)?;
             let position = position.map(|p| parse_position("--position", &p)).transpose()?;
-            let severity =
-                severity.map(|s| Severity::parse_user("--severity", &s)).transpose().map_err(StoreError::from)?;
+            let severity = severity
+                .map(|s| Severity::parse_user("--severity", &s))
+                .transpose()
+                .map_err(StoreError::from)?;
             let e = m.set_cadence(id, position, severity, minutes)?;
             written(&e, json, "cadence")?;
+        }
+        Command::Prompts => {
+            let s = m.structure(incident(m)?)?;
+            let now_ms = m.clock().now().timestamp_millis();
+            let clocks = muster_core::prompts::prompt_clocks(&s);
+            if json {
+                let list: Vec<PromptView> = clocks.iter().map(|c| PromptView::of(c, now_ms)).collect();
+                print_json(
+                    &json!({ "incident": IncidentRef::of(&s), "zone": zone.name(), "prompts": list }),
+                )?;
+            } else {
+                print!("{}", text::header(&s, zone));
+                print!("{}", text::prompts(&clocks, now_ms, zone));
+            }
+        }
+        Command::Snooze { position, minutes, reason } => {
+            let id = incident(m)?;
+            let e = m.snooze_status(id, parse_position("POSITION", &position)?, minutes, &reason)?;
+            written(&e, json, "snooze")?;
+        }
+        Command::Handover(HandoverCommand::Offer { to, situation, objectives }) => {
+            let id = incident(m)?;
+            let e = m.offer_handover(id, &muster_store::HandoverInput { to, situation, objectives })?;
+            written(&e, json, "handover offer")?;
+        }
+        Command::Handover(HandoverCommand::Accept) => {
+            let id = incident(m)?;
+            let entries = m.accept_handover(id)?;
+            if json {
+                let list: Vec<WrittenView> = entries.iter().map(WrittenView::of).collect();
+                print_json(&json!({ "entries": list }))?;
+            } else {
+                println!("You have command ({} entries recorded).", entries.len());
+            }
+        }
+        Command::Handover(HandoverCommand::Cancel { reason }) => {
+            let id = incident(m)?;
+            let e = m.cancel_handover(id, &reason)?;
+            written(&e, json, "handover cancellation")?;
+        }
+        Command::Approve { decision, position } => {
+            let id = incident(m)?;
+            let e = m.approve_decision(id, &decision, parse_position("--position", &position)?)?;
+            written(&e, json, "approval")?;
         }
         Command::Severity { severity, rationale } => {
             let id = incident(m)?;

@@ -224,3 +224,38 @@ mod tests {
         assert!(out.contains("\n    second paragraph\n"));
     }
 }
+
+/// The status-update clocks, most urgent first.
+pub fn prompts(clocks: &[muster_core::prompts::PromptClock], now_ms: i64, zone: &ViewerZone) -> String {
+    use muster_core::prompts::PromptState;
+    if clocks.is_empty() {
+        return "Nobody owes a status update (assign positions; the commander owes none).\n".into();
+    }
+    let mut sorted: Vec<_> = clocks.iter().collect();
+    sorted.sort_by_key(|c| (std::cmp::Reverse(c.state(now_ms)), c.due_ms));
+    let mut out = String::new();
+    for c in sorted {
+        let due = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(c.due_ms)
+            .map(|t| zone.format(t))
+            .unwrap_or_default();
+        let minutes = (c.due_ms - now_ms) / 60_000;
+        let state = match c.state(now_ms) {
+            PromptState::Waiting => format!("due in {minutes} min"),
+            PromptState::Due => "DUE".to_string(),
+            PromptState::Overdue => format!("OVERDUE by {} min (escalated)", -minutes),
+        };
+        out.push_str(&format!(
+            "{:<26} {:<24} every {:>3} min  due {due}  {state}\n",
+            c.position.title(),
+            c.holders.join(" / "),
+            c.interval_minutes
+        ));
+        if let Some(s) = &c.snooze {
+            out.push_str(&format!(
+                "{:<26} snoozed {} min by {}: {}\n",
+                "", s.minutes, s.stamp.by.person, s.reason
+            ));
+        }
+    }
+    out
+}

@@ -295,3 +295,49 @@ impl WrittenView {
         }
     }
 }
+
+/// One position's status-update clock (`muster prompts --json`).
+#[derive(Serialize)]
+pub struct PromptView {
+    pub position: String,
+    pub holders: Vec<String>,
+    pub interval_minutes: u32,
+    /// position | incident | severity | default
+    pub cadence_from: &'static str,
+    /// RFC 3339 UTC.
+    pub due: String,
+    pub escalates: String,
+    /// waiting | due | overdue
+    pub state: &'static str,
+    pub last_report: Option<String>,
+    pub snoozed: Option<Value>,
+}
+
+impl PromptView {
+    pub fn of(c: &muster_core::prompts::PromptClock, now_ms: i64) -> Self {
+        use muster_core::prompts::{CadenceSource, PromptState};
+        let at = |ms: i64| DateTime::<Utc>::from_timestamp_millis(ms).map(utc).unwrap_or_default();
+        PromptView {
+            position: c.position.slug(),
+            holders: c.holders.clone(),
+            interval_minutes: c.interval_minutes,
+            cadence_from: match c.source {
+                CadenceSource::Position => "position",
+                CadenceSource::Incident => "incident",
+                CadenceSource::Severity { .. } => "severity",
+                CadenceSource::Default { .. } => "default",
+            },
+            due: at(c.due_ms),
+            escalates: at(c.escalate_ms),
+            state: match c.state(now_ms) {
+                PromptState::Waiting => "waiting",
+                PromptState::Due => "due",
+                PromptState::Overdue => "overdue",
+            },
+            last_report: c.last_report.as_ref().map(|r| r.stamp.entry_id.to_string()),
+            snoozed: c.snooze.as_ref().map(
+                |s| serde_json::json!({ "minutes": s.minutes, "reason": s.reason, "by": s.stamp.by.person }),
+            ),
+        }
+    }
+}

@@ -779,7 +779,10 @@ mod tests {
                 occurred_at: None,
             }),
             EntryBody::Retracted(Retraction { target: id, reason: "wrong incident".into() }),
-            EntryBody::SeveritySet(SeveritySet { severity: Severity::Sev1, rationale: Some("EHR down".into()) }),
+            EntryBody::SeveritySet(SeveritySet {
+                severity: Severity::Sev1,
+                rationale: Some("EHR down".into()),
+            }),
             EntryBody::StatusSnoozed(StatusSnoozed {
                 position: Position::TechnicalLead,
                 minutes: 10,

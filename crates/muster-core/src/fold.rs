@@ -241,8 +241,13 @@ pub struct Snooze {
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum HandoverOutcome {
     Pending,
-    Accepted { stamp: Stamp },
-    Cancelled { stamp: Stamp, reason: String },
+    Accepted {
+        stamp: Stamp,
+    },
+    Cancelled {
+        stamp: Stamp,
+        reason: String,
+    },
     /// Command changed by another assignment while the offer was pending.
     Lapsed,
 }
@@ -371,7 +376,9 @@ impl IncidentState {
             .find(|c| c.position.as_ref() == Some(position))
             .or_else(|| self.cadences.iter().find(|c| c.position.is_none() && c.severity.is_none()))
             .or_else(|| {
-                self.cadences.iter().find(|c| c.position.is_none() && severity.is_some() && c.severity == severity)
+                self.cadences
+                    .iter()
+                    .find(|c| c.position.is_none() && severity.is_some() && c.severity == severity)
             })
     }
 
@@ -548,8 +555,11 @@ impl Builder {
                 );
             }
             EntryBody::SeveritySet(b) => {
-                s.command.severity =
-                    Some(SeverityState { severity: b.severity, rationale: b.rationale.clone(), set: Stamp::of(&e) });
+                s.command.severity = Some(SeverityState {
+                    severity: b.severity,
+                    rationale: b.rationale.clone(),
+                    set: Stamp::of(&e),
+                });
             }
             EntryBody::StatusUpdate(b) => {
                 if let Some(position) = b.position.clone().or_else(|| e.envelope.author.position.clone()) {

@@ -67,7 +67,11 @@ impl Severity {
             "2" => Ok(Severity::Sev2),
             "3" => Ok(Severity::Sev3),
             "4" => Ok(Severity::Sev4),
-            _ => Err(ValidationError::new(field, input, "severity is one of SEV1 (most severe), SEV2, SEV3, SEV4")),
+            _ => Err(ValidationError::new(
+                field,
+                input,
+                "severity is one of SEV1 (most severe), SEV2, SEV3, SEV4",
+            )),
         }
     }
 }

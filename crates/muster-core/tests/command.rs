@@ -64,7 +64,11 @@ fn the_cadence_follows_severity_unless_a_position_has_its_own() {
     // A configured SEV1 cadence replaces the built-in default; a position's own beats both.
     entries.push(a.write(
         hlc(t0 + 20),
-        EntryBody::CadenceSet(CadenceSet { position: None, severity: Some(Severity::Sev1), interval_minutes: 10 }),
+        EntryBody::CadenceSet(CadenceSet {
+            position: None,
+            severity: Some(Severity::Sev1),
+            interval_minutes: 10,
+        }),
     ));
     entries.push(a.write(
         hlc(t0 + 30),
@@ -77,7 +81,10 @@ fn the_cadence_follows_severity_unless_a_position_has_its_own() {
     let s = fold(incident(), entries.clone()).unwrap();
     let clocks = prompt_clocks(&s);
     let tech = clocks.iter().find(|c| c.position == Position::TechnicalLead).unwrap();
-    assert_eq!((tech.interval_minutes, &tech.source), (10, &CadenceSource::Severity { severity: Severity::Sev1 }));
+    assert_eq!(
+        (tech.interval_minutes, &tech.source),
+        (10, &CadenceSource::Severity { severity: Severity::Sev1 })
+    );
     let scribe = clocks.iter().find(|c| c.position == Position::Scribe).unwrap();
     assert_eq!((scribe.interval_minutes, &scribe.source), (45, &CadenceSource::Position));
 
@@ -109,8 +116,8 @@ fn an_update_restarts_the_clock_a_retraction_undoes_it_and_a_snooze_defers_it() 
     // Escalates a third of an interval late (5 minutes for 15).
     assert_eq!(c.escalate_ms, due + 5 * MIN as i64);
     assert_eq!(c.state(c.escalate_ms), PromptState::Overdue);
-    assert_eq!(next_change_ms(&[c.clone()], due - 10), Some(due));
-    assert_eq!(next_change_ms(&[c.clone()], due), Some(c.escalate_ms));
+    assert_eq!(next_change_ms(std::slice::from_ref(&c), due - 10), Some(due));
+    assert_eq!(next_change_ms(std::slice::from_ref(&c), due), Some(c.escalate_ms));
     assert_eq!(next_change_ms(&[c], due + 5 * MIN as i64), None);
 
     let update = a.write(hlc(t0 + 20 * MIN), status(Position::TechnicalLead));
@@ -122,7 +129,10 @@ fn an_update_restarts_the_clock_a_retraction_undoes_it_and_a_snooze_defers_it() 
 
     entries.push(a.write(
         hlc(t0 + 21 * MIN),
-        EntryBody::Retracted(Retraction { target: update.id(), reason: "posted for the wrong position".into() }),
+        EntryBody::Retracted(Retraction {
+            target: update.id(),
+            reason: "posted for the wrong position".into(),
+        }),
     ));
     let c = clock_at(&entries);
     assert!(c.last_report.is_none());
@@ -164,8 +174,10 @@ fn a_handover_is_pending_until_accepted_and_lapses_if_command_changes_otherwise(
     let mut b = Stream::new(2, "Reyes");
     let open = a.write(hlc(1_000), opened("Outage"));
     let ic = a.write(hlc(2_000), assign(Position::IncidentCommander, "Okafor", vec![]));
-    let offer =
-        a.write(hlc(3_000), EntryBody::HandoverOffered(HandoverOffered { to: "Reyes".into(), briefing: briefing() }));
+    let offer = a.write(
+        hlc(3_000),
+        EntryBody::HandoverOffered(HandoverOffered { to: "Reyes".into(), briefing: briefing() }),
+    );
     let s = fold(incident(), vec![open.clone(), ic.clone(), offer.clone()]).unwrap();
     let pending = s.pending_handover().expect("pending");
     assert_eq!(pending.to, "Reyes");
@@ -175,7 +187,9 @@ fn a_handover_is_pending_until_accepted_and_lapses_if_command_changes_otherwise(
     let takes = b.write(hlc(4_001), assign(Position::IncidentCommander, "Reyes", vec![ic.id()]));
     let s = fold(incident(), vec![open.clone(), ic.clone(), offer.clone(), accept.clone(), takes]).unwrap();
     assert!(s.pending_handover().is_none());
-    assert!(matches!(&s.command.handovers[0].outcome, HandoverOutcome::Accepted { stamp } if stamp.entry_id == accept.id()));
+    assert!(
+        matches!(&s.command.handovers[0].outcome, HandoverOutcome::Accepted { stamp } if stamp.entry_id == accept.id())
+    );
     assert!(matches!(s.commander(), Commander::Held(h) if h.person == "Reyes"));
 
     // Another route to command (a direct assignment) makes a pending offer lapse.
@@ -187,10 +201,15 @@ fn a_handover_is_pending_until_accepted_and_lapses_if_command_changes_otherwise(
     // Declined: cancelled with the reason.
     let decline = b.write(
         hlc(4_000),
-        EntryBody::HandoverCancelled(HandoverCancelled { offer: offer.id(), reason: "off shift in 1 h".into() }),
+        EntryBody::HandoverCancelled(HandoverCancelled {
+            offer: offer.id(),
+            reason: "off shift in 1 h".into(),
+        }),
     );
     let s = fold(incident(), vec![open, ic, offer, decline]).unwrap();
-    assert!(matches!(&s.command.handovers[0].outcome, HandoverOutcome::Cancelled { reason, .. } if reason == "off shift in 1 h"));
+    assert!(
+        matches!(&s.command.handovers[0].outcome, HandoverOutcome::Cancelled { reason, .. } if reason == "off shift in 1 h")
+    );
     assert!(s.pending_handover().is_none());
 }
 
@@ -204,7 +223,10 @@ fn approvals_are_counted_once_per_position() {
     let open = a.write(hlc(1_000), opened("x"));
     let decision = a.write(hlc(2_000), d);
     let approve = |a: &mut Stream, t: u64, p: Position| {
-        a.write(hlc(t), EntryBody::DecisionApproved(DecisionApproved { decision: decision.id(), position: p }))
+        a.write(
+            hlc(t),
+            EntryBody::DecisionApproved(DecisionApproved { decision: decision.id(), position: p }),
+        )
     };
     let a1 = approve(&mut a, 3_000, Position::ClinicalLiaison);
     let a2 = approve(&mut a, 4_000, Position::ClinicalLiaison);

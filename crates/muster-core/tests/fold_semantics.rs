@@ -125,12 +125,22 @@ fn decisions_are_superseded_not_changed() {
 #[test]
 fn cadence_per_position_falls_back_to_the_default() {
     let mut a = Stream::new(1, "IC");
-    let d = a.write(hlc(1_000), EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 30 }));
+    let d = a.write(
+        hlc(1_000),
+        EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 30 }),
+    );
     let t = a.write(
         hlc(2_000),
-        EntryBody::CadenceSet(CadenceSet { position: Some(Position::TechnicalLead), severity: None, interval_minutes: 15 }),
+        EntryBody::CadenceSet(CadenceSet {
+            position: Some(Position::TechnicalLead),
+            severity: None,
+            interval_minutes: 15,
+        }),
     );
-    let d2 = a.write(hlc(3_000), EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 20 }));
+    let d2 = a.write(
+        hlc(3_000),
+        EntryBody::CadenceSet(CadenceSet { position: None, severity: None, interval_minutes: 20 }),
+    );
     let state = fold(incident(), vec![d, t, d2]).unwrap();
     assert_eq!(state.cadence_for(&Position::TechnicalLead).unwrap().interval_minutes, 15);
     assert_eq!(state.cadence_for(&Position::Scribe).unwrap().interval_minutes, 20);

@@ -544,7 +544,8 @@ impl Muster {
         if state.holders(&position).is_empty() {
             return Err(StoreError::Refused(format!("nobody holds {position}, so no update is owed")));
         }
-        let body = EntryBody::StatusSnoozed(StatusSnoozed { position, minutes, reason: reason.trim().into() });
+        let body =
+            EntryBody::StatusSnoozed(StatusSnoozed { position, minutes, reason: reason.trim().into() });
         self.append_one(incident, &state, body)
     }
 
@@ -574,7 +575,11 @@ impl Muster {
             .filter(|c| c.state(now_ms) != PromptState::Waiting)
             .filter_map(|c| {
                 let due = DateTime::from_timestamp_millis(c.due_ms)?.fixed_offset();
-                Some(BriefedPrompt { position: c.position, holder: c.holders.join(", "), due: EventTime(due) })
+                Some(BriefedPrompt {
+                    position: c.position,
+                    holder: c.holders.join(", "),
+                    due: EventTime(due),
+                })
             })
             .collect();
         Briefing {
@@ -706,7 +711,10 @@ impl Muster {
         if !state.positions_of(&operator).contains(&position) {
             return Err(StoreError::Refused(format!("you ({operator}) do not hold {position}")));
         }
-        let body = EntryBody::DecisionApproved(DecisionApproved { decision: d.entry_id, position: position.clone() });
+        let body = EntryBody::DecisionApproved(DecisionApproved {
+            decision: d.entry_id,
+            position: position.clone(),
+        });
         self.append(incident, Author { person: operator, position: Some(position) }, vec![body])?
             .pop()
             .ok_or_else(|| StoreError::Refused("nothing was written".into()))

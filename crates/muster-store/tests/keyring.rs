@@ -42,7 +42,8 @@ fn a_lost_keyring_entry_gives_a_new_device_and_old_entries_stay_valid() {
     let dir = tempfile::tempdir().unwrap();
     let mut m = open(dir.path());
     m.set_operator_override(Some("Okafor".into())).unwrap();
-    let (incident, first) = m.open_incident("Keyring test", true, None, None, muster_core::Severity::Sev3).unwrap();
+    let (incident, first) =
+        m.open_incident("Keyring test", true, None, None, muster_core::Severity::Sev3).unwrap();
     let old_device = first[0].device_id();
     let installation = m.installation_id().unwrap();
     drop(m);
