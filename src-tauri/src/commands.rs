@@ -5,7 +5,7 @@ use muster_core::prompts::prompt_clocks;
 use muster_core::severity::SEVERITIES;
 use muster_core::{IncidentId, Position, Severity};
 use muster_store::{DecisionInput, HandoverInput, Muster};
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 
 use crate::dto::*;
 use crate::error::{IpcError, IpcResult};
@@ -60,7 +60,7 @@ pub async fn app_info(state: App<'_>) -> IpcResult<AppInfo> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_operator(app: AppHandle, state: App<'_>, name: String) -> IpcResult<AppInfo> {
+pub async fn set_operator<R: Runtime>(app: AppHandle<R>, state: App<'_>, name: String) -> IpcResult<AppInfo> {
     state.write(&app, None, |m| Ok(m.set_operator_name(&name)?))?;
     state.read(|m| app_info_of(m, &state))
 }
@@ -91,7 +91,11 @@ pub async fn list_incidents(state: App<'_>) -> IpcResult<Vec<IncidentRow>> {
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn open_incident(app: AppHandle, state: App<'_>, input: OpenIncidentInput) -> IpcResult<Opened> {
+pub async fn open_incident<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: OpenIncidentInput,
+) -> IpcResult<Opened> {
     let sev = severity("severity", &input.severity)?;
     let (id, _) = state.write(&app, None, |m| {
         Ok(m.open_incident(
@@ -115,7 +119,7 @@ pub async fn use_incident(state: App<'_>, incident_ref: String) -> IpcResult<Ope
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn load_demo(app: AppHandle, state: App<'_>) -> IpcResult<Opened> {
+pub async fn load_demo<R: Runtime>(app: AppHandle<R>, state: App<'_>) -> IpcResult<Opened> {
     let (id, _) = state.write(&app, None, |m| Ok(m.load_demo()?))?;
     Ok(Opened { incident: id.to_string(), short: id.short() })
 }
@@ -140,7 +144,7 @@ pub async fn timeline_query(state: App<'_>, query: TimelineQuery) -> IpcResult<T
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn add_note(app: AppHandle, state: App<'_>, input: NoteInput) -> IpcResult<Written> {
+pub async fn add_note<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: NoteInput) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let at = event_time(m, "occurred_at", input.occurred_at.as_deref())?;
@@ -149,7 +153,11 @@ pub async fn add_note(app: AppHandle, state: App<'_>, input: NoteInput) -> IpcRe
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn amend_note(app: AppHandle, state: App<'_>, input: AmendInput) -> IpcResult<Written> {
+pub async fn amend_note<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: AmendInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let at = event_time(m, "occurred_at", input.occurred_at.as_deref())?;
@@ -159,7 +167,11 @@ pub async fn amend_note(app: AppHandle, state: App<'_>, input: AmendInput) -> Ip
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn retract_entry(app: AppHandle, state: App<'_>, input: RetractInput) -> IpcResult<Written> {
+pub async fn retract_entry<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: RetractInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.retract(id, &input.target, &input.reason)?))
@@ -167,7 +179,11 @@ pub async fn retract_entry(app: AppHandle, state: App<'_>, input: RetractInput) 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn assign_role(app: AppHandle, state: App<'_>, input: AssignInput) -> IpcResult<Written> {
+pub async fn assign_role<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: AssignInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.assign_role(id, position("position", &input.position)?, &input.person)?))
@@ -175,7 +191,11 @@ pub async fn assign_role(app: AppHandle, state: App<'_>, input: AssignInput) -> 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn relieve_role(app: AppHandle, state: App<'_>, input: RelieveInput) -> IpcResult<Written> {
+pub async fn relieve_role<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: RelieveInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let p = position("position", &input.position)?;
@@ -184,7 +204,11 @@ pub async fn relieve_role(app: AppHandle, state: App<'_>, input: RelieveInput) -
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn offer_handover(app: AppHandle, state: App<'_>, input: HandoverOfferInput) -> IpcResult<Written> {
+pub async fn offer_handover<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: HandoverOfferInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let offer = HandoverInput {
@@ -197,8 +221,8 @@ pub async fn offer_handover(app: AppHandle, state: App<'_>, input: HandoverOffer
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn accept_handover(
-    app: AppHandle,
+pub async fn accept_handover<R: Runtime>(
+    app: AppHandle<R>,
     state: App<'_>,
     incident_ref: String,
 ) -> IpcResult<Vec<Written>> {
@@ -209,7 +233,11 @@ pub async fn accept_handover(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn cancel_handover(app: AppHandle, state: App<'_>, input: ReasonInput) -> IpcResult<Written> {
+pub async fn cancel_handover<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ReasonInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.cancel_handover(id, &input.reason)?))
@@ -217,7 +245,11 @@ pub async fn cancel_handover(app: AppHandle, state: App<'_>, input: ReasonInput)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn post_status(app: AppHandle, state: App<'_>, input: StatusInput) -> IpcResult<Written> {
+pub async fn post_status<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: StatusInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let p = input.position.as_deref().map(|p| position("position", p)).transpose()?;
@@ -226,7 +258,11 @@ pub async fn post_status(app: AppHandle, state: App<'_>, input: StatusInput) -> 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn snooze_prompt(app: AppHandle, state: App<'_>, input: SnoozeInput) -> IpcResult<Written> {
+pub async fn snooze_prompt<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: SnoozeInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.snooze_status(
@@ -239,7 +275,11 @@ pub async fn snooze_prompt(app: AppHandle, state: App<'_>, input: SnoozeInput) -
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_cadence(app: AppHandle, state: App<'_>, input: CadenceInput) -> IpcResult<Written> {
+pub async fn set_cadence<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: CadenceInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let p = input.position.as_deref().map(|p| position("position", p)).transpose()?;
@@ -249,7 +289,11 @@ pub async fn set_cadence(app: AppHandle, state: App<'_>, input: CadenceInput) ->
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_severity(app: AppHandle, state: App<'_>, input: SeverityInput) -> IpcResult<Written> {
+pub async fn set_severity<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: SeverityInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let sev = severity("severity", &input.severity)?;
@@ -258,7 +302,11 @@ pub async fn set_severity(app: AppHandle, state: App<'_>, input: SeverityInput) 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn record_decision(app: AppHandle, state: App<'_>, input: DecisionInputView) -> IpcResult<Written> {
+pub async fn record_decision<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: DecisionInputView,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let approvals_required = input
@@ -280,7 +328,11 @@ pub async fn record_decision(app: AppHandle, state: App<'_>, input: DecisionInpu
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn approve_decision(app: AppHandle, state: App<'_>, input: ApproveInput) -> IpcResult<Written> {
+pub async fn approve_decision<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ApproveInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.approve_decision(id, &input.decision, position("position", &input.position)?)?))
@@ -288,7 +340,11 @@ pub async fn approve_decision(app: AppHandle, state: App<'_>, input: ApproveInpu
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn close_incident(app: AppHandle, state: App<'_>, input: ReasonInput) -> IpcResult<Written> {
+pub async fn close_incident<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ReasonInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.close_incident(id, &input.reason)?))
@@ -296,7 +352,11 @@ pub async fn close_incident(app: AppHandle, state: App<'_>, input: ReasonInput) 
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn reopen_incident(app: AppHandle, state: App<'_>, input: ReasonInput) -> IpcResult<Written> {
+pub async fn reopen_incident<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ReasonInput,
+) -> IpcResult<Written> {
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.reopen_incident(id, &input.reason)?))

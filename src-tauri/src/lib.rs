@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use muster_store::{Muster, OpenOptions, StoreError};
-use tauri::Manager;
+use tauri::{Manager, Runtime};
 
 pub use command_names::COMMANDS;
 use state::AppState;
@@ -56,7 +56,7 @@ pub fn data_dir_from(args: &[String]) -> Result<PathBuf, DesktopError> {
 
 /// Watches the database for commits made by other processes (the CLI, an import) and tells the
 /// window; our own writes are announced where they are made.
-fn spawn_change_probe(app: tauri::AppHandle, mut probe: muster_store::ChangeProbe) {
+fn spawn_change_probe<R: Runtime>(app: tauri::AppHandle<R>, mut probe: muster_store::ChangeProbe) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(400));
         let state = app.state::<AppState>();
@@ -70,11 +70,11 @@ fn spawn_change_probe(app: tauri::AppHandle, mut probe: muster_store::ChangeProb
     });
 }
 
-pub fn run(args: Vec<String>) -> Result<(), DesktopError> {
-    let data_dir = data_dir_from(&args)?;
-    let muster = Muster::open(&data_dir, OpenOptions::default())?;
+/// The app over one installation, for any runtime (the real window system, or Tauri's mock
+/// runtime in tests): plugins, state, commands, and the background tasks started at setup.
+pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, DesktopError> {
     let probe = muster.store().change_probe()?;
-    let app = tauri::Builder::default()
+    Ok(tauri::Builder::<R>::new()
         .plugin(tauri_plugin_notification::init())
         .manage(AppState::new(muster))
         .invoke_handler(tauri::generate_handler![
@@ -109,8 +109,18 @@ pub fn run(args: Vec<String>) -> Result<(), DesktopError> {
             tauri::async_runtime::spawn(scheduler::run(handle.clone()));
             spawn_change_probe(handle, probe);
             Ok(())
-        })
-        .build(tauri::generate_context!())?;
+        }))
+}
+
+/// The app's configuration, capabilities and embedded UI (src-tauri/tauri.conf.json).
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!()
+}
+
+pub fn run(args: Vec<String>) -> Result<(), DesktopError> {
+    let data_dir = data_dir_from(&args)?;
+    let muster = Muster::open(&data_dir, OpenOptions::default())?;
+    let app = app_builder::<tauri::Wry>(muster)?.build(context())?;
     app.run(|_, _| {});
     Ok(())
 }

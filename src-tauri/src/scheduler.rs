@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use muster_core::prompts::{next_change_ms, prompt_clocks, PromptState};
 use muster_core::IncidentStatus;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
 use crate::dto::{format_ms, ms, PositionView, PromptFired};
@@ -55,7 +55,7 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<(Vec<PromptFired>, Option<i6
     })
 }
 
-fn notify_os(app: &AppHandle, p: &PromptFired) {
+fn notify_os<R: Runtime>(app: &AppHandle<R>, p: &PromptFired) {
     let who = if p.holders.is_empty() { String::new() } else { format!(" ({})", p.holders.join(", ")) };
     let (title, body) = if p.state == "overdue" {
         (
@@ -77,7 +77,7 @@ fn notify_os(app: &AppHandle, p: &PromptFired) {
     }
 }
 
-pub async fn run(app: AppHandle) {
+pub async fn run<R: Runtime>(app: AppHandle<R>) {
     let mut shown: HashSet<(String, String, i64, String)> = HashSet::new();
     loop {
         let state = app.state::<AppState>();

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use muster_core::{IncidentId, ViewerZone};
 use muster_store::Muster;
-use tauri::{AppHandle, Emitter};
+use tauri::{AppHandle, Emitter, Runtime};
 use tokio::sync::Notify;
 
 use crate::dto::{StoreChanged, TimelinePage, TimelineQuery, TimelineRow};
@@ -67,9 +67,9 @@ impl AppState {
     }
 
     /// Runs a write, then tells the UI and the scheduler.
-    pub fn write<T>(
+    pub fn write<R: Runtime, T>(
         &self,
-        app: &AppHandle,
+        app: &AppHandle<R>,
         incident: Option<&str>,
         f: impl FnOnce(&mut Muster) -> IpcResult<T>,
     ) -> IpcResult<T> {
@@ -88,7 +88,7 @@ impl AppState {
     }
 
     /// Something changed in the database: invalidate, wake the scheduler, push the event.
-    pub fn changed(&self, app: &AppHandle, incident: Option<String>, source: &str) {
+    pub fn changed<R: Runtime>(&self, app: &AppHandle<R>, incident: Option<String>, source: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.scheduler_wake.notify_one();
         if let Err(e) = app.emit(EVENT_STORE_CHANGED, StoreChanged { incident, source: source.into() }) {

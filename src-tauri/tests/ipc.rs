@@ -1,0 +1,128 @@
+//! The IPC boundary with the app's real configuration, capabilities and commands on Tauri's mock
+//! runtime (no window system): argument names, the `{code, message}` error, permissions, and
+//! that a refused write stores nothing. Needs an OS keyring (scripts/with-keyring).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use muster_store::{Muster, OpenOptions};
+use serde_json::{json, Value};
+use tauri::test::{get_ipc_response, MockRuntime};
+use tauri::webview::InvokeRequest;
+use tauri::WebviewWindow;
+
+struct Console {
+    _dir: tempfile::TempDir,
+    app: tauri::App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+}
+
+fn console() -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let muster = Muster::open(dir.path(), OpenOptions::default()).unwrap();
+    let app =
+        muster_desktop::app_builder::<MockRuntime>(muster).unwrap().build(muster_desktop::context()).unwrap();
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+    Console { _dir: dir, app, window }
+}
+
+impl Console {
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            // The app's real context has its own key (the mock context's is fixed).
+            invoke_key: self.app.invoke_key().to_string(),
+        };
+        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.call(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
+    }
+}
+
+#[test]
+fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Amara Okafor" }));
+    let opened = c.ok(
+        "open_incident",
+        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
+                           "commander": null, "severity": "sev1" } }),
+    );
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    let board = c.ok("incident_board", json!({ "incident_ref": incident }));
+    assert_eq!(board["title"], "Ransomware on PACS");
+    assert_eq!(board["severity"]["label"], "SEV1");
+    assert_eq!(board["commander"]["state"], "held");
+    assert_eq!(board["commander"]["holders"][0]["person"], "Amara Okafor");
+    assert_eq!(board["entry_count"], 3.0);
+
+    // Bad input: the one error shape, naming the field; nothing stored.
+    let err = c
+        .call("add_note", json!({ "input": { "incident": incident, "text": "   ", "occurred_at": null } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "input.invalid", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("text"), "{err}");
+    let err = c
+        .call("add_note", json!({ "input": { "incident": incident, "text": "x", "occurred_at": "25:99" } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "input.invalid", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("occurred_at"), "{err}");
+    assert_eq!(c.ok("incident_board", json!({ "incident_ref": incident }))["entry_count"], 3.0);
+
+    c.ok(
+        "add_note",
+        json!({ "input": { "incident": incident, "text": "EDR alert on PACS-02", "occurred_at": null } }),
+    );
+    let page = c.ok(
+        "timeline_query",
+        json!({ "query": { "incident": incident, "newest_first": true, "kinds": [], "positions": [],
+                           "authors": [], "text": "", "offset": 0, "limit": 50 } }),
+    );
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["rows"][0]["summary"], "EDR alert on PACS-02");
+    let notes = c.ok(
+        "timeline_query",
+        json!({ "query": { "incident": incident, "newest_first": false, "kinds": ["severity.set"],
+                           "positions": [], "authors": [], "text": "", "offset": 0, "limit": 50 } }),
+    );
+    assert_eq!((notes["matched"].as_u64(), notes["total"].as_u64()), (Some(1), Some(4)));
+    let err = c
+        .call(
+            "timeline_query",
+            json!({ "query": { "incident": incident, "newest_first": true, "kinds": [], "positions": [],
+                               "authors": [], "text": "", "offset": 0, "limit": 100000 } }),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "input.invalid");
+
+    // A handover offered to Reyes cannot be accepted by anyone else.
+    c.ok(
+        "offer_handover",
+        json!({ "input": { "incident": incident, "to": "Luis Reyes", "situation": "PACS down",
+                           "objectives": "Restore imaging" } }),
+    );
+    let err = c.call("accept_handover", json!({ "incident_ref": incident })).unwrap_err();
+    assert_eq!(err["code"], "state.refused", "{err}");
+    c.ok("set_operator", json!({ "name": "Luis Reyes" }));
+    let written = c.ok("accept_handover", json!({ "incident_ref": incident }));
+    assert_eq!(written.as_array().map(Vec::len), Some(2));
+    let board = c.ok("incident_board", json!({ "incident_ref": incident }));
+    assert_eq!(board["commander"]["holders"][0]["person"], "Luis Reyes");
+    assert_eq!(board["handovers"][0]["outcome"], "accepted");
+}
+
+#[test]
+fn the_window_cannot_call_what_its_capability_does_not_grant() {
+    let c = console();
+    // The notification plugin is loaded for the backend's own use; the window has no permission.
+    let err = c
+        .call("plugin:notification|notify", json!({ "options": { "title": "x" } }))
+        .expect_err("the UI must not be able to send notifications itself");
+    assert!(err.to_string().contains("not allowed") || err.to_string().contains("denied"), "{err}");
+    assert!(c.call("no_such_command", json!({})).is_err());
+}
