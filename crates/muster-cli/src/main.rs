@@ -42,7 +42,20 @@ fn report_error(e: &anyhow::Error, json: bool) -> ExitCode {
     } else {
         ("internal", false)
     };
-    let message = format!("{e:#}");
+    let message = match e.downcast_ref::<StoreError>() {
+        // The library names fields as the data does; say the flag the person typed.
+        Some(StoreError::Invalid(v)) => {
+            let field = match v.field.as_str() {
+                "occurred_at" => "--at",
+                "person" => "PERSON",
+                "authority" => "--authority",
+                "supersedes" => "--supersedes",
+                other => other,
+            };
+            ValidationError { field: field.to_string(), ..v.clone() }.to_string()
+        }
+        _ => format!("{e:#}"),
+    };
     if json {
         eprintln!("{}", json!({ "code": code, "message": message }));
     } else {

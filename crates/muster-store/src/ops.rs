@@ -412,7 +412,7 @@ impl Muster {
         occurred_at: Option<DateTime<FixedOffset>>,
     ) -> Result<Entry> {
         let state = self.open_state(incident)?;
-        let occurred_at = occurred_at.map(|t| self.check_event_time("--at", t)).transpose()?;
+        let occurred_at = occurred_at.map(|t| self.check_event_time("occurred_at", t)).transpose()?;
         self.append_one(
             incident,
             &state,
@@ -425,7 +425,7 @@ impl Muster {
     pub fn assign_role(&mut self, incident: IncidentId, position: Position, person: &str) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let person = person.trim();
-        validate_person("PERSON", person)?;
+        validate_person("person", person)?;
         let holders = state.holders(&position);
         if holders.len() == 1 && holders[0].person == person {
             return Err(StoreError::Refused(format!("{person} already holds {position}")));
@@ -725,7 +725,7 @@ impl Muster {
         let author = self.author_in(&state)?;
         let authority = match &input.authority {
             Some(person) => {
-                validate_person("--authority", person)?;
+                validate_person("authority", person)?;
                 Author {
                     person: person.trim().into(),
                     position: state.positions_of(person.trim()).into_iter().next(),
@@ -738,7 +738,7 @@ impl Muster {
             Some(r) => {
                 let target = self.resolve_entry(incident, r)?;
                 if target.kind() != KIND_DECISION_RECORDED {
-                    return Err(ValidationError::new("--supersedes", r, "is not a decision").into());
+                    return Err(ValidationError::new("supersedes", r, "is not a decision").into());
                 }
                 if state.decisions.iter().any(|d| d.entry_id == target.id() && !d.superseded_by.is_empty()) {
                     return Err(StoreError::Refused(format!(
@@ -785,7 +785,7 @@ impl Muster {
                 target_entry.kind()
             )));
         }
-        let occurred_at = occurred_at.map(|t| self.check_event_time("--at", t)).transpose()?;
+        let occurred_at = occurred_at.map(|t| self.check_event_time("occurred_at", t)).transpose()?;
         let body = EntryBody::Amended(Amendment {
             target: target_entry.id(),
             reason: reason.trim().into(),

@@ -23,7 +23,8 @@ export const CHROMIUM = {
     '--disable-sync',
   ],
 };
-export const artifactsDir = () => path.resolve(process.env.MUSTER_ARTIFACTS ?? path.join(UI_DIR, 'test-results'));
+export const artifactsDir = () =>
+  path.resolve(process.env.MUSTER_ARTIFACTS ?? path.join(UI_DIR, 'test-results'));
 
 const MOCK_SOURCE = readFileSync(path.join(here, 'mock-backend.js'), 'utf8');
 
@@ -43,8 +44,9 @@ export function useBrowser() {
       return;
     }
     // Run alone (node --test tests/browser/x.test.mjs): serve dist and launch a browser here.
-    const dist = path.join(UI_DIR, 'dist');
-    if (!existsSync(path.join(dist, 'index.html'))) throw new Error('ui/dist is missing: run `npm run build`');
+    const dist = path.resolve(process.env.MUSTER_DIST ?? path.join(UI_DIR, 'dist'));
+    if (!existsSync(path.join(dist, 'index.html')))
+      throw new Error('ui/dist is missing: run `npm run build`');
     const server = await startStaticServer(dist);
     browser = await chromium.launch(CHROMIUM);
     baseUrl = server.url;
@@ -101,7 +103,9 @@ export function withApp(options, body) {
       if (m.type() === 'error' && !m.text().includes('Failed to load resource')) pageErrors.push(m.text());
     });
     const init = { operator: options.operator ?? 'Alice', seed: options.seed };
-    await page.addInitScript({ content: `window.__MUSTER_MOCK_OPTIONS__ = ${JSON.stringify(init)};\n${MOCK_SOURCE}` });
+    await page.addInitScript({
+      content: `window.__MUSTER_MOCK_OPTIONS__ = ${JSON.stringify(init)};\n${MOCK_SOURCE}`,
+    });
     /** @type {App} */
     const app = {
       page,
@@ -114,7 +118,10 @@ export function withApp(options, body) {
       if (options.waitForReady !== false) {
         // The shell is up once the header shows who is acting (app_info answered).
         await eventually(async () =>
-          assert.match(await page.getByTestId('operator').innerText(), new RegExp(`Acting as ${init.operator}`)),
+          assert.match(
+            await page.getByTestId('operator').innerText(),
+            new RegExp(`Acting as ${init.operator}`),
+          ),
         );
       }
       await body(app, t);
@@ -148,10 +155,13 @@ export async function eventually(check, { timeout = 5000, interval = 25 } = {}) 
   }
 }
 
-/** Waits until the locator's text matches (string: equal after trimming; RegExp: matches). */
+/**
+ * Waits until the locator's text, as read (innerText, runs of white space as one space), equals
+ * `expected` or matches it.
+ */
 export async function expectText(locator, expected, opts) {
   return eventually(async () => {
-    const text = (await locator.innerText({ timeout: 1000 })).trim();
+    const text = (await locator.innerText({ timeout: 1000 })).replace(/\s+/g, ' ').trim();
     if (expected instanceof RegExp) assert.match(text, expected);
     else assert.equal(text, expected);
     return text;

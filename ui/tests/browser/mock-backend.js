@@ -67,6 +67,8 @@
     { slug: 'sev4', label: 'SEV4', default_minutes: 240 },
   ];
   const IC = 'incident-commander';
+  /** What crosses the IPC boundary: JSON (so Svelte's state proxies and undefined behave as in Tauri). */
+  const json = (value) => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
   // ---- errors, as IpcError {code, message} --------------------------------------------------
 
@@ -81,7 +83,10 @@
     message: `${field}: ${reason} (got ${quoted(value)})`,
   });
   const refused = (message) => ({ code: 'state.refused', message });
-  const notFound = (what, value) => ({ code: 'input.not_found', message: `no ${what} matches ${quoted(value)}` });
+  const notFound = (what, value) => ({
+    code: 'input.not_found',
+    message: `no ${what} matches ${quoted(value)}`,
+  });
 
   function boundedText(field, value, max, multiline) {
     if ([...value].length > max) throw invalid(field, value, `longer than ${max} characters`);
@@ -123,7 +128,8 @@
     if (text.toLowerCase().startsWith('custom:')) {
       const name = text.slice(7).trim();
       if (name === '') throw invalid(field, input, 'a custom position needs a name after custom:');
-      if ([...name].length > 60) throw invalid(field, input, 'a custom position name is at most 60 characters');
+      if ([...name].length > 60)
+        throw invalid(field, input, 'a custom position name is at most 60 characters');
       try {
         return parsePosition(field, name);
       } catch {
@@ -244,7 +250,13 @@
   const active = (inc) => inc.assignments.filter((a) => a.ended === null);
   const holders = (inc, slug) => active(inc).filter((a) => a.position === slug);
   const positionsOf = (inc, person) =>
-    [...new Set(active(inc).filter((a) => a.person === person).map((a) => a.position))].sort(byRank);
+    [
+      ...new Set(
+        active(inc)
+          .filter((a) => a.person === person)
+          .map((a) => a.position),
+      ),
+    ].sort(byRank);
 
   function commander(inc) {
     const h = holders(inc, IC);
@@ -339,7 +351,8 @@
   }
   const clockState = (c, t) => (t >= c.escalate ? 'overdue' : t >= c.due ? 'due' : 'waiting');
 
-  const decisionAwaiting = (d) => d.approvals_required.filter((p) => !d.approvals.some((a) => a.position === p));
+  const decisionAwaiting = (d) =>
+    d.approvals_required.filter((p) => !d.approvals.some((a) => a.position === p));
 
   // -- writing entries --
 
@@ -388,7 +401,9 @@
 
   function openState(inc) {
     if (inc.status === 'closed') {
-      throw refused(`incident ${inc.short} is closed; reopen it first (\`muster incident reopen --reason ...\`)`);
+      throw refused(
+        `incident ${inc.short} is closed; reopen it first (\`muster incident reopen --reason ...\`)`,
+      );
     }
   }
 
@@ -567,7 +582,10 @@
       else bump(positions, 'none', '(no position)');
       bump(authors, e.author, e.author);
     }
-    const words = q.text.split(/\s+/).filter(Boolean).map((w) => w.toLowerCase());
+    const words = q.text
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((w) => w.toLowerCase());
     const keeps = (e) => {
       const slug = e.author_position ? e.author_position.slug : null;
       const hay = `${e.summary.toLowerCase()}\u001f${e.author.toLowerCase()}\u001f${e.short}\u001f${e.kind}`;
@@ -654,14 +672,16 @@
     openState(inc);
     if (occurred !== null && occurred > now() + FUTURE_TOLERANCE_MS) {
       throw invalid(
-        '--at',
+        'occurred_at',
         new Date(occurred).toISOString(),
         'is in the future; an event time says when something already happened',
       );
     }
     const body = text.replace(/\s+$/u, '');
     longText('text', body);
-    return append(inc, 'note', body, { occurred_ms: occurred === null ? null : Math.floor(occurred / 1000) * 1000 });
+    return append(inc, 'note', body, {
+      occurred_ms: occurred === null ? null : Math.floor(occurred / 1000) * 1000,
+    });
   }
 
   function postStatus(inc, position, conditions, actions, needs) {
@@ -736,15 +756,22 @@
     }
     const pending = pendingHandover(inc);
     if (pending) {
-      throw refused(`command is already offered to ${pending.to} (#${pending.offer.short}): withdraw that offer first`);
+      throw refused(
+        `command is already offered to ${pending.to} (#${pending.offer.short}): withdraw that offer first`,
+      );
     }
     const b = briefing(inc, input.situation, input.objectives);
     shortText('to', to, MAX_PERSON);
     longText('situation', b.situation);
     longText('objectives', b.objectives);
-    const e = append(inc, 'command.handover.offered', `Command offered to ${to} | Situation: ${b.situation}`, {
-      position: IC,
-    });
+    const e = append(
+      inc,
+      'command.handover.offered',
+      `Command offered to ${to} | Situation: ${b.situation}`,
+      {
+        position: IC,
+      },
+    );
     inc.handovers.push({
       offer: stamp(e),
       to,
@@ -764,9 +791,14 @@
     if (!offer) throw refused('no command handover is waiting for acceptance');
     if (offer.to !== op) throw refused(`command was offered to ${offer.to}, not to you (${op})`);
     const position = positionsOf(inc, op)[0] || null;
-    const accepted = append(inc, 'command.handover.accepted', `Command handover #${offer.offer.short} accepted`, {
-      position,
-    });
+    const accepted = append(
+      inc,
+      'command.handover.accepted',
+      `Command handover #${offer.offer.short} accepted`,
+      {
+        position,
+      },
+    );
     offer.outcome = 'accepted';
     offer.outcome_at = stamp(accepted);
     const previous = holders(inc, IC);
@@ -789,12 +821,13 @@
     openState(inc);
     const approvals = input.approvals_required.map((p) => parsePosition('approvals_required', p));
     const authorityName = input.authority && input.authority.trim() ? input.authority.trim() : null;
-    if (authorityName !== null) validatePerson('--authority', authorityName);
+    if (authorityName !== null) validatePerson('authority', authorityName);
     const authority = authorityName ?? operator();
     let supersedes = [];
     if (input.supersedes && input.supersedes.trim()) {
       const target = resolveEntry(inc, input.supersedes);
-      if (target.kind !== 'decision.recorded') throw invalid('--supersedes', input.supersedes, 'is not a decision');
+      if (target.kind !== 'decision.recorded')
+        throw invalid('supersedes', input.supersedes, 'is not a decision');
       const d = inc.decisions.find((x) => x.id === target.id);
       if (d && d.superseded_by.length > 0) throw refused(`decision #${target.short} was already superseded`);
       supersedes = [target.id];
@@ -805,7 +838,8 @@
     const question = input.question.trim();
     const rationale = input.rationale.trim();
     shortText('question', question, MAX_SHORT_TEXT);
-    if (options.length > MAX_OPTIONS) throw invalid('options', String(options.length), `at most ${MAX_OPTIONS} options`);
+    if (options.length > MAX_OPTIONS)
+      throw invalid('options', String(options.length), `at most ${MAX_OPTIONS} options`);
     for (const o of options) shortText('option', o, MAX_SHORT_TEXT);
     shortText('choice', choice, MAX_SHORT_TEXT);
     if (!options.includes(choice)) {
@@ -848,7 +882,8 @@
     if (d.approvals.some((a) => a.position === position)) {
       throw refused(`${titleOf(position)} already approved this decision`);
     }
-    if (!positionsOf(inc, op).includes(position)) throw refused(`you (${op}) do not hold ${titleOf(position)}`);
+    if (!positionsOf(inc, op).includes(position))
+      throw refused(`you (${op}) do not hold ${titleOf(position)}`);
     const e = append(inc, 'decision.approved', `Decision #${d.short} approved by ${titleOf(position)}`, {
       position,
     });
@@ -928,7 +963,9 @@
     amend_note: ({ input }) => {
       const inc = resolveIncident(input.incident);
       const occurred =
-        input.occurred_at && input.occurred_at.trim() ? parseUserTime('occurred_at', input.occurred_at, now()) : null;
+        input.occurred_at && input.occurred_at.trim()
+          ? parseUserTime('occurred_at', input.occurred_at, now())
+          : null;
       const text = input.text && input.text.trim() ? input.text.replace(/\s+$/u, '') : null;
       openState(inc);
       const target = resolveEntry(inc, input.target);
@@ -956,7 +993,9 @@
       openState(inc);
       const target = resolveEntry(inc, input.target);
       if (target.kind !== 'note' && target.kind !== 'status.update') {
-        throw refused(`#${target.short} is a ${target.kind} entry; only notes and status updates are retracted`);
+        throw refused(
+          `#${target.short} is a ${target.kind} entry; only notes and status updates are retracted`,
+        );
       }
       const reason = input.reason.trim();
       longText('reason', reason);
@@ -969,7 +1008,7 @@
       const slug = parsePosition('position', input.position);
       openState(inc);
       const person = input.person.trim();
-      validatePerson('PERSON', person);
+      validatePerson('person', person);
       const h = holders(inc, slug);
       if (h.length === 1 && h[0].person === person) throw refused(`${person} already holds ${titleOf(slug)}`);
       return [written(assign(inc, slug, person, true)), input.incident];
@@ -1009,7 +1048,11 @@
       }
       const reason = input.reason.trim();
       longText('reason', reason);
-      const e = append(inc, 'command.handover.cancelled', `Command handover #${offer.offer.short} cancelled: ${reason}`);
+      const e = append(
+        inc,
+        'command.handover.cancelled',
+        `Command handover #${offer.offer.short} cancelled: ${reason}`,
+      );
       offer.outcome = 'cancelled';
       offer.outcome_at = stamp(e);
       offer.outcome_reason = reason;
@@ -1024,13 +1067,21 @@
       const inc = resolveIncident(input.incident);
       const slug = parsePosition('position', input.position);
       openState(inc);
-      if (holders(inc, slug).length === 0) throw refused(`nobody holds ${titleOf(slug)}, so no update is owed`);
+      if (holders(inc, slug).length === 0)
+        throw refused(`nobody holds ${titleOf(slug)}, so no update is owed`);
       const minutes = Number(input.minutes);
       if (!Number.isInteger(minutes) || minutes < 0) {
-        throw { code: 'input.invalid', message: `invalid args \`input\` for command \`snooze_prompt\`: minutes` };
+        throw {
+          code: 'input.invalid',
+          message: `invalid args \`input\` for command \`snooze_prompt\`: minutes`,
+        };
       }
       if (minutes === 0 || minutes > MAX_SNOOZE_MINUTES) {
-        throw invalid('minutes', String(minutes), `a snooze lasts between 1 and ${MAX_SNOOZE_MINUTES} minutes`);
+        throw invalid(
+          'minutes',
+          String(minutes),
+          `a snooze lasts between 1 and ${MAX_SNOOZE_MINUTES} minutes`,
+        );
       }
       const reason = input.reason.trim();
       longText('reason', reason);
@@ -1050,10 +1101,18 @@
       openState(inc);
       const minutes = Number(input.minutes);
       if (minutes === 0 || minutes > MAX_CADENCE_MINUTES) {
-        throw invalid('interval_minutes', String(minutes), `must be between 1 and ${MAX_CADENCE_MINUTES} minutes`);
+        throw invalid(
+          'interval_minutes',
+          String(minutes),
+          `must be between 1 and ${MAX_CADENCE_MINUTES} minutes`,
+        );
       }
       if (slug && sev) {
-        throw invalid('severity', sev.label, `a cadence is for one position (${titleOf(slug)}) or for a severity, not both`);
+        throw invalid(
+          'severity',
+          sev.label,
+          `a cadence is for one position (${titleOf(slug)}) or for a severity, not both`,
+        );
       }
       const scope = slug ? titleOf(slug) : 'every position';
       const e = append(
@@ -1244,7 +1303,7 @@
   }
   function unregisterCallback(id) {
     callbacks.delete(id);
-    delete window[`_${id}`];
+    Reflect.deleteProperty(window, `_${id}`);
   }
   function runCallback(id, data) {
     const cb = callbacks.get(id);
@@ -1256,7 +1315,7 @@
   function emit(event, payload) {
     db.emitted.push({ event, payload });
     for (const l of [...(db.listeners.get(event) || [])]) {
-      runCallback(l.handler, { event, id: l.eventId, payload: structuredClone(payload) });
+      runCallback(l.handler, { event, id: l.eventId, payload: json(payload) });
     }
   }
 
@@ -1287,7 +1346,7 @@
   const delay = () => new Promise((resolve) => setTimeout(resolve, latency));
 
   async function invoke(cmd, args = {}, _options) {
-    db.calls.push({ cmd, args: structuredClone(args) });
+    db.calls.push({ cmd, args: json(args) });
     if (latency) await delay();
     else await null;
     if (cmd.startsWith('plugin:event|')) return pluginEvent(cmd, args);
@@ -1299,13 +1358,13 @@
         throw `invalid args \`${name}\` for command \`${cmd}\`: command ${cmd} missing required key ${name}`;
       }
     }
-    const [result, changed] = handler(structuredClone(args));
+    const [result, changed] = handler(json(args));
     if (changed !== undefined) {
       // AppState::write emits before the command returns; the page sees it on a later task.
       const payload = { incident: changed, source: 'user' };
       setTimeout(() => emit('store-changed', payload), 0);
     }
-    return structuredClone(result);
+    return json(result);
   }
 
   window.__TAURI_INTERNALS__ = Object.assign(window.__TAURI_INTERNALS__ || {}, {
@@ -1361,8 +1420,8 @@
     seed,
     emit,
     firePrompts,
-    board: (ref) => structuredClone(boardOf(resolveIncident(ref ?? db.current))),
-    state: () => structuredClone({ operator: db.operator, current: db.current, incidents: db.incidents }),
+    board: (ref) => json(boardOf(resolveIncident(ref ?? db.current))),
+    state: () => json({ operator: db.operator, current: db.current, incidents: db.incidents }),
     listenerCount: (event) => (db.listeners.get(event) || []).length,
   };
 

@@ -1,11 +1,13 @@
 // Quick entry on the timeline: n focuses the note, Enter records it at the top.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectCount, expectFocused, expectText, useBrowser, withApp } from './helpers.mjs';
+import { expectFocused, expectText, useBrowser, withApp } from './helpers.mjs';
 
 useBrowser();
 
-const seed = { incidents: [{ title: 'Ransomware on imaging servers', severity: 'sev1', openedMinutesAgo: 10 }] };
+const seed = {
+  incidents: [{ title: 'Ransomware on imaging servers', severity: 'sev1', openedMinutesAgo: 10 }],
+};
 
 test(
   'n focuses the quick note; Enter records it at the top of the timeline',
@@ -71,7 +73,10 @@ test(
     await byTestId('quick-note-at').fill('00:00');
     await byTestId('quick-note-submit').click();
     await expectText(byTestId('row-summary').first(), 'Pharmacy switched to paper orders');
-    await expectText(byTestId('timeline-row').first().locator('.occurred'), /happened \d{4}-\d\d-\d\d 00:00:00 UTC/);
+    await expectText(
+      byTestId('timeline-row').first().locator('.occurred'),
+      /happened \d{4}-\d\d-\d\d 00:00:00 UTC/,
+    );
     assert.equal(await byTestId('quick-note-at').inputValue(), '');
   }),
 );

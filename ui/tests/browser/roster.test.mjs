@@ -56,12 +56,18 @@ test(
       await byTestId('handover-offer').click();
 
       const briefing = byTestId('handover-briefing');
-      await expectText(briefing.locator('p').first(), /^Alice offers command to Carol \(\d{4}-\d\d-\d\d [\d:]+ UTC\)$/);
+      await expectText(
+        briefing.locator('p').first(),
+        /^Alice offers command to Carol \(\d{4}-\d\d-\d\d [\d:]+ UTC\)$/,
+      );
       const text = await briefing.innerText();
       assert.match(text, /Situation\s+Imaging encrypted; EHR unaffected so far/i);
       assert.match(text, /Objectives\s+Keep the EHR isolated; restore PACS from backup/i);
       assert.match(text, /Severity at handover: SEV2/);
-      assert.match(text, /Organisation\s+Incident Commander: Alice\s+Scribe: Dana\s+Technical Lead: Bob\s+Open decisions\s+None\./i);
+      assert.match(
+        text,
+        /Organisation\s+Incident Commander: Alice\s+Scribe: Dana\s+Technical Lead: Bob\s+Open decisions\s+None\./i,
+      );
       // The offer does not move command; Alice may withdraw it, not accept it.
       await expectText(byTestId('current-ic'), 'IC: Alice');
       await expectText(byTestId('handover-cancel'), 'Withdraw offer');
@@ -96,7 +102,10 @@ test(
       const summaries = await byTestId('row-summary').allInnerTexts();
       assert.equal(summaries[0], 'Carol assigned as Incident Commander');
       assert.match(summaries[1] ?? '', /^Command handover #[0-9a-f]{8} accepted$/);
-      assert.equal(summaries[2], 'Command offered to Carol | Situation: Imaging encrypted; EHR unaffected so far');
+      assert.equal(
+        summaries[2],
+        'Command offered to Carol | Situation: Imaging encrypted; EHR unaffected so far',
+      );
       await page.keyboard.press('w');
       await expectText(byTestId('wallboard-ic'), 'Incident Commander: Carol');
     },
@@ -143,11 +152,17 @@ test(
     async ({ byTestId, calls }) => {
       const banner = byTestId('conflict-banner');
       await expectText(banner, /^Two incident commanders stand/);
-      await expectText(banner, /Alice\s+\(assigned [\d-]+ [\d:]+ UTC by Alice\)\s+Keep Alice\s+Bob\s+\(assigned [\d-]+ [\d:]+ UTC by Bob\)\s+Keep Bob/);
+      await expectText(
+        banner,
+        /Alice\s+\(assigned [\d-]+ [\d:]+ UTC by Alice\)\s+Keep Alice\s+Bob\s+\(assigned [\d-]+ [\d:]+ UTC by Bob\)\s+Keep Bob/,
+      );
       await expectText(byTestId('current-ic'), 'IC: CONFLICT');
       await byTestId('nav-roster').click();
       await expectText(byTestId('roster-incident-commander'), /Alice \/ Bob \(conflict\)/);
-      await expectText(byTestId('handover-panel').locator('p').first(), /Two commanders stand \(Alice, Bob\)/);
+      await expectText(
+        byTestId('handover-panel').locator('p').first(),
+        /Two commanders stand \(Alice, Bob\)/,
+      );
 
       await byTestId('resolve-Bob').click();
       await expectCount(banner, 0);

@@ -7,9 +7,10 @@
 //   npm run test:browser -- timeline     only files whose name contains "timeline"
 //
 // Environment: MUSTER_ARTIFACTS (screenshots; default ui/test-results), MUSTER_CHROMIUM
-// (default /usr/bin/chromium), MUSTER_BROWSER_CONCURRENCY (test files at once; default 2).
+// (default /usr/bin/chromium), MUSTER_BROWSER_CONCURRENCY (test files at once; default 2),
+// MUSTER_DIST (serve another build instead of ui/dist, e.g. a deliberately broken copy).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import { run } from 'node:test';
@@ -22,8 +23,8 @@ import { startStaticServer } from './static-server.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const started = Date.now();
 
-const dist = path.join(UI_DIR, 'dist');
-if (!existsSync(path.join(dist, 'index.html'))) {
+const dist = path.resolve(process.env.MUSTER_DIST ?? path.join(UI_DIR, 'dist'));
+if (!process.env.MUSTER_DIST && !existsSync(path.join(dist, 'index.html'))) {
   console.log('ui/dist is missing: building it (npx vite build)');
   const built = spawnSync('npx', ['vite', 'build'], { cwd: UI_DIR, stdio: 'inherit' });
   if (built.status !== 0) {
@@ -45,6 +46,10 @@ if (files.length === 0) {
 
 const artifacts = artifactsDir();
 mkdirSync(artifacts, { recursive: true });
+// A full run replaces this suite's screenshots (only its own: the directory may be shared).
+if (filters.length === 0) {
+  for (const f of readdirSync(artifacts)) if (/^browser-.*\.png$/.test(f)) rmSync(path.join(artifacts, f));
+}
 
 const server = await startStaticServer(dist);
 /** @type {import('playwright-core').BrowserServer | undefined} */
@@ -93,5 +98,7 @@ try {
 }
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
-console.log(`\nbrowser tests: ${passed} passed, ${failed} failed in ${seconds} s; screenshots in ${artifacts}`);
+console.log(
+  `\nbrowser tests: ${passed} passed, ${failed} failed in ${seconds} s; screenshots in ${artifacts}`,
+);
 process.exitCode = failed > 0 ? 1 : 0;

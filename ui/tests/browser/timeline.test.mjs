@@ -42,7 +42,7 @@ const rows = (byTestId) => byTestId('timeline-row');
 
 test(
   'a 5,000-entry timeline: counts, search, filters, order and only a screenful of rows in the DOM',
-  withApp({ seed }, async ({ page, byTestId, calls }) => {
+  withApp({ seed }, async ({ page, byTestId }) => {
     const count = byTestId('timeline-count');
     const first = byTestId('row-summary').first();
     await expectText(count, `${TOTAL} entries · times in UTC`);

