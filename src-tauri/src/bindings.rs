@@ -54,6 +54,7 @@ fn generate() -> String {
         ApproveInput::decl(),
         StoreChanged::decl(),
         PromptFired::decl(),
+        TimelineIndexed::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:\n\

@@ -135,12 +135,16 @@ pub async fn incident_board(state: App<'_>, incident_ref: String) -> IpcResult<B
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn timeline_query(state: App<'_>, query: TimelineQuery) -> IpcResult<TimelinePage> {
+pub async fn timeline_query<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    query: TimelineQuery,
+) -> IpcResult<TimelinePage> {
     if query.limit > MAX_PAGE {
         return Err(IpcError::new("input.invalid", format!("limit: at most {MAX_PAGE} rows per query")));
     }
     let id = state.read(|m| incident(m, &query.incident))?;
-    state.timeline_query(id, &query)
+    state.timeline_query(&app, id, &query)
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -527,6 +527,16 @@ pub struct TimelinePage {
     pub authors: Vec<Facet>,
     /// How long the backend took to filter, in milliseconds (shown in benchmarks).
     pub query_ms: f64,
+    /// True while the incident's timeline is being indexed: this page came straight from the
+    /// store and the facets are empty; `timeline-indexed` follows.
+    pub indexing: bool,
+}
+
+/// Pushed as `timeline-indexed` when an incident's timeline index is ready (facets, filters).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct TimelineIndexed {
+    pub incident: String,
 }
 
 #[derive(Debug, Clone, Serialize)]

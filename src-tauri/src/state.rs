@@ -1,21 +1,23 @@
 //! The app's shared state: the one `Muster` (database + device key), the timeline index and
 //! the signals that wake the status-prompt scheduler and tell the UI what changed.
 
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use muster_core::{IncidentId, ViewerZone};
-use muster_store::Muster;
-use tauri::{AppHandle, Emitter, Runtime};
+use muster_store::{Muster, Store, SystemClock};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
-use crate::dto::{StoreChanged, TimelinePage, TimelineQuery, TimelineRow};
+use crate::dto::{StoreChanged, TimelineIndexed, TimelinePage, TimelineQuery, TimelineRow};
 use crate::error::{IpcError, IpcResult};
-use crate::timeline::TimelineIndex;
+use crate::timeline::{row_view, TimelineIndex};
 
 pub const EVENT_STORE_CHANGED: &str = "store-changed";
 pub const EVENT_PROMPT_FIRED: &str = "prompt-fired";
+pub const EVENT_TIMELINE_INDEXED: &str = "timeline-indexed";
 
 pub struct AppState {
     muster: Mutex<Muster>,
@@ -25,7 +27,10 @@ pub struct AppState {
     /// When this window last wrote (ms since start), so the change probe does not report our own
     /// writes a second time as external ones.
     last_own_write_ms: AtomicU64,
-    timeline: Mutex<Option<TimelineIndex>>,
+    timeline: Mutex<Option<Arc<TimelineIndex>>>,
+    /// The (incident, generation) an index is being built for in the background.
+    indexing: Mutex<Option<(IncidentId, u64)>>,
+    db_path: PathBuf,
     pub scheduler_wake: Notify,
     pub started: Instant,
 }
@@ -46,12 +51,15 @@ fn poisoned() -> IpcError {
 impl AppState {
     pub fn new(muster: Muster) -> Self {
         let zone = muster.clock().zone();
+        let db_path = muster.store().path().to_path_buf();
         AppState {
             muster: Mutex::new(muster),
             zone,
             generation: AtomicU64::new(1),
             last_own_write_ms: AtomicU64::new(0),
             timeline: Mutex::new(None),
+            indexing: Mutex::new(None),
+            db_path,
             scheduler_wake: Notify::new(),
             started: Instant::now(),
         }
@@ -96,25 +104,101 @@ impl AppState {
         }
     }
 
-    fn with_index<T>(&self, incident: IncidentId, f: impl FnOnce(&TimelineIndex) -> T) -> IpcResult<T> {
+    fn fresh_index(&self, incident: IncidentId) -> IpcResult<Option<Arc<TimelineIndex>>> {
         let generation = self.generation.load(Ordering::SeqCst);
-        let mut cache = self.timeline.lock().map_err(|_| poisoned())?;
-        let fresh = cache.as_ref().is_some_and(|i| i.incident == incident && i.generation == generation);
-        if !fresh {
-            let timeline = self.read(|m| Ok(m.state(incident)?.timeline))?;
-            *cache = Some(TimelineIndex::build(incident, generation, timeline));
-        }
-        match cache.as_ref() {
-            Some(index) => Ok(f(index)),
-            None => Err(poisoned()),
-        }
+        let cache = self.timeline.lock().map_err(|_| poisoned())?;
+        Ok(cache.as_ref().filter(|i| i.incident == incident && i.generation == generation).cloned())
     }
 
-    pub fn timeline_query(&self, incident: IncidentId, q: &TimelineQuery) -> IpcResult<TimelinePage> {
-        self.with_index(incident, |index| index.query(q, &self.zone))
+    /// Builds the index from a connection of its own, so the window's writes do not wait on it.
+    fn build_index(&self, incident: IncidentId) -> IpcResult<Arc<TimelineIndex>> {
+        let generation = self.generation.load(Ordering::SeqCst);
+        let reader = Store::open(&self.db_path, Arc::new(SystemClock::new()))?;
+        let timeline = reader.state(incident)?.timeline;
+        let index = Arc::new(TimelineIndex::build(incident, generation, timeline));
+        *self.timeline.lock().map_err(|_| poisoned())? = Some(index.clone());
+        Ok(index)
     }
 
-    pub fn latest(&self, incident: IncidentId, n: usize) -> IpcResult<Vec<TimelineRow>> {
-        self.with_index(incident, |index| index.latest(n, &self.zone))
+    /// Starts building the index in the background unless that is already under way; the
+    /// window hears `timeline-indexed` when it is ready.
+    fn index_in_background<R: Runtime>(&self, app: &AppHandle<R>, incident: IncidentId) -> IpcResult<()> {
+        let key = (incident, self.generation.load(Ordering::SeqCst));
+        {
+            let mut busy = self.indexing.lock().map_err(|_| poisoned())?;
+            if busy.as_ref() == Some(&key) {
+                return Ok(());
+            }
+            *busy = Some(key);
+        }
+        let app = app.clone();
+        std::thread::spawn(move || {
+            let state = app.state::<AppState>();
+            match state.build_index(incident) {
+                Ok(_) => {
+                    let event = TimelineIndexed { incident: incident.to_string() };
+                    if let Err(e) = app.emit(EVENT_TIMELINE_INDEXED, event) {
+                        eprintln!("muster-desktop: could not tell the window the timeline is indexed: {e}");
+                    }
+                }
+                Err(e) => {
+                    eprintln!("muster-desktop: indexing the timeline failed: {} ({})", e.code, e.message)
+                }
+            }
+            if let Ok(mut busy) = state.indexing.lock() {
+                if busy.as_ref() == Some(&key) {
+                    *busy = None;
+                }
+            };
+        });
+        Ok(())
+    }
+
+    /// A page of the timeline. With a current index: filtered in memory. Without one, an
+    /// unfiltered page comes straight from the store (what a large incident shows first) while
+    /// the index is built in the background; a filtered one waits for the index.
+    pub fn timeline_query<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        incident: IncidentId,
+        q: &TimelineQuery,
+    ) -> IpcResult<TimelinePage> {
+        if let Some(index) = self.fresh_index(incident)? {
+            return Ok(index.query(q, &self.zone));
+        }
+        let filtered = !q.kinds.is_empty()
+            || !q.positions.is_empty()
+            || !q.authors.is_empty()
+            || !q.text.trim().is_empty();
+        if filtered {
+            return Ok(self.build_index(incident)?.query(q, &self.zone));
+        }
+        let started = Instant::now();
+        let (items, total) = self.read(|m| {
+            let items =
+                m.store().timeline_page(incident, q.newest_first, u64::from(q.offset), u64::from(q.limit))?;
+            Ok((items, m.structure(incident)?.entry_count))
+        })?;
+        self.index_in_background(app, incident)?;
+        let total = u32::try_from(total).unwrap_or(u32::MAX);
+        Ok(TimelinePage {
+            total,
+            matched: total,
+            offset: q.offset.min(total),
+            rows: items.iter().map(|i| row_view(i, &self.zone)).collect(),
+            kinds: Vec::new(),
+            positions: Vec::new(),
+            authors: Vec::new(),
+            query_ms: started.elapsed().as_secs_f64() * 1000.0,
+            indexing: true,
+        })
+    }
+
+    /// The newest `n` entries (the wallboard's feed), straight from the store.
+    pub fn latest(&self, incident: IncidentId, n: u64) -> IpcResult<Vec<TimelineRow>> {
+        self.read(|m| {
+            let items = m.store().timeline_page(incident, true, 0, n)?;
+            Ok(items.iter().map(|i| row_view(i, &self.zone)).collect())
+        })
     }
 }

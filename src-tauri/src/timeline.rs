@@ -134,12 +134,8 @@ impl TimelineIndex {
             positions: self.positions.clone(),
             authors: self.authors.clone(),
             query_ms: started.elapsed().as_secs_f64() * 1000.0,
+            indexing: false,
         }
-    }
-
-    /// The newest `n` entries, newest first (the wallboard's feed).
-    pub fn latest(&self, n: usize, zone: &ViewerZone) -> Vec<TimelineRow> {
-        self.rows.iter().rev().take(n).map(|r| row_view(&r.item, zone)).collect()
     }
 }
 

@@ -17,7 +17,7 @@ use muster_core::{fold, Entry, EntryId, IncidentId, IncidentState, TimelineItem}
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Result, StoreError};
-use crate::rows::{load_entry, RawRow, ENTRY_COLUMNS};
+use crate::rows::{i64_of, load_entry, RawRow, ENTRY_COLUMNS};
 
 /// The `kind IN (...)` list of the partial index `entries_structural`. It must be written
 /// exactly as in the migration for SQLite to use the index (tests check both).
@@ -340,14 +340,44 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
 }
 
 fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<TimelineItem>> {
+    read_timeline(conn, incident, "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq", [])
+}
+
+/// One page of the timeline in fold order (or its reverse), corrections applied, without
+/// reading the rest: what a screen shows first while the whole timeline is indexed.
+pub fn load_timeline_page(
+    conn: &Connection,
+    incident: IncidentId,
+    newest_first: bool,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<TimelineItem>> {
+    let order = if newest_first {
+        "ORDER BY e.hlc_wall_ms DESC, e.hlc_counter DESC, e.device_id DESC, e.seq DESC LIMIT ?2 OFFSET ?3"
+    } else {
+        "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq LIMIT ?2 OFFSET ?3"
+    };
+    read_timeline(conn, incident, order, [i64_of(limit), i64_of(offset)])
+}
+
+fn read_timeline<const N: usize>(
+    conn: &Connection,
+    incident: IncidentId,
+    order: &str,
+    extra: [i64; N],
+) -> Result<Vec<TimelineItem>> {
     let sql = format!(
         "SELECT {}, c.occurred_at, c.summary, c.amended_by, c.retracted_by \
-         FROM entries e LEFT JOIN proj_corrections c ON c.target_id = e.id WHERE e.incident_id = ?1 \
-         ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq",
+         FROM entries e LEFT JOIN proj_corrections c ON c.target_id = e.id WHERE e.incident_id = ?1 {order}",
         ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![&incident.as_bytes()[..]])?;
+    let id: &[u8] = &incident.as_bytes()[..];
+    let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id];
+    for v in &extra {
+        params.push(v);
+    }
+    let mut rows = stmt.query(params.as_slice())?;
     let mut items = Vec::new();
     let mut seen: HashSet<EntryId> = HashSet::new();
     let bad = |what: &str| {

@@ -329,6 +329,17 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound { what: "incident", value: incident.to_string() })
     }
 
+    /// One page of an incident's timeline (see `projection::load_timeline_page`).
+    pub fn timeline_page(
+        &self,
+        incident: IncidentId,
+        newest_first: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<muster_core::TimelineItem>> {
+        projection::load_timeline_page(&self.conn, incident, newest_first, offset, limit)
+    }
+
     /// The incident's state without its timeline (see `projection::load_structure`).
     pub fn structure(&self, incident: IncidentId) -> Result<IncidentState> {
         projection::load_structure(&self.conn, incident)?

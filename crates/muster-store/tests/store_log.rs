@@ -416,3 +416,47 @@ fn a_stream_whose_clock_goes_backwards_is_refused() {
     assert_eq!(err.code(), "ingest.hlc_not_increasing");
     assert_eq!(store.entry_count().unwrap(), 0);
 }
+
+#[test]
+fn a_timeline_page_is_the_same_slice_of_the_whole_timeline_with_corrections() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let mut bodies = vec![EntryBody::IncidentOpened(IncidentOpened {
+        title: "T".into(),
+        drill: false,
+        description: None,
+    })];
+    bodies.extend((0..40).map(|i| note(&format!("note {i}"))));
+    // Two laptops: the pages must interleave them in fold order.
+    let a = foreign(1, inc, bodies, 1_000);
+    let b = foreign(2, inc, (0..30).map(|i| note(&format!("other {i}"))).collect(), 1_500);
+    let fix = foreign(
+        3,
+        inc,
+        vec![EntryBody::Amended(Amendment {
+            target: a[5].id(),
+            reason: "typo".into(),
+            text: Some("corrected".into()),
+            occurred_at: None,
+        })],
+        90_000,
+    );
+    store.ingest(&a, Source::Sync).unwrap();
+    store.ingest(&b, Source::Sync).unwrap();
+    store.ingest(&fix, Source::Sync).unwrap();
+    let whole = store.state(inc).unwrap().timeline;
+    assert_eq!(whole.len(), 72);
+    for (offset, limit) in [(0, 10), (10, 25), (60, 50), (72, 5), (100, 5)] {
+        let oldest = store.timeline_page(inc, false, offset, limit).unwrap();
+        let expected: Vec<_> = whole.iter().skip(offset as usize).take(limit as usize).cloned().collect();
+        assert_eq!(oldest, expected, "oldest first, offset {offset}");
+        let newest = store.timeline_page(inc, true, offset, limit).unwrap();
+        let expected: Vec<_> =
+            whole.iter().rev().skip(offset as usize).take(limit as usize).cloned().collect();
+        assert_eq!(newest, expected, "newest first, offset {offset}");
+    }
+    let corrected = store.timeline_page(inc, false, 5, 1).unwrap();
+    assert_eq!(corrected[0].summary, "corrected");
+    assert_eq!(corrected[0].amended_by, vec![fix[0].id()]);
+}

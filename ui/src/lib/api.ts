@@ -26,6 +26,7 @@ import type {
   SnoozeInput,
   StatusInput,
   StoreChanged,
+  TimelineIndexed,
   TimelinePage,
   TimelineQuery,
   Written,
@@ -79,4 +80,6 @@ export const events = {
     listen<StoreChanged>('store-changed', (e) => handler(e.payload)),
   onPromptFired: (handler: (e: PromptFired) => void): Promise<UnlistenFn> =>
     listen<PromptFired>('prompt-fired', (e) => handler(e.payload)),
+  onTimelineIndexed: (handler: (e: TimelineIndexed) => void): Promise<UnlistenFn> =>
+    listen<TimelineIndexed>('timeline-indexed', (e) => handler(e.payload)),
 };

@@ -30,6 +30,8 @@ class AppStore {
   /** Bumped on every store change: screens that hold their own data reload on it. */
   revision = $state(0);
   loadError = $state<string | null>(null);
+  /** When the person last chose an incident (performance.now()), for the "timeline shown" mark. */
+  selectStartedAt: number | null = null;
   /** Set by screens that want focus on a field ("quick-note", "search", "decision"). */
   focusRequest = $state<{ target: string; seq: number } | null>(null);
 
@@ -97,6 +99,7 @@ class AppStore {
   }
 
   async selectIncident(id: string, screen: Screen = 'timeline'): Promise<void> {
+    this.selectStartedAt = performance.now();
     await api.useIncident(id);
     this.incident = id;
     this.fired = this.fired.filter((f) => f.incident === id);

@@ -121,7 +121,12 @@ export type TimelinePage = { total: number, matched: number, offset: number, row
 /**
  * How long the backend took to filter, in milliseconds (shown in benchmarks).
  */
-query_ms: number, };
+query_ms: number, 
+/**
+ * True while the incident's timeline is being indexed: this page came straight from the
+ * store and the facets are empty; `timeline-indexed` follows.
+ */
+indexing: boolean, };
 
 export type Written = { entry_id: string, short: string, kind: string, summary: string, };
 
@@ -174,3 +179,5 @@ export type PromptFired = { incident: string, incident_title: string, position: 
  * due | overdue
  */
 state: string, due_ms: number, due_text: string, };
+
+export type TimelineIndexed = { incident: string, };

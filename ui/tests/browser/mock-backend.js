@@ -609,6 +609,7 @@
       positions: facet(positions),
       authors: facet(authors),
       query_ms: performance.now() - started,
+      indexing: false,
     };
   }
 
