@@ -211,20 +211,6 @@ pub fn incident_list(
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wrap_breaks_at_words_and_keeps_paragraphs() {
-        let text = format!("{}\nsecond paragraph", "word ".repeat(40));
-        let out = wrap(&text, 4);
-        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
-        assert!(out.lines().all(|l| l.starts_with("    ")));
-        assert!(out.contains("\n    second paragraph\n"));
-    }
-}
-
 /// The status-update clocks, most urgent first.
 pub fn prompts(clocks: &[muster_core::prompts::PromptClock], now_ms: i64, zone: &ViewerZone) -> String {
     use muster_core::prompts::PromptState;
@@ -258,4 +244,18 @@ pub fn prompts(clocks: &[muster_core::prompts::PromptClock], now_ms: i64, zone: 
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_words_and_keeps_paragraphs() {
+        let text = format!("{}\nsecond paragraph", "word ".repeat(40));
+        let out = wrap(&text, 4);
+        assert!(out.lines().all(|l| l.chars().count() <= WIDTH), "{out}");
+        assert!(out.lines().all(|l| l.starts_with("    ")));
+        assert!(out.contains("\n    second paragraph\n"));
+    }
 }
