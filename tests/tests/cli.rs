@@ -18,7 +18,7 @@ fn an_incident_from_opening_to_handover_and_decisions() {
 
     let note = ic.json(&["note", "EDR alert on PACS-02", "--at", "2026-11-22T02:14:00-06:00"]);
     assert_eq!(note["kind"], "note");
-    assert_eq!(note["seq"], 3);
+    assert_eq!(note["seq"], 4);
     ic.ok(&["role", "assign", "scribe", "Søren Lindqvist"]);
     ic.ok(&["cadence", "15", "--position", "technical-lead"]);
     ic.ok(&[
@@ -86,13 +86,14 @@ fn an_incident_from_opening_to_handover_and_decisions() {
     assert_eq!(timeline["incident"]["id"], incident.as_str());
     assert_eq!(timeline["zone"], "America/Chicago");
     let items = entries(&timeline);
-    assert_eq!(items.len(), 9);
+    assert_eq!(items.len(), 10);
     let kinds: Vec<&str> = items.iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
         [
             "incident.opened",
             "role.assigned",
+            "severity.set",
             "note",
             "role.assigned",
             "cadence.set",
@@ -102,14 +103,14 @@ fn an_incident_from_opening_to_handover_and_decisions() {
             "role.assigned"
         ]
     );
-    let n = &items[2];
+    let n = &items[3];
     assert_eq!(n["occurred_at"], "2026-11-22T02:14:00-06:00");
     assert!(n["recorded_at"]["utc"].as_str().unwrap().ends_with('Z'));
     assert_eq!(n["recorded_at"]["author_zone"], "America/Chicago");
     assert_eq!(n["author"]["person"], "Dr. Amara Okafor");
     assert_eq!(n["author"]["position"], "incident-commander");
     // The status update was written by the IC, so it reports for the IC's position.
-    assert_eq!(items[5]["body"]["position"], "incident-commander");
+    assert_eq!(items[6]["body"]["position"], "incident-commander");
     assert_eq!(ic.ok(&["verify"]).lines().next().unwrap().split(':').next().unwrap(), "OK");
 }
 
@@ -417,11 +418,11 @@ fn commands_act_on_the_current_incident_or_the_one_named() {
     // --incident takes the end of an id.
     let a_ref = format!("#{}", a["ref"].as_str().unwrap());
     m.ok(&["--incident", &a_ref, "note", "goes to A"]);
-    assert_eq!((count(&a), count(&b)), (3, 3));
+    assert_eq!((count(&a), count(&b)), (4, 4));
     // `incident use` switches the current one; the list marks it.
     m.ok(&["incident", "use", a["incident"].as_str().unwrap()]);
     m.ok(&["note", "also A"]);
-    assert_eq!((count(&a), count(&b)), (4, 3));
+    assert_eq!((count(&a), count(&b)), (5, 4));
     let list = m.json(&["incident", "list"]);
     let current: Vec<&str> = list["incidents"]
         .as_array()
