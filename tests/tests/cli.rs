@@ -224,20 +224,20 @@ fn export_and_import_round_trip_losslessly_and_verified() {
     a.ok(&["note", "added after the demo"]);
     let file = a.home.path().join("incident.jsonl");
     let exported = a.json(&["export", "--out", file.to_str().unwrap()]);
-    assert_eq!(exported["entries"], 39);
+    assert_eq!(exported["entries"], 40);
 
     let b = Installation::new("Reyes");
     let out = b.ok(&["import", file.to_str().unwrap()]);
-    assert!(out.contains("Imported 39 new entries (0 already held)"), "{out}");
+    assert!(out.contains("Imported 40 new entries (0 already held)"), "{out}");
     let incident = exported["incidents"][0].as_str().unwrap();
     b.ok(&["incident", "use", incident]);
     assert_eq!(a.digest(), b.digest(), "same entries, same state");
     assert_eq!(a.json(&["timeline"])["entries"], b.json(&["timeline"])["entries"]);
-    assert!(b.ok(&["verify"]).starts_with("OK: 39 entries"));
+    assert!(b.ok(&["verify"]).starts_with("OK: 40 entries"));
 
     // Importing again acknowledges everything as already held.
     let again = b.ok(&["import", file.to_str().unwrap()]);
-    assert!(again.contains("Imported 0 new entries (39 already held)"), "{again}");
+    assert!(again.contains("Imported 0 new entries (40 already held)"), "{again}");
     // B's export of the same incident holds the same entry lines, byte for byte.
     let file_b = b.home.path().join("b.jsonl");
     b.ok(&["export", "--out", file_b.to_str().unwrap()]);
@@ -283,7 +283,7 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
     let mut gap: Vec<&str> = lines.clone();
     gap.remove(10);
     let mut gap: Vec<String> = gap.iter().map(|s| s.to_string()).collect();
-    gap[0] = gap[0].replace("\"entries\":38", "\"entries\":37");
+    gap[0] = gap[0].replace("\"entries\":39", "\"entries\":38");
     let p = write("gap.jsonl", gap.join("\n"));
     let (code, err) = b.fails(&["import", p.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -295,7 +295,7 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
     // Truncated file: the header announces more entries than there are.
     let p = write("truncated.jsonl", lines[..20].join("\n"));
     let (_, err) = b.fails(&["import", p.to_str().unwrap()]);
-    assert!(err.contains("line 1") && err.contains("announces 38 entries but the file holds 19"), "{err}");
+    assert!(err.contains("line 1") && err.contains("announces 39 entries but the file holds 19"), "{err}");
 
     // Not JSON at all on line 3.
     let mut garbage: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
@@ -383,7 +383,7 @@ fn rebuild_restores_damaged_projections_and_lists_follow_the_log() {
     m.sql("UPDATE proj_corrections SET summary = 'tampered'; DELETE FROM proj_assignments;");
     assert_ne!(m.json(&["timeline"]), before);
     let out = m.json(&["rebuild"]);
-    assert_eq!(out["entries"], 38);
+    assert_eq!(out["entries"], 39);
     assert_eq!(m.json(&["timeline"]), before);
     let list = m.json(&["incident", "list"]);
     let incidents = list["incidents"].as_array().unwrap();

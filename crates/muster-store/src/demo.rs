@@ -83,6 +83,10 @@ enum Action {
         position: Option<String>,
         minutes: u32,
     },
+    Severity {
+        severity: String,
+        rationale: Option<String>,
+    },
     Decide {
         question: String,
         options: Vec<String>,
@@ -185,6 +189,11 @@ pub fn build_scenario(
                 position: p.as_deref().map(|slug| position(step_no, "position", slug)).transpose()?,
                 severity: None,
                 interval_minutes: *minutes,
+            }),
+            Action::Severity { severity, rationale } => EntryBody::SeveritySet(SeveritySet {
+                severity: muster_core::Severity::parse_user("severity", severity)
+                    .map_err(|e| bad(step_no, e.to_string()))?,
+                rationale: rationale.clone(),
             }),
             Action::Decide { question, options, choice, rationale, supersedes } => {
                 EntryBody::DecisionRecorded(DecisionRecorded {
