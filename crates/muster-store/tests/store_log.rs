@@ -460,3 +460,55 @@ fn a_timeline_page_is_the_same_slice_of_the_whole_timeline_with_corrections() {
     assert_eq!(corrected[0].summary, "corrected");
     assert_eq!(corrected[0].amended_by, vec![fix[0].id()]);
 }
+
+#[test]
+fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muster.sqlite3");
+    let inc = incident();
+    let entries = foreign(
+        4,
+        inc,
+        vec![
+            EntryBody::IncidentOpened(IncidentOpened {
+                title: "Old".into(),
+                drill: false,
+                description: None,
+            }),
+            EntryBody::RoleAssigned(RoleAssigned {
+                position: Position::TechnicalLead,
+                person: "Kim".into(),
+                supersedes: vec![],
+            }),
+            EntryBody::StatusUpdate(StatusUpdate {
+                position: Some(Position::TechnicalLead),
+                conditions: "restoring".into(),
+                actions: String::new(),
+                needs: String::new(),
+            }),
+        ],
+        5_000,
+    );
+    {
+        let mut store = Store::open(&path, clock()).unwrap();
+        store.ingest(&entries, Source::Sync).unwrap();
+    }
+    // Turn the file back into what schema 1 wrote: the old index, no command column, version 1.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "DROP INDEX entries_structural;
+             CREATE INDEX entries_structural ON entries (incident_id)
+                 WHERE kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded');
+             ALTER TABLE proj_incidents DROP COLUMN command;
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path, clock()).unwrap();
+    let state = store.state(inc).unwrap();
+    assert_eq!(state.command.reports.len(), 1, "the status update counts after the upgrade");
+    assert_eq!(state.command.reports[0].stamp.entry_id, entries[2].id());
+    assert_projection_equals_fold(&store, inc);
+    assert_eq!(store.setting("projections.stale").unwrap(), None);
+}
