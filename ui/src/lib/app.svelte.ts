@@ -104,7 +104,7 @@ class AppStore {
     this.incident = id;
     this.fired = this.fired.filter((f) => f.incident === id);
     await this.reloadBoard();
-    this.revision++;
+    // The timeline follows `incident` itself; no revision bump (it would reload it twice).
     this.screen = screen;
   }
 
