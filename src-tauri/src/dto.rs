@@ -4,7 +4,6 @@
 //! formatted in the viewer's zone where a screen shows it.
 
 use chrono::{DateTime, Utc};
-use muster_core::entry::Author;
 use muster_core::fold::{Assignment, Decision, Handover, HandoverOutcome, IncidentState, Stamp};
 use muster_core::prompts::{CadenceSource, PromptClock};
 use muster_core::{Commander, Entry, Position, Severity, ViewerZone};
@@ -718,10 +717,6 @@ pub struct PromptFired {
     pub state: String,
     pub due_ms: f64,
     pub due_text: String,
-}
-
-pub fn author_position(a: &Author) -> Option<PositionView> {
-    a.position.as_ref().map(PositionView::of)
 }
 
 pub fn severity_info(s: Severity) -> SeverityInfo {

@@ -84,14 +84,6 @@ impl TimelineIndex {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Filters, orders and pages. Kinds, positions and authors each keep a row when the list is
     /// empty or names it; every word of `text` must appear.
     pub fn query(&self, q: &TimelineQuery, zone: &ViewerZone) -> TimelinePage {
