@@ -170,6 +170,76 @@ pub enum Command {
     },
     /// Seed a realistic hospital ransomware incident (a drill) to explore the console.
     Demo,
+    /// The incident's scope: individuals per jurisdiction, data, exposure, systems, the organisation's roles.
+    #[command(subcommand)]
+    Scope(crate::breach::ScopeCommand),
+    /// Classify the incident with the classification matrix (severity, major incident, rules fired).
+    Classify {
+        /// Show the verdict without recording it.
+        #[arg(long)]
+        dry_run: bool,
+        /// Why (required when it lowers the severity).
+        #[arg(long)]
+        rationale: Option<String>,
+    },
+    /// Peer review of a classification by a second person: --confirm, or change it with a rationale.
+    Review(crate::breach::ReviewArgs),
+    /// Record when a clock trigger happened: discovery, awareness, determination, materiality, high-risk, suspicion.
+    Trigger {
+        trigger: String,
+        #[arg(long, value_name = "TIME")]
+        at: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Record a law-enforcement request to delay notification (suspends the HIPAA clocks, 45 CFR 164.412).
+    Delay {
+        /// written or oral (an oral delay lasts at most 30 days).
+        #[arg(long)]
+        basis: String,
+        #[arg(long)]
+        agency: String,
+        #[arg(long)]
+        statement: String,
+        #[arg(long, value_name = "TIME")]
+        from: String,
+        /// End of the delay (required for a written statement).
+        #[arg(long, value_name = "TIME")]
+        until: Option<String>,
+    },
+    /// The communications log: log what was sent to whom, and which obligations it meets.
+    #[command(subcommand)]
+    Comms(crate::breach::CommsCommand),
+    /// Record the notify / do-not-notify decision for one regulatory obligation, with its rationale.
+    Notification {
+        /// The rule id (gdpr.authority, hipaa.media, ...).
+        rule: String,
+        /// notify or do-not-notify (waives the obligation).
+        #[arg(long)]
+        choice: String,
+        #[arg(long)]
+        rationale: String,
+        #[arg(long)]
+        authority: Option<String>,
+    },
+    /// Regulatory notification clocks: each obligation, its due instant and status.
+    Clocks {
+        /// Print the deadlines as an iCalendar (RFC 5545) file.
+        #[arg(long, conflicts_with = "json")]
+        ical: bool,
+        /// With --ical: write to this file instead of stdout.
+        #[arg(long, value_name = "FILE", requires = "ical")]
+        out: Option<PathBuf>,
+    },
+    /// Escalation checklist and ticking steps off.
+    #[command(subcommand)]
+    Escalation(crate::breach::EscalationCommand),
+    /// The rulesets in force (clocks, classification, escalation) and checking a ruleset file.
+    #[command(subcommand)]
+    Rules(crate::breach::RulesCommand),
+    /// Clinical systems register, isolation impact, clinical sign-off and the HICS 251 board.
+    #[command(subcommand)]
+    Systems(crate::breach::SystemsCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! `muster`: the command-line face of Muster, over the same library API as the desktop app.
 
 mod args;
+mod breach;
 mod text;
 mod views;
 
@@ -467,6 +468,27 @@ fn dispatch(
                 );
             }
         }
+        Command::Scope(cmd) => return breach::scope(m, incident(m)?, cmd, json, zone),
+        Command::Classify { dry_run, rationale } => {
+            return breach::classify(m, incident(m)?, dry_run, rationale.as_deref(), json)
+        }
+        Command::Review(args) => return breach::review(m, incident(m)?, args, json),
+        Command::Trigger { trigger, at, note } => {
+            return breach::trigger(m, incident(m)?, &trigger, &at, note.as_deref(), json)
+        }
+        Command::Delay { basis, agency, statement, from, until } => {
+            let id = incident(m)?;
+            return breach::delay(m, id, &basis, &agency, &statement, &from, until.as_deref(), json);
+        }
+        Command::Comms(cmd) => return breach::comms(m, incident(m)?, cmd, json, zone),
+        Command::Notification { rule, choice, rationale, authority } => {
+            let id = incident(m)?;
+            return breach::notification(m, id, &rule, &choice, &rationale, authority.as_deref(), json);
+        }
+        Command::Clocks { ical, out } => return breach::clocks(m, incident(m)?, ical, out, json, zone),
+        Command::Escalation(cmd) => return breach::escalation(m, incident(m)?, cmd, json, zone),
+        Command::Rules(cmd) => return breach::rules(m, cmd, json),
+        Command::Systems(cmd) => return breach::systems(m, incident(m)?, cmd, json, zone),
         Command::Demo => {
             let (id, n) = demo::seed_demo(m.store_mut())?;
             m.use_incident(id)?;

@@ -43,6 +43,7 @@ fn incident_entries() -> Vec<Entry> {
                 authority: Author { person: "Okafor".into(), position: Some(Position::IncidentCommander) },
                 supersedes: decisions.iter().rev().take(1).copied().collect(),
                 approvals_required: vec![],
+                notification: None,
             }),
             3 if !notes.is_empty() => EntryBody::Amended(Amendment {
                 target: notes[notes.len() / 2],

@@ -6,6 +6,11 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::breach::{
+    ClassificationRecorded, ClassificationReviewed, CommunicationSent, EscalationDone, IsolationCarriedOut,
+    IsolationProposed, IsolationSignedOff, LawEnforcementDelay, ScopeSet, SystemStatusSet, SystemsRegistered,
+    TriggerRecorded,
+};
 use crate::canonical::{canonical_json, canonicalize_json_text};
 use crate::entry::Author;
 use crate::error::{BodyError, CanonicalError, ValidationError};
@@ -30,9 +35,21 @@ pub const KIND_HANDOVER_OFFERED: &str = "command.handover.offered";
 pub const KIND_HANDOVER_ACCEPTED: &str = "command.handover.accepted";
 pub const KIND_HANDOVER_CANCELLED: &str = "command.handover.cancelled";
 pub const KIND_DECISION_APPROVED: &str = "decision.approved";
+pub const KIND_SCOPE_SET: &str = "scope.set";
+pub const KIND_CLASSIFICATION_RECORDED: &str = "classification.recorded";
+pub const KIND_CLASSIFICATION_REVIEWED: &str = "classification.reviewed";
+pub const KIND_TRIGGER_RECORDED: &str = "trigger.recorded";
+pub const KIND_LAW_ENFORCEMENT_DELAY: &str = "law-enforcement.delay";
+pub const KIND_COMMUNICATION_SENT: &str = "communication.sent";
+pub const KIND_ESCALATION_DONE: &str = "escalation.done";
+pub const KIND_SYSTEMS_REGISTERED: &str = "systems.registered";
+pub const KIND_ISOLATION_PROPOSED: &str = "isolation.proposed";
+pub const KIND_ISOLATION_SIGNED_OFF: &str = "isolation.signed-off";
+pub const KIND_ISOLATION_CARRIED_OUT: &str = "isolation.carried-out";
+pub const KIND_SYSTEM_STATUS: &str = "system.status";
 
 /// Every kind this version of Muster understands (all at body version 1).
-pub const KNOWN_KINDS: [&str; 17] = [
+pub const KNOWN_KINDS: [&str; 29] = [
     KIND_INCIDENT_OPENED,
     KIND_INCIDENT_CLOSED,
     KIND_INCIDENT_REOPENED,
@@ -50,6 +67,18 @@ pub const KNOWN_KINDS: [&str; 17] = [
     KIND_HANDOVER_ACCEPTED,
     KIND_HANDOVER_CANCELLED,
     KIND_DECISION_APPROVED,
+    KIND_SCOPE_SET,
+    KIND_CLASSIFICATION_RECORDED,
+    KIND_CLASSIFICATION_REVIEWED,
+    KIND_TRIGGER_RECORDED,
+    KIND_LAW_ENFORCEMENT_DELAY,
+    KIND_COMMUNICATION_SENT,
+    KIND_ESCALATION_DONE,
+    KIND_SYSTEMS_REGISTERED,
+    KIND_ISOLATION_PROPOSED,
+    KIND_ISOLATION_SIGNED_OFF,
+    KIND_ISOLATION_CARRIED_OUT,
+    KIND_SYSTEM_STATUS,
 ];
 
 pub const MAX_TITLE: usize = 200;
@@ -170,6 +199,19 @@ pub struct DecisionRecorded {
     /// Positions whose approval the decision needs (each given by a `decision.approved`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals_required: Vec<Position>,
+    /// Set when this is the notify / do-not-notify choice for one regulatory obligation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationChoice>,
+}
+
+/// The notify / do-not-notify choice a decision makes for the obligation of rule `rule`
+/// (a regulatory clock id such as `gdpr.authority`). Not notifying waives the obligation,
+/// with the decision's rationale.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationChoice {
+    pub rule: String,
+    pub notify: bool,
 }
 
 /// A correction of an earlier note: new text and/or a new event time, with the reason.
@@ -306,6 +348,18 @@ pub enum EntryBody {
     HandoverAccepted(HandoverAccepted),
     HandoverCancelled(HandoverCancelled),
     DecisionApproved(DecisionApproved),
+    ScopeSet(ScopeSet),
+    ClassificationRecorded(ClassificationRecorded),
+    ClassificationReviewed(ClassificationReviewed),
+    TriggerRecorded(TriggerRecorded),
+    LawEnforcementDelay(LawEnforcementDelay),
+    CommunicationSent(CommunicationSent),
+    EscalationDone(EscalationDone),
+    SystemsRegistered(SystemsRegistered),
+    IsolationProposed(IsolationProposed),
+    IsolationSignedOff(IsolationSignedOff),
+    IsolationCarriedOut(IsolationCarriedOut),
+    SystemStatusSet(SystemStatusSet),
     /// A kind or version from a newer Muster: kept verbatim, shown as such, relayed unchanged.
     Unknown {
         kind: String,
@@ -334,6 +388,18 @@ impl EntryBody {
             EntryBody::HandoverAccepted(_) => KIND_HANDOVER_ACCEPTED,
             EntryBody::HandoverCancelled(_) => KIND_HANDOVER_CANCELLED,
             EntryBody::DecisionApproved(_) => KIND_DECISION_APPROVED,
+            EntryBody::ScopeSet(_) => KIND_SCOPE_SET,
+            EntryBody::ClassificationRecorded(_) => KIND_CLASSIFICATION_RECORDED,
+            EntryBody::ClassificationReviewed(_) => KIND_CLASSIFICATION_REVIEWED,
+            EntryBody::TriggerRecorded(_) => KIND_TRIGGER_RECORDED,
+            EntryBody::LawEnforcementDelay(_) => KIND_LAW_ENFORCEMENT_DELAY,
+            EntryBody::CommunicationSent(_) => KIND_COMMUNICATION_SENT,
+            EntryBody::EscalationDone(_) => KIND_ESCALATION_DONE,
+            EntryBody::SystemsRegistered(_) => KIND_SYSTEMS_REGISTERED,
+            EntryBody::IsolationProposed(_) => KIND_ISOLATION_PROPOSED,
+            EntryBody::IsolationSignedOff(_) => KIND_ISOLATION_SIGNED_OFF,
+            EntryBody::IsolationCarriedOut(_) => KIND_ISOLATION_CARRIED_OUT,
+            EntryBody::SystemStatusSet(_) => KIND_SYSTEM_STATUS,
             EntryBody::Unknown { kind, .. } => kind,
         }
     }
@@ -368,6 +434,18 @@ impl EntryBody {
                 | KIND_HANDOVER_ACCEPTED
                 | KIND_HANDOVER_CANCELLED
                 | KIND_DECISION_APPROVED
+                | KIND_SCOPE_SET
+                | KIND_CLASSIFICATION_RECORDED
+                | KIND_CLASSIFICATION_REVIEWED
+                | KIND_TRIGGER_RECORDED
+                | KIND_LAW_ENFORCEMENT_DELAY
+                | KIND_COMMUNICATION_SENT
+                | KIND_ESCALATION_DONE
+                | KIND_SYSTEMS_REGISTERED
+                | KIND_ISOLATION_PROPOSED
+                | KIND_ISOLATION_SIGNED_OFF
+                | KIND_ISOLATION_CARRIED_OUT
+                | KIND_SYSTEM_STATUS
         )
     }
 
@@ -399,6 +477,18 @@ impl EntryBody {
             EntryBody::HandoverAccepted(b) => serde_json::to_value(b),
             EntryBody::HandoverCancelled(b) => serde_json::to_value(b),
             EntryBody::DecisionApproved(b) => serde_json::to_value(b),
+            EntryBody::ScopeSet(b) => serde_json::to_value(b),
+            EntryBody::ClassificationRecorded(b) => serde_json::to_value(b),
+            EntryBody::ClassificationReviewed(b) => serde_json::to_value(b),
+            EntryBody::TriggerRecorded(b) => serde_json::to_value(b),
+            EntryBody::LawEnforcementDelay(b) => serde_json::to_value(b),
+            EntryBody::CommunicationSent(b) => serde_json::to_value(b),
+            EntryBody::EscalationDone(b) => serde_json::to_value(b),
+            EntryBody::SystemsRegistered(b) => serde_json::to_value(b),
+            EntryBody::IsolationProposed(b) => serde_json::to_value(b),
+            EntryBody::IsolationSignedOff(b) => serde_json::to_value(b),
+            EntryBody::IsolationCarriedOut(b) => serde_json::to_value(b),
+            EntryBody::SystemStatusSet(b) => serde_json::to_value(b),
             EntryBody::Unknown { json, .. } => serde_json::from_str(json),
         };
         // Serialising these plain structs to a Value cannot fail (string keys, no floats); an
@@ -453,6 +543,18 @@ impl EntryBody {
             KIND_HANDOVER_ACCEPTED => parse(kind, json, EntryBody::HandoverAccepted),
             KIND_HANDOVER_CANCELLED => parse(kind, json, EntryBody::HandoverCancelled),
             KIND_DECISION_APPROVED => parse(kind, json, EntryBody::DecisionApproved),
+            KIND_SCOPE_SET => parse(kind, json, EntryBody::ScopeSet),
+            KIND_CLASSIFICATION_RECORDED => parse(kind, json, EntryBody::ClassificationRecorded),
+            KIND_CLASSIFICATION_REVIEWED => parse(kind, json, EntryBody::ClassificationReviewed),
+            KIND_TRIGGER_RECORDED => parse(kind, json, EntryBody::TriggerRecorded),
+            KIND_LAW_ENFORCEMENT_DELAY => parse(kind, json, EntryBody::LawEnforcementDelay),
+            KIND_COMMUNICATION_SENT => parse(kind, json, EntryBody::CommunicationSent),
+            KIND_ESCALATION_DONE => parse(kind, json, EntryBody::EscalationDone),
+            KIND_SYSTEMS_REGISTERED => parse(kind, json, EntryBody::SystemsRegistered),
+            KIND_ISOLATION_PROPOSED => parse(kind, json, EntryBody::IsolationProposed),
+            KIND_ISOLATION_SIGNED_OFF => parse(kind, json, EntryBody::IsolationSignedOff),
+            KIND_ISOLATION_CARRIED_OUT => parse(kind, json, EntryBody::IsolationCarriedOut),
+            KIND_SYSTEM_STATUS => parse(kind, json, EntryBody::SystemStatusSet),
             _ => parse(kind, json, EntryBody::Retracted),
         }
     }
@@ -538,6 +640,9 @@ impl EntryBody {
                         format!("at most {MAX_OPTIONS} positions"),
                     ));
                 }
+                if let Some(n) = &b.notification {
+                    crate::breach::rule_id("notification.rule", &n.rule)?;
+                }
                 supersedes("supersedes", &b.supersedes)
             }
             EntryBody::SeveritySet(b) => opt_long_text("rationale", b.rationale.as_deref()),
@@ -596,6 +701,93 @@ impl EntryBody {
                 Ok(())
             }
             EntryBody::Retracted(b) => long_text("reason", &b.reason),
+            EntryBody::ScopeSet(b) => b.validate(),
+            EntryBody::ClassificationRecorded(b) => {
+                short_text("matrix", &b.matrix, MAX_SHORT_TEXT)?;
+                if b.fired.len() > MAX_BRIEFING_ITEMS {
+                    return Err(ValidationError::new("fired", b.fired.len().to_string(), "too many rules"));
+                }
+                for id in &b.fired {
+                    crate::breach::rule_id("fired", id)?;
+                }
+                opt_long_text("rationale", b.rationale.as_deref())
+            }
+            EntryBody::ClassificationReviewed(b) => {
+                if !b.confirmed && b.severity.is_none() && b.major.is_none() {
+                    return Err(ValidationError::new(
+                        "severity",
+                        "",
+                        "a review that does not confirm gives the severity or major flag it changes to",
+                    ));
+                }
+                if !b.confirmed && b.rationale.is_none() {
+                    return Err(ValidationError::new(
+                        "rationale",
+                        "",
+                        "a changed classification needs a rationale",
+                    ));
+                }
+                opt_long_text("rationale", b.rationale.as_deref())
+            }
+            EntryBody::TriggerRecorded(b) => opt_long_text("note", b.note.as_deref()),
+            EntryBody::LawEnforcementDelay(b) => {
+                short_text("agency", &b.agency, MAX_SHORT_TEXT)?;
+                long_text("statement", &b.statement)?;
+                match (b.basis, b.until) {
+                    (crate::breach::DelayBasis::Written, None) => Err(ValidationError::new(
+                        "until",
+                        "",
+                        "a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a))",
+                    )),
+                    (_, Some(until)) if until.0 <= b.from.0 => Err(ValidationError::new(
+                        "until",
+                        until.0.to_rfc3339(),
+                        "the delay must end after it starts",
+                    )),
+                    _ => Ok(()),
+                }
+            }
+            EntryBody::CommunicationSent(b) => {
+                short_text("recipient", &b.recipient, MAX_SHORT_TEXT)?;
+                short_text("channel", &b.channel, MAX_PERSON)?;
+                long_text("summary", &b.summary)?;
+                if b.obligations.len() > MAX_OPTIONS {
+                    return Err(ValidationError::new(
+                        "obligations",
+                        b.obligations.len().to_string(),
+                        format!("at most {MAX_OPTIONS} rules"),
+                    ));
+                }
+                for id in &b.obligations {
+                    crate::breach::rule_id("obligations", id)?;
+                }
+                Ok(())
+            }
+            EntryBody::EscalationDone(b) => {
+                crate::breach::rule_id("rule", &b.rule)?;
+                opt_long_text("note", b.note.as_deref())
+            }
+            EntryBody::SystemsRegistered(b) => {
+                if b.systems.len() > crate::breach::MAX_REGISTER_SYSTEMS {
+                    return Err(ValidationError::new(
+                        "systems",
+                        b.systems.len().to_string(),
+                        format!("at most {} systems", crate::breach::MAX_REGISTER_SYSTEMS),
+                    ));
+                }
+                let register = crate::systems::Register { systems: b.systems.clone() };
+                register.validate().map_err(|e| ValidationError::new("systems", "", e.to_string()))
+            }
+            EntryBody::IsolationProposed(b) => {
+                crate::breach::system_id("system", &b.system)?;
+                long_text("reason", &b.reason)
+            }
+            EntryBody::IsolationSignedOff(b) => long_text("note", &b.note),
+            EntryBody::IsolationCarriedOut(b) => crate::breach::system_id("system", &b.system),
+            EntryBody::SystemStatusSet(b) => {
+                crate::breach::system_id("system", &b.system)?;
+                opt_long_text("comment", b.comment.as_deref())
+            }
             EntryBody::Unknown { json, .. } => {
                 if json.len() > 4 * MAX_LONG_TEXT * 4 {
                     return Err(ValidationError::new("body", "(too long)", "body is too large"));
@@ -659,6 +851,82 @@ impl EntryBody {
             EntryBody::DecisionApproved(b) => {
                 format!("Decision #{} approved by {}", b.decision.short(), b.position)
             }
+            EntryBody::ScopeSet(b) => b.describe(),
+            EntryBody::ClassificationRecorded(b) => {
+                let major = if b.major { ", major incident" } else { "" };
+                let borderline = if b.borderline { " (borderline: peer review asked)" } else { "" };
+                let fired = if b.fired.is_empty() { "no rule".to_string() } else { b.fired.join(", ") };
+                let mut text =
+                    format!("Classified {}{major}{borderline} by {}: {fired}", b.severity, b.matrix);
+                if let Some(r) = &b.rationale {
+                    text.push_str(&format!(" | {r}"));
+                }
+                text
+            }
+            EntryBody::ClassificationReviewed(b) => {
+                let mut text = if b.confirmed {
+                    format!("Classification #{} confirmed by peer review", b.classification.short())
+                } else {
+                    let sev =
+                        b.severity.map(|s| s.to_string()).unwrap_or_else(|| "unchanged severity".into());
+                    let major = match b.major {
+                        Some(true) => ", major incident",
+                        Some(false) => ", not a major incident",
+                        None => "",
+                    };
+                    format!(
+                        "Classification #{} changed by peer review to {sev}{major}",
+                        b.classification.short()
+                    )
+                };
+                if let Some(r) = &b.rationale {
+                    text.push_str(&format!(": {r}"));
+                }
+                text
+            }
+            EntryBody::TriggerRecorded(b) => {
+                let mut text = format!("Trigger {}: {}", b.trigger, b.at.0.to_rfc3339());
+                if let Some(n) = &b.note {
+                    text.push_str(&format!(" | {n}"));
+                }
+                text
+            }
+            EntryBody::LawEnforcementDelay(b) => {
+                let until =
+                    b.until.map(|u| u.0.to_rfc3339()).unwrap_or_else(|| "30 days at most (oral)".into());
+                format!(
+                    "Law-enforcement delay ({}) requested by {} until {until}: {}",
+                    b.basis, b.agency, b.statement
+                )
+            }
+            EntryBody::CommunicationSent(b) => {
+                let meets = if b.obligations.is_empty() {
+                    String::new()
+                } else {
+                    format!(" [{}]", b.obligations.join(", "))
+                };
+                format!("Sent to {} by {}{meets}: {}", b.recipient, b.channel, b.summary)
+            }
+            EntryBody::EscalationDone(b) => match &b.note {
+                Some(n) => format!("Escalation {} done: {n}", b.rule),
+                None => format!("Escalation {} done", b.rule),
+            },
+            EntryBody::SystemsRegistered(b) => {
+                format!("Clinical systems register: {} systems", b.systems.len())
+            }
+            EntryBody::IsolationProposed(b) => format!("Proposed to {} {}: {}", b.action, b.system, b.reason),
+            EntryBody::IsolationSignedOff(b) => {
+                let verdict = if b.approved { "signed off" } else { "refused" };
+                format!("Clinical sign-off: proposal #{} {verdict}: {}", b.proposal.short(), b.note)
+            }
+            EntryBody::IsolationCarriedOut(b) => match b.action {
+                crate::breach::IsolationAction::Isolate => format!("{} isolated", b.system),
+                crate::breach::IsolationAction::Restore => format!("{} restored", b.system),
+            },
+            EntryBody::SystemStatusSet(b) => match &b.comment {
+                Some(c) => format!("{}: {} ({c})", b.system, b.status.label()),
+                None => format!("{}: {}", b.system, b.status.label()),
+            },
             EntryBody::Unknown { kind, version, .. } => {
                 format!("({kind} v{version}: written by a newer Muster)")
             }
@@ -771,6 +1039,7 @@ mod tests {
                 authority: Author { person: "x".into(), position: Some(Position::IncidentCommander) },
                 supersedes: vec![],
                 approvals_required: vec![Position::LegalLiaison],
+                notification: None,
             }),
             EntryBody::Amended(Amendment {
                 target: id,
@@ -811,6 +1080,78 @@ mod tests {
             EntryBody::HandoverAccepted(HandoverAccepted { offer: id }),
             EntryBody::HandoverCancelled(HandoverCancelled { offer: id, reason: "declined".into() }),
             EntryBody::DecisionApproved(DecisionApproved { decision: id, position: Position::LegalLiaison }),
+            EntryBody::ScopeSet(ScopeSet {
+                affected: vec![crate::breach::Affected {
+                    jurisdiction: crate::breach::Jurisdiction::parse("affected", "US-CA").unwrap(),
+                    individuals: 600,
+                }],
+                data: vec![crate::breach::DataCategory::ClinicalPhi],
+                exposure: vec![crate::breach::Exposure::ExfiltrationConfirmed],
+                systems: vec![crate::breach::ScopedSystem {
+                    system: "pacs".into(),
+                    criticality: crate::breach::SystemCriticality::High,
+                }],
+                roles: vec![crate::breach::OrgRole::CoveredEntity],
+                litigation_exposure: true,
+                supersedes: vec![id],
+            }),
+            EntryBody::ClassificationRecorded(ClassificationRecorded {
+                severity: Severity::Sev1,
+                major: true,
+                borderline: false,
+                matrix: "muster-classification@1".into(),
+                fired: vec!["phi-500".into()],
+                scope: Some(id),
+                rationale: None,
+            }),
+            EntryBody::ClassificationReviewed(ClassificationReviewed {
+                classification: id,
+                confirmed: false,
+                severity: Some(Severity::Sev2),
+                major: None,
+                rationale: Some("count is an estimate".into()),
+            }),
+            EntryBody::TriggerRecorded(TriggerRecorded {
+                trigger: crate::breach::TriggerKind::Discovery,
+                at: EventTime(DateTime::parse_from_rfc3339("2026-01-01T00:15:00-06:00").unwrap()),
+                note: None,
+            }),
+            EntryBody::LawEnforcementDelay(LawEnforcementDelay {
+                basis: crate::breach::DelayBasis::Oral,
+                agency: "FBI".into(),
+                statement: "notice would impede the investigation".into(),
+                from: EventTime(DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap()),
+                until: None,
+            }),
+            EntryBody::CommunicationSent(CommunicationSent {
+                recipient: "HHS OCR".into(),
+                channel: "breach portal".into(),
+                summary: "initial report".into(),
+                sent_at: None,
+                obligations: vec!["hipaa.hhs".into()],
+            }),
+            EntryBody::EscalationDone(EscalationDone { rule: "executives".into(), note: None }),
+            EntryBody::SystemsRegistered(SystemsRegistered { systems: vec![] }),
+            EntryBody::IsolationProposed(IsolationProposed {
+                system: "pacs".into(),
+                action: crate::breach::IsolationAction::Isolate,
+                reason: "encrypting".into(),
+            }),
+            EntryBody::IsolationSignedOff(IsolationSignedOff {
+                proposal: id,
+                approved: true,
+                note: "ok".into(),
+            }),
+            EntryBody::IsolationCarriedOut(IsolationCarriedOut {
+                proposal: id,
+                system: "pacs".into(),
+                action: crate::breach::IsolationAction::Isolate,
+            }),
+            EntryBody::SystemStatusSet(SystemStatusSet {
+                system: "pacs".into(),
+                status: crate::breach::FunctionalStatus::Partially,
+                comment: Some("reads only".into()),
+            }),
         ];
         assert_eq!(bodies.len(), KNOWN_KINDS.len());
         for body in bodies {
@@ -852,6 +1193,7 @@ mod tests {
             authority: Author { person: "x".into(), position: None },
             supersedes: vec![],
             approvals_required: vec![],
+            notification: None,
         });
         let e = d.validate().unwrap_err();
         assert_eq!((e.field.as_str(), e.value.as_str()), ("choice", "wait"));

@@ -7,7 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::body::{Briefing, EntryBody, EventTime, KIND_NOTE};
+use crate::body::{Briefing, EntryBody, EventTime, NotificationChoice, KIND_NOTE};
+use crate::breach_state::{BreachBuilder, BreachState};
 use crate::canonical::canonical_json;
 use crate::entry::{Author, Entry};
 use crate::error::FoldError;
@@ -45,7 +46,7 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    fn of(e: &Entry) -> Stamp {
+    pub(crate) fn of(e: &Entry) -> Stamp {
         Stamp { entry_id: e.id(), at: e.envelope.recorded.clone(), by: e.envelope.author.clone() }
     }
 }
@@ -81,6 +82,8 @@ impl TimelineItem {
         let target = e.body.correction_target();
         let occurred_at = match &e.body {
             EntryBody::Note(n) => n.occurred_at,
+            EntryBody::TriggerRecorded(t) => Some(t.at),
+            EntryBody::CommunicationSent(c) => c.sent_at,
             _ => None,
         };
         let (envelope, body) = e.into_parts();
@@ -179,6 +182,9 @@ pub struct Decision {
     pub approvals_required: Vec<Position>,
     /// Approvals given, one per position (the first counts), in fold order.
     pub approvals: Vec<Approval>,
+    /// The notify / do-not-notify choice this decision makes for a regulatory obligation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notification: Option<NotificationChoice>,
 }
 
 impl Decision {
@@ -293,6 +299,7 @@ pub struct IncidentState {
     /// Current cadences, the default (no position) first.
     pub cadences: Vec<Cadence>,
     pub command: CommandState,
+    pub breach: BreachState,
 }
 
 /// One row of the roster: a position, who holds it now, and who held it before.
@@ -319,6 +326,7 @@ impl IncidentState {
             decisions: Vec::new(),
             cadences: Vec::new(),
             command: CommandState::default(),
+            breach: BreachState::default(),
         }
     }
 
@@ -467,6 +475,7 @@ struct Builder {
     handover_ords: Vec<usize>,
     last_commander_assignment: Option<usize>,
     approvals: Vec<(EntryId, Approval)>,
+    breach: BreachBuilder,
 }
 
 impl Builder {
@@ -485,6 +494,7 @@ impl Builder {
             handover_ords: Vec::new(),
             last_commander_assignment: None,
             approvals: Vec::new(),
+            breach: BreachBuilder::default(),
         }
     }
 
@@ -612,6 +622,7 @@ impl Builder {
                     superseded_by: Vec::new(),
                     approvals_required: b.approvals_required.clone(),
                     approvals: Vec::new(),
+                    notification: b.notification.clone(),
                 });
             }
             EntryBody::Amended(_) | EntryBody::Retracted(_) => {
@@ -623,6 +634,9 @@ impl Builder {
                 }
             }
             EntryBody::Note(_) | EntryBody::Unknown { .. } => {}
+            _ => {
+                self.breach.apply(&e);
+            }
         }
         s.timeline.push(TimelineItem::from_owned(e));
     }
@@ -646,6 +660,7 @@ impl Builder {
             }
         }
         finish_structure(s, &self.supersessions);
+        s.breach = std::mem::take(&mut self.breach).finish(&self.retracted);
         s.cadences = self.cadences.into_values().collect();
         let mut reports: BTreeMap<Position, Report> = BTreeMap::new();
         for (id, report) in self.reports {

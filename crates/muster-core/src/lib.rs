@@ -2,7 +2,10 @@
 //! entries into incident state. Pure: no I/O; time and randomness are passed in.
 
 pub mod body;
+pub mod breach;
+pub mod breach_state;
 pub mod canonical;
+pub mod deadline;
 pub mod entry;
 pub mod error;
 pub mod fold;
@@ -10,8 +13,10 @@ pub mod hlc;
 pub mod ids;
 pub mod position;
 pub mod prompts;
+pub mod rules;
 pub mod severity;
 pub mod stream;
+pub mod systems;
 pub mod time;
 
 pub use body::EntryBody;

@@ -97,6 +97,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                     },
                     supersedes: vec![],
                     approvals_required: vec![],
+                    notification: None,
                 }),
             },
         ),

@@ -207,6 +207,7 @@ pub fn build_scenario(
                     },
                     supersedes: supersedes.iter().map(|n| label(n)).collect::<Result<Vec<_>>>()?,
                     approvals_required: vec![],
+                    notification: None,
                 })
             }
             Action::Amend { target, reason, text, occurred } => EntryBody::Amended(Amendment {

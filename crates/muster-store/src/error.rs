@@ -33,6 +33,10 @@ pub enum StoreError {
     Corrupt { row: String, reason: String },
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
+    #[error(transparent)]
+    Ruleset(#[from] muster_core::rules::RulesetError),
+    #[error("{file}: {source}")]
+    Register { file: String, source: muster_core::systems::RegisterError },
 }
 
 /// An entry from another device that was refused, and why.
@@ -98,6 +102,8 @@ impl ErrorCode for StoreError {
             StoreError::Import { .. } => "import.invalid",
             StoreError::Corrupt { .. } => "store.corrupt",
             StoreError::Canonical(e) => e.code(),
+            StoreError::Ruleset(e) => e.code(),
+            StoreError::Register { source, .. } => source.code(),
         }
     }
 }
@@ -114,6 +120,8 @@ impl StoreError {
                 | StoreError::Import { .. }
                 | StoreError::Ingest(_)
                 | StoreError::Canonical(_)
+                | StoreError::Ruleset(_)
+                | StoreError::Register { .. }
         )
     }
 }

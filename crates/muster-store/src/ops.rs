@@ -331,7 +331,7 @@ impl Muster {
         Ok((incident, entries))
     }
 
-    fn open_state(&self, incident: IncidentId) -> Result<IncidentState> {
+    pub(crate) fn open_state(&self, incident: IncidentId) -> Result<IncidentState> {
         let state = self.structure(incident)?;
         if state.status == IncidentStatus::Closed {
             return Err(StoreError::Refused(format!(
@@ -342,13 +342,18 @@ impl Muster {
         Ok(state)
     }
 
-    fn author_in(&self, state: &IncidentState) -> Result<Author> {
+    pub(crate) fn author_in(&self, state: &IncidentState) -> Result<Author> {
         let person = self.operator()?;
         let position = state.positions_of(&person).into_iter().next();
         Ok(Author { person, position })
     }
 
-    fn append(&mut self, incident: IncidentId, author: Author, bodies: Vec<EntryBody>) -> Result<Vec<Entry>> {
+    pub(crate) fn append(
+        &mut self,
+        incident: IncidentId,
+        author: Author,
+        bodies: Vec<EntryBody>,
+    ) -> Result<Vec<Entry>> {
         for b in &bodies {
             b.validate()?;
         }
@@ -361,7 +366,12 @@ impl Muster {
         self.store.append(&key, drafts)
     }
 
-    fn append_one(&mut self, incident: IncidentId, state: &IncidentState, body: EntryBody) -> Result<Entry> {
+    pub(crate) fn append_one(
+        &mut self,
+        incident: IncidentId,
+        state: &IncidentState,
+        body: EntryBody,
+    ) -> Result<Entry> {
         let author = self.author_in(state)?;
         let mut written = self.append(incident, author, vec![body])?;
         written.pop().ok_or_else(|| StoreError::Refused("nothing was written".into()))
@@ -389,7 +399,7 @@ impl Muster {
     }
 
     /// Checks an event time a person gave: not in the future beyond a few minutes.
-    fn check_event_time(&self, field: &str, t: DateTime<FixedOffset>) -> Result<EventTime> {
+    pub(crate) fn check_event_time(&self, field: &str, t: DateTime<FixedOffset>) -> Result<EventTime> {
         let now = self.clock().now();
         if t.with_timezone(&Utc) > now + Duration::minutes(FUTURE_TOLERANCE_MIN) {
             return Err(ValidationError::new(
@@ -762,6 +772,7 @@ impl Muster {
             authority,
             supersedes,
             approvals_required: dedup_positions(&input.approvals_required),
+            notification: None,
         });
         self.append_one(incident, &state, body)
     }
@@ -798,9 +809,17 @@ impl Muster {
     pub fn retract(&mut self, incident: IncidentId, target: &str, reason: &str) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let target_entry = self.resolve_entry(incident, target)?;
-        if target_entry.kind() != KIND_NOTE && target_entry.kind() != KIND_STATUS_UPDATE {
+        const RETRACTABLE: [&str; 6] = [
+            KIND_NOTE,
+            KIND_STATUS_UPDATE,
+            KIND_TRIGGER_RECORDED,
+            KIND_LAW_ENFORCEMENT_DELAY,
+            KIND_COMMUNICATION_SENT,
+            KIND_ESCALATION_DONE,
+        ];
+        if !RETRACTABLE.contains(&target_entry.kind()) {
             return Err(StoreError::Refused(format!(
-                "#{} is a {} entry; only notes and status updates are retracted",
+                "#{} is a {} entry; only notes, status updates, clock triggers, law-enforcement delays, communications and escalation ticks are retracted",
                 target_entry.id().short(),
                 target_entry.kind()
             )));
@@ -821,7 +840,7 @@ fn dedup_positions(positions: &[Position]) -> Vec<Position> {
     out
 }
 
-fn validate_person(field: &str, person: &str) -> Result<(), ValidationError> {
+pub(crate) fn validate_person(field: &str, person: &str) -> Result<(), ValidationError> {
     let p = person.trim();
     if p.is_empty() {
         return Err(ValidationError::new(field, person, "must not be empty"));

@@ -21,10 +21,14 @@ use crate::rows::{i64_of, load_entry, RawRow, ENTRY_COLUMNS};
 
 /// The `kind IN (...)` list of the partial index `entries_structural`. It must be written
 /// exactly as in the migration for SQLite to use the index (tests check both).
-pub const STRUCTURAL_KINDS_SQL: &str = "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', \
-     'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded', 'status.update', 'entry.retracted', \
-     'severity.set', 'status.snoozed', 'command.handover.offered', 'command.handover.accepted', \
-     'command.handover.cancelled', 'decision.approved')";
+pub const STRUCTURAL_KINDS_SQL: &str =
+    "kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', \
+     'role.relieved', 'cadence.set', 'decision.recorded', 'status.update', 'entry.retracted', \
+     'severity.set', 'status.snoozed', 'command.handover.offered', \
+     'command.handover.accepted', 'command.handover.cancelled', 'decision.approved', \
+     'scope.set', 'classification.recorded', 'classification.reviewed', 'trigger.recorded', \
+     'law-enforcement.delay', 'communication.sent', 'escalation.done', 'systems.registered', \
+     'isolation.proposed', 'isolation.signed-off', 'isolation.carried-out', 'system.status')";
 
 /// The structural kinds as the core defines them, for the test that keeps the SQL in step.
 pub fn structural_kinds() -> Vec<&'static str> {
@@ -151,10 +155,11 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
     let id = &s.incident_id.as_bytes()[..];
     let json = |v: &Option<Stamp>| v.as_ref().and_then(|x| serde_json::to_string(x).ok());
     conn.prepare_cached(
-        "INSERT INTO proj_incidents (incident_id, title, drill, description, status, opened, status_changed, command) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (incident_id) DO UPDATE SET title = excluded.title, \
+        "INSERT INTO proj_incidents (incident_id, title, drill, description, status, opened, status_changed, command, breach) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (incident_id) DO UPDATE SET title = excluded.title, \
          drill = excluded.drill, description = excluded.description, status = excluded.status, \
-         opened = excluded.opened, status_changed = excluded.status_changed, command = excluded.command",
+         opened = excluded.opened, status_changed = excluded.status_changed, command = excluded.command, \
+         breach = excluded.breach",
     )?
     .execute(params![
         id,
@@ -164,7 +169,8 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
         s.status.as_str(),
         json(&s.opened),
         json(&s.status_changed),
-        to_json(&s.command)?
+        to_json(&s.command)?,
+        to_json(&s.breach)?
     ])?;
     conn.prepare_cached("DELETE FROM proj_assignments WHERE incident_id = ?1")?.execute(params![id])?;
     conn.prepare_cached("DELETE FROM proj_decisions WHERE incident_id = ?1")?.execute(params![id])?;
@@ -285,7 +291,7 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
     let id = &incident.as_bytes()[..];
     let head = conn
         .prepare_cached(
-            "SELECT title, drill, description, status, opened, status_changed, command \
+            "SELECT title, drill, description, status, opened, status_changed, command, breach \
              FROM proj_incidents WHERE incident_id = ?1",
         )?
         .query_row(params![id], |r| {
@@ -297,10 +303,11 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
                 r.get::<_, Option<String>>(6)?,
+                r.get::<_, Option<String>>(7)?,
             ))
         })
         .optional()?;
-    let Some((title, drill, description, status, opened, status_changed, command)) = head else {
+    let Some((title, drill, description, status, opened, status_changed, command, breach)) = head else {
         return Ok(None);
     };
     let mut state = IncidentState::empty(incident);
@@ -311,6 +318,7 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
     state.opened = opened.map(|t| from_json("proj_incidents", &t)).transpose()?;
     state.status_changed = status_changed.map(|t| from_json("proj_incidents", &t)).transpose()?;
     state.command = command.map(|t| from_json("proj_incidents", &t)).transpose()?.unwrap_or_default();
+    state.breach = breach.map(|t| from_json("proj_incidents", &t)).transpose()?.unwrap_or_default();
     if with_timeline {
         state.timeline = load_timeline(conn, incident)?;
         state.entry_count = state.timeline.len() as u64;

@@ -322,7 +322,7 @@ proptest! {
             EntryBody::IncidentOpened(IncidentOpened { title: "t".into(), drill: false, description: None }),
             EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "A".into(), supersedes: vec![] }),
             note("a1"),
-            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["x".into()], choice: "x".into(), rationale: "r".into(), authority: author("A"), supersedes: vec![], approvals_required: vec![] }),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["x".into()], choice: "x".into(), rationale: "r".into(), authority: author("A"), supersedes: vec![], approvals_required: vec![], notification: None }),
         ], 1_000);
         let b = foreign(2, inc, vec![
             note("b1"),
@@ -334,7 +334,7 @@ proptest! {
             EntryBody::RoleAssigned(RoleAssigned { position: Position::IncidentCommander, person: "C".into(), supersedes: vec![a[1].id()] }),
             EntryBody::Retracted(Retraction { target: b[0].id(), reason: "dup".into() }),
             EntryBody::IncidentClosed(IncidentClosed { summary: "s".into() }),
-            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["y".into()], choice: "y".into(), rationale: "r".into(), authority: author("C"), supersedes: vec![a[3].id()], approvals_required: vec![] }),
+            EntryBody::DecisionRecorded(DecisionRecorded { question: "q".into(), options: vec!["y".into()], choice: "y".into(), rationale: "r".into(), authority: author("C"), supersedes: vec![a[3].id()], approvals_required: vec![], notification: None }),
         ], 999);
         let streams = [a, b, c];
         let mut next = [0usize; 3];
@@ -359,7 +359,7 @@ proptest! {
 #[test]
 fn the_structural_refold_reads_through_the_partial_index() {
     use muster_store::projection::{structural_kinds, STRUCTURAL_KINDS_SQL};
-    let migration = include_str!("../migrations/0002_command.sql");
+    let migration = include_str!("../migrations/0003_breach.sql");
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
         normalise(migration).contains(&normalise(STRUCTURAL_KINDS_SQL)),
@@ -493,7 +493,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
         let mut store = Store::open(&path, clock()).unwrap();
         store.ingest(&entries, Source::Sync).unwrap();
     }
-    // Turn the file back into what schema 1 wrote: the old index, no command column, version 1.
+    // Turn the file back into what schema 1 wrote: the old index, no command or breach column, version 1.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -501,6 +501,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
              CREATE INDEX entries_structural ON entries (incident_id)
                  WHERE kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded');
              ALTER TABLE proj_incidents DROP COLUMN command;
+             ALTER TABLE proj_incidents DROP COLUMN breach;
              PRAGMA user_version = 1;",
         )
         .unwrap();

@@ -1,7 +1,9 @@
 //! Builders shared by the core's integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use chrono::{DateTime, Utc};
 use muster_core::body::*;
+use muster_core::breach::*;
 use muster_core::*;
 
 pub fn key(seed: u8) -> SigningKey {
@@ -67,5 +69,177 @@ pub fn decide(question: &str, choice: &str, supersedes: Vec<EntryId>) -> EntryBo
         authority: Author { person: "IC".into(), position: Some(Position::IncidentCommander) },
         supersedes,
         approvals_required: vec![],
+        notification: None,
     })
+}
+
+// ------------------------------------------------------------------------------------------------
+// Breach entries, for the rules tests (clocks, classification, escalation).
+
+/// An RFC 3339 instant.
+pub fn at(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s:?}: {e}")).with_timezone(&Utc)
+}
+
+/// An RFC 3339 event time, as written in entry bodies (the offset is kept).
+pub fn event(s: &str) -> EventTime {
+    EventTime(DateTime::parse_from_rfc3339(s).unwrap_or_else(|e| panic!("{s:?}: {e}")))
+}
+
+impl Stream {
+    /// The next entry, recorded at `recorded` (RFC 3339) on a machine whose IANA zone is `zone`.
+    pub fn write_at(&mut self, recorded: &str, zone: &str, body: EntryBody) -> Entry {
+        self.counter = self.counter.wrapping_add(1);
+        let mut random = [self.counter; 10];
+        random[0] = self.seed;
+        let wall = WallClock::parse(recorded, zone).unwrap();
+        self.writer.write(wall, Author { person: self.person.clone(), position: None }, body, random).unwrap()
+    }
+}
+
+/// An incident log written entry by entry, each recorded at a stated time and zone.
+#[derive(Debug)]
+pub struct Log {
+    pub stream: Stream,
+    pub entries: Vec<Entry>,
+}
+
+impl Log {
+    pub fn new(person: &str) -> Self {
+        Log { stream: Stream::new(1, person), entries: Vec::new() }
+    }
+
+    /// Appends an entry recorded at `recorded` in `zone` and returns its id.
+    pub fn add(&mut self, recorded: &str, zone: &str, body: EntryBody) -> EntryId {
+        let e = self.stream.write_at(recorded, zone, body);
+        let id = e.id();
+        self.entries.push(e);
+        id
+    }
+
+    pub fn state(&self) -> IncidentState {
+        fold(incident(), self.entries.clone()).unwrap()
+    }
+}
+
+/// A scope snapshot, built up field by field.
+#[derive(Clone, Debug)]
+pub struct Scope(pub ScopeSet);
+
+pub fn scope() -> Scope {
+    Scope(ScopeSet {
+        affected: vec![],
+        data: vec![],
+        exposure: vec![],
+        systems: vec![],
+        roles: vec![],
+        litigation_exposure: false,
+        supersedes: vec![],
+    })
+}
+
+impl Scope {
+    pub fn affected(mut self, jurisdiction: &str, individuals: u64) -> Self {
+        let jurisdiction = Jurisdiction::parse("affected", jurisdiction).unwrap();
+        self.0.affected.push(Affected { jurisdiction, individuals });
+        self
+    }
+    pub fn data(mut self, data: &[DataCategory]) -> Self {
+        self.0.data.extend_from_slice(data);
+        self
+    }
+    pub fn exposure(mut self, exposure: &[Exposure]) -> Self {
+        self.0.exposure.extend_from_slice(exposure);
+        self
+    }
+    pub fn roles(mut self, roles: &[OrgRole]) -> Self {
+        self.0.roles.extend_from_slice(roles);
+        self
+    }
+    pub fn system(mut self, id: &str, criticality: SystemCriticality) -> Self {
+        self.0.systems.push(ScopedSystem { system: id.into(), criticality });
+        self
+    }
+    pub fn litigation(mut self, flag: bool) -> Self {
+        self.0.litigation_exposure = flag;
+        self
+    }
+    pub fn supersedes(mut self, ids: &[EntryId]) -> Self {
+        self.0.supersedes.extend_from_slice(ids);
+        self
+    }
+    pub fn body(self) -> EntryBody {
+        EntryBody::ScopeSet(self.0)
+    }
+}
+
+pub fn trigger(kind: TriggerKind, happened: &str) -> EntryBody {
+    EntryBody::TriggerRecorded(TriggerRecorded { trigger: kind, at: event(happened), note: None })
+}
+
+pub fn law_enforcement_delay(basis: DelayBasis, from: &str, until: Option<&str>) -> EntryBody {
+    EntryBody::LawEnforcementDelay(LawEnforcementDelay {
+        basis,
+        agency: "FBI field office".into(),
+        statement: "Notification would impede a criminal investigation.".into(),
+        from: event(from),
+        until: until.map(event),
+    })
+}
+
+/// A communication meeting `obligations`, sent at `sent_at` (`None`: when it was recorded).
+pub fn sent(obligations: &[&str], sent_at: Option<&str>) -> EntryBody {
+    EntryBody::CommunicationSent(CommunicationSent {
+        recipient: "Regulator".into(),
+        channel: "portal".into(),
+        summary: "Notice filed".into(),
+        sent_at: sent_at.map(event),
+        obligations: obligations.iter().map(|s| s.to_string()).collect(),
+    })
+}
+
+/// The notify / do-not-notify decision for the obligation of `rule`.
+pub fn notification(rule: &str, notify: bool, rationale: &str, supersedes: Vec<EntryId>) -> EntryBody {
+    let choice = if notify { "notify" } else { "do not notify" };
+    EntryBody::DecisionRecorded(DecisionRecorded {
+        question: format!("Notify under {rule}?"),
+        options: vec!["notify".into(), "do not notify".into()],
+        choice: choice.into(),
+        rationale: rationale.into(),
+        authority: Author { person: "IC".into(), position: Some(Position::IncidentCommander) },
+        supersedes,
+        approvals_required: vec![],
+        notification: Some(NotificationChoice { rule: rule.into(), notify }),
+    })
+}
+
+pub fn classified(severity: Severity, major: bool, borderline: bool) -> EntryBody {
+    EntryBody::ClassificationRecorded(ClassificationRecorded {
+        severity,
+        major,
+        borderline,
+        matrix: "muster-classification@1".into(),
+        fired: vec![],
+        scope: None,
+        rationale: None,
+    })
+}
+
+/// A peer review of `classification`: confirmed, or changed to `major`.
+pub fn reviewed(classification: EntryId, confirmed: bool, major: Option<bool>) -> EntryBody {
+    EntryBody::ClassificationReviewed(ClassificationReviewed {
+        classification,
+        confirmed,
+        severity: None,
+        major,
+        rationale: (!confirmed).then(|| "second opinion".into()),
+    })
+}
+
+pub fn escalated(rule: &str) -> EntryBody {
+    EntryBody::EscalationDone(EscalationDone { rule: rule.into(), note: None })
+}
+
+pub fn retract(target: EntryId) -> EntryBody {
+    EntryBody::Retracted(Retraction { target, reason: "entered in error".into() })
 }
