@@ -5,6 +5,7 @@
 use ts_rs::TS;
 
 use crate::command_names::COMMANDS;
+use crate::breach_dto::*;
 use crate::dto::*;
 use crate::error::IpcError;
 
@@ -55,6 +56,43 @@ fn generate() -> String {
         StoreChanged::decl(),
         PromptFired::decl(),
         TimelineIndexed::decl(),
+        Choice::decl(),
+        BreachVocabulary::decl(),
+        AffectedView::decl(),
+        ScopedSystemView::decl(),
+        ScopeView::decl(),
+        FiredRuleView::decl(),
+        VerdictView::decl(),
+        ReviewView::decl(),
+        ClassificationView::decl(),
+        TriggerView::decl(),
+        ObligationView::decl(),
+        ChecklistView::decl(),
+        CommunicationView::decl(),
+        DelayView::decl(),
+        RulesetProblemView::decl(),
+        BreachView::decl(),
+        BoardLineView::decl(),
+        SignoffView::decl(),
+        ProposalView::decl(),
+        SystemsView::decl(),
+        AffectedSystemView::decl(),
+        AffectedServiceView::decl(),
+        ImpactView::decl(),
+        ScopeFormInput::decl(),
+        ClassifyInput::decl(),
+        ReviewFormInput::decl(),
+        TriggerInput::decl(),
+        CommunicationFormInput::decl(),
+        NotificationInput::decl(),
+        DelayFormInput::decl(),
+        EscalationInput::decl(),
+        RegisterInput::decl(),
+        SystemRef::decl(),
+        ProposeInput::decl(),
+        SignoffInput::decl(),
+        ProposalRef::decl(),
+        RateInput::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:\n\

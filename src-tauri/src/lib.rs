@@ -3,6 +3,8 @@
 //! in the background and push events to the window, which never polls.
 
 pub mod bench;
+pub mod breach_commands;
+pub mod breach_dto;
 #[cfg(test)]
 mod bindings;
 mod command_names;
@@ -103,6 +105,22 @@ pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, Desk
             commands::close_incident,
             commands::reopen_incident,
             commands::ui_mark,
+            breach_commands::breach_view,
+            breach_commands::set_scope,
+            breach_commands::classify_incident,
+            breach_commands::review_classification,
+            breach_commands::record_trigger,
+            breach_commands::record_communication,
+            breach_commands::decide_notification,
+            breach_commands::record_delay,
+            breach_commands::escalation_done,
+            breach_commands::systems_view,
+            breach_commands::import_systems,
+            breach_commands::isolation_impact,
+            breach_commands::propose_isolation,
+            breach_commands::sign_off_isolation,
+            breach_commands::carry_out_isolation,
+            breach_commands::rate_system,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

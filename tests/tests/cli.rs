@@ -283,7 +283,7 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
     let mut gap: Vec<&str> = lines.clone();
     gap.remove(10);
     let mut gap: Vec<String> = gap.iter().map(|s| s.to_string()).collect();
-    gap[0] = gap[0].replace("\"entries\":39", "\"entries\":38");
+    gap[0] = gap[0].replace("\"entries\":50", "\"entries\":49");
     let p = write("gap.jsonl", gap.join("\n"));
     let (code, err) = b.fails(&["import", p.to_str().unwrap()]);
     assert_eq!(code, 2);
@@ -295,7 +295,7 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
     // Truncated file: the header announces more entries than there are.
     let p = write("truncated.jsonl", lines[..20].join("\n"));
     let (_, err) = b.fails(&["import", p.to_str().unwrap()]);
-    assert!(err.contains("line 1") && err.contains("announces 39 entries but the file holds 19"), "{err}");
+    assert!(err.contains("line 1") && err.contains("announces 50 entries but the file holds 19"), "{err}");
 
     // Not JSON at all on line 3.
     let mut garbage: Vec<String> = lines.iter().map(|s| s.to_string()).collect();
@@ -383,7 +383,7 @@ fn rebuild_restores_damaged_projections_and_lists_follow_the_log() {
     m.sql("UPDATE proj_corrections SET summary = 'tampered'; DELETE FROM proj_assignments;");
     assert_ne!(m.json(&["timeline"]), before);
     let out = m.json(&["rebuild"]);
-    assert_eq!(out["entries"], 39);
+    assert_eq!(out["entries"], 50);
     assert_eq!(m.json(&["timeline"]), before);
     let list = m.json(&["incident", "list"]);
     let incidents = list["incidents"].as_array().unwrap();

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::SigningKey;
 use muster_core::body::*;
+use muster_core::breach::*;
 use muster_core::entry::Author;
 use muster_core::{
     fold, Entry, EntryBody, EntryId, IncidentId, Position, StreamWriter, ValidationError, ViewerZone,
@@ -20,6 +21,8 @@ use crate::rows::Source;
 use crate::store::Store;
 
 pub const RANSOMWARE_SCENARIO: &str = include_str!("../../../assets/demo/ransomware.toml");
+/// The demo hospital's clinical systems register.
+pub const DEMO_SYSTEMS: &str = include_str!("../../../assets/demo/systems.csv");
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +102,40 @@ enum Action {
         reason: String,
         text: Option<String>,
         occurred: Option<i64>,
+    },
+    Trigger {
+        trigger: String,
+        occurred: i64,
+        note: Option<String>,
+    },
+    Register,
+    Scope {
+        affected: Vec<String>,
+        data: Vec<String>,
+        exposure: Vec<String>,
+        systems: Vec<String>,
+        roles: Vec<String>,
+    },
+    Classify,
+    Propose {
+        system: String,
+        reason: String,
+    },
+    Signoff {
+        proposal: String,
+        note: String,
+    },
+    CarryOut {
+        proposal: String,
+    },
+    Rate {
+        system: String,
+        status: String,
+        comment: Option<String>,
+    },
+    Escalated {
+        rule: String,
+        note: Option<String>,
     },
     Retract {
         target: String,
@@ -218,6 +255,86 @@ pub fn build_scenario(
             }),
             Action::Retract { target, reason } => {
                 EntryBody::Retracted(Retraction { target: label(target)?, reason: reason.clone() })
+            }
+            Action::Trigger { trigger, occurred, note } => EntryBody::TriggerRecorded(TriggerRecorded {
+                trigger: TriggerKind::parse_user("trigger", trigger).map_err(|e| bad(step_no, e.to_string()))?,
+                at: event_time(*occurred),
+                note: note.clone(),
+            }),
+            Action::Register => {
+                let register = muster_core::systems::parse_csv(DEMO_SYSTEMS).map_err(|e| bad(step_no, e.to_string()))?;
+                EntryBody::SystemsRegistered(SystemsRegistered { systems: register.systems })
+            }
+            Action::Scope { affected, data, exposure, systems, roles } => {
+                let v = |e: ValidationError| bad(step_no, e.to_string());
+                let affected = affected
+                    .iter()
+                    .map(|a| {
+                        let (j, n) = a.split_once(':').ok_or_else(|| bad(step_no, format!("affected {a:?}")))?;
+                        Ok(Affected {
+                            jurisdiction: Jurisdiction::parse("affected", j).map_err(v)?,
+                            individuals: n.parse().map_err(|_| bad(step_no, format!("affected {a:?}")))?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let systems = systems
+                    .iter()
+                    .map(|a| {
+                        let (id, c) = a.split_once(':').ok_or_else(|| bad(step_no, format!("system {a:?}")))?;
+                        Ok(ScopedSystem {
+                            system: id.to_string(),
+                            criticality: SystemCriticality::parse_user("systems", c).map_err(v)?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                EntryBody::ScopeSet(ScopeSet {
+                    affected,
+                    data: data.iter().map(|d| DataCategory::parse_user("data", d)).collect::<Result<_, _>>().map_err(v)?,
+                    exposure: exposure.iter().map(|d| Exposure::parse_user("exposure", d)).collect::<Result<_, _>>().map_err(v)?,
+                    systems,
+                    roles: roles.iter().map(|d| OrgRole::parse_user("roles", d)).collect::<Result<_, _>>().map_err(v)?,
+                    litigation_exposure: false,
+                    supersedes: state()?.breach.scopes.iter().map(|s| s.stamp.entry_id).collect(),
+                })
+            }
+            Action::Classify => {
+                let s = state()?;
+                let scope = s.breach.scope().ok_or_else(|| bad(step_no, "classify before any scope"))?;
+                let matrix = muster_core::rules::classification::Matrix::built_in().map_err(|e| bad(step_no, e.to_string()))?;
+                let verdict = matrix.classify(Some(&scope.scope));
+                EntryBody::ClassificationRecorded(ClassificationRecorded {
+                    severity: verdict.severity,
+                    major: verdict.major,
+                    borderline: verdict.borderline,
+                    matrix: verdict.matrix,
+                    fired: verdict.fired.into_iter().map(|f| f.id).collect(),
+                    scope: Some(scope.stamp.entry_id),
+                    rationale: None,
+                })
+            }
+            Action::Propose { system, reason } => EntryBody::IsolationProposed(IsolationProposed {
+                system: system.clone(),
+                action: IsolationAction::Isolate,
+                reason: reason.clone(),
+            }),
+            Action::Signoff { proposal, note } => EntryBody::IsolationSignedOff(IsolationSignedOff {
+                proposal: label(proposal)?,
+                approved: true,
+                note: note.clone(),
+            }),
+            Action::CarryOut { proposal } => {
+                let id = label(proposal)?;
+                let s = state()?;
+                let p = s.breach.proposal(id).ok_or_else(|| bad(step_no, format!("{proposal:?} is not a proposal")))?;
+                EntryBody::IsolationCarriedOut(IsolationCarriedOut { proposal: id, system: p.system.clone(), action: p.action })
+            }
+            Action::Rate { system, status, comment } => EntryBody::SystemStatusSet(SystemStatusSet {
+                system: system.clone(),
+                status: FunctionalStatus::parse_user("status", status).map_err(|e| bad(step_no, e.to_string()))?,
+                comment: comment.clone(),
+            }),
+            Action::Escalated { rule, note } => {
+                EntryBody::EscalationDone(EscalationDone { rule: rule.clone(), note: note.clone() })
             }
         };
         let stream =
