@@ -4,8 +4,8 @@
 
 use ts_rs::TS;
 
-use crate::command_names::COMMANDS;
 use crate::breach_dto::*;
+use crate::command_names::COMMANDS;
 use crate::dto::*;
 use crate::error::IpcError;
 

@@ -21,11 +21,18 @@ fn time(m: &Muster, field: &str, typed: &str) -> IpcResult<chrono::DateTime<chro
     Ok(m.clock().zone().parse_user_time(field, typed.trim(), m.clock().now())?)
 }
 
-fn opt_time(m: &Muster, field: &str, typed: Option<&str>) -> IpcResult<Option<chrono::DateTime<chrono::FixedOffset>>> {
+fn opt_time(
+    m: &Muster,
+    field: &str,
+    typed: Option<&str>,
+) -> IpcResult<Option<chrono::DateTime<chrono::FixedOffset>>> {
     typed.map(str::trim).filter(|t| !t.is_empty()).map(|t| time(m, field, t)).transpose()
 }
 
-fn list<T>(items: &[String], parse: impl Fn(&str) -> Result<T, muster_core::ValidationError>) -> IpcResult<Vec<T>> {
+fn list<T>(
+    items: &[String],
+    parse: impl Fn(&str) -> Result<T, muster_core::ValidationError>,
+) -> IpcResult<Vec<T>> {
     Ok(items.iter().map(|i| parse(i)).collect::<Result<Vec<T>, _>>()?)
 }
 
@@ -42,12 +49,25 @@ pub async fn breach_view(state: App<'_>, incident_ref: String) -> IpcResult<Brea
         let preview = m.classification_preview(&s, &rules);
         let obligations = m.obligations(&s, &rules);
         let checklist = m.checklist(&s, &rules);
-        Ok(BreachView::of(id.to_string(), &s, &rules, &preview, &obligations, &checklist, &state.zone, m.clock().now()))
+        Ok(BreachView::of(
+            id.to_string(),
+            &s,
+            &rules,
+            &preview,
+            &obligations,
+            &checklist,
+            &state.zone,
+            m.clock().now(),
+        ))
     })
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn set_scope<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: ScopeFormInput) -> IpcResult<Written> {
+pub async fn set_scope<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ScopeFormInput,
+) -> IpcResult<Written> {
     let affected = input
         .affected
         .iter()
@@ -126,7 +146,11 @@ pub async fn review_classification<R: Runtime>(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn record_trigger<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: TriggerInput) -> IpcResult<Written> {
+pub async fn record_trigger<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: TriggerInput,
+) -> IpcResult<Written> {
     let kind = TriggerKind::parse_user("trigger", &input.trigger)?;
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
@@ -168,7 +192,11 @@ pub async fn decide_notification<R: Runtime>(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn record_delay<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: DelayFormInput) -> IpcResult<Written> {
+pub async fn record_delay<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: DelayFormInput,
+) -> IpcResult<Written> {
     let basis = DelayBasis::parse_user("basis", &input.basis)?;
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
@@ -209,7 +237,11 @@ pub async fn systems_view(state: App<'_>, incident_ref: String) -> IpcResult<Sys
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn import_systems<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: RegisterInput) -> IpcResult<Written> {
+pub async fn import_systems<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: RegisterInput,
+) -> IpcResult<Written> {
     if input.csv.len() > 2_000_000 {
         return Err(IpcError::new("input.invalid", "csv: a register file is at most 2 MB"));
     }
@@ -229,7 +261,11 @@ pub async fn isolation_impact(state: App<'_>, input: SystemRef) -> IpcResult<Imp
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn propose_isolation<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: ProposeInput) -> IpcResult<Written> {
+pub async fn propose_isolation<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ProposeInput,
+) -> IpcResult<Written> {
     let action = IsolationAction::parse_user("action", &input.action)?;
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
@@ -263,7 +299,11 @@ pub async fn carry_out_isolation<R: Runtime>(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn rate_system<R: Runtime>(app: AppHandle<R>, state: App<'_>, input: RateInput) -> IpcResult<Written> {
+pub async fn rate_system<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: RateInput,
+) -> IpcResult<Written> {
     let status = FunctionalStatus::parse_user("status", &input.status)?;
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;

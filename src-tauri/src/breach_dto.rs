@@ -91,7 +91,10 @@ impl ScopeView {
             affected: scope
                 .affected
                 .iter()
-                .map(|a| AffectedView { jurisdiction: a.jurisdiction.to_string(), individuals: a.individuals as f64 })
+                .map(|a| AffectedView {
+                    jurisdiction: a.jurisdiction.to_string(),
+                    individuals: a.individuals as f64,
+                })
                 .collect(),
             individuals: scope.individuals_in(None) as f64,
             data: scope.data.iter().map(|d| d.slug().into()).collect(),
@@ -99,7 +102,10 @@ impl ScopeView {
             systems: scope
                 .systems
                 .iter()
-                .map(|s| ScopedSystemView { system: s.system.clone(), criticality: s.criticality.slug().into() })
+                .map(|s| ScopedSystemView {
+                    system: s.system.clone(),
+                    criticality: s.criticality.slug().into(),
+                })
                 .collect(),
             roles: scope.roles.iter().map(|d| d.slug().into()).collect(),
             litigation_exposure: scope.litigation_exposure,
@@ -443,7 +449,10 @@ impl BreachView {
                     channel: c.communication.channel.clone(),
                     summary: c.communication.summary.clone(),
                     sent_text: zone.format(
-                        c.communication.sent_at.map(|t| t.0.with_timezone(&Utc)).unwrap_or_else(|| c.stamp.at.instant()),
+                        c.communication
+                            .sent_at
+                            .map(|t| t.0.with_timezone(&Utc))
+                            .unwrap_or_else(|| c.stamp.at.instant()),
                     ),
                     meets: c.communication.obligations.clone(),
                     by: c.stamp.by.person.clone(),
@@ -583,8 +592,15 @@ impl SystemsView {
             has_register: b.register.is_some(),
             register_recorded: b.register.as_ref().map(|r| StampView::of(&r.stamp, zone)),
             board: b.board().iter().map(BoardLineView::of).collect(),
-            proposals: b.proposals.iter().rev().map(|p| ProposalView::of(p, needs_signoff(&p.system), zone)).collect(),
-            operator_is_clinical_liaison: state.positions_of(operator).contains(&muster_core::Position::ClinicalLiaison),
+            proposals: b
+                .proposals
+                .iter()
+                .rev()
+                .map(|p| ProposalView::of(p, needs_signoff(&p.system), zone))
+                .collect(),
+            operator_is_clinical_liaison: state
+                .positions_of(operator)
+                .contains(&muster_core::Position::ClinicalLiaison),
             vocabulary: BreachVocabulary::get(),
         }
     }

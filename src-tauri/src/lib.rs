@@ -3,10 +3,10 @@
 //! in the background and push events to the window, which never polls.
 
 pub mod bench;
-pub mod breach_commands;
-pub mod breach_dto;
 #[cfg(test)]
 mod bindings;
+pub mod breach_commands;
+pub mod breach_dto;
 mod command_names;
 pub mod commands;
 pub mod dto;

@@ -127,7 +127,7 @@ pub enum SystemsCommand {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(group(ArgGroup::new("verdict").required(true).args(["confirm", "severity", "major"])))]
+#[command(group(ArgGroup::new("verdict").required(true).multiple(true).args(["confirm", "severity", "major"])))]
 pub struct ReviewArgs {
     /// The classification reviewed (default: the latest).
     #[arg(long, value_name = "ENTRY")]

@@ -198,6 +198,7 @@ fn dispatch(
                     "incident": IncidentRef::of(&s),
                     "zone": zone.name(),
                     "commander": CommanderView::of(&s.commander(), zone),
+                    "severity": s.severity().map(|v| v.slug()),
                     "roster": RosterView::of(&s, zone).positions,
                     "decisions_in_force": s.decisions.iter().filter(|d| d.superseded_by.is_empty()).map(|d| DecisionView::of(d, zone)).collect::<Vec<_>>(),
                     "recent": s.timeline.iter().rev().take(recent).map(|t| TimelineEntryView::of(t, zone)).collect::<Vec<_>>(),

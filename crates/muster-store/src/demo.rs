@@ -257,12 +257,14 @@ pub fn build_scenario(
                 EntryBody::Retracted(Retraction { target: label(target)?, reason: reason.clone() })
             }
             Action::Trigger { trigger, occurred, note } => EntryBody::TriggerRecorded(TriggerRecorded {
-                trigger: TriggerKind::parse_user("trigger", trigger).map_err(|e| bad(step_no, e.to_string()))?,
+                trigger: TriggerKind::parse_user("trigger", trigger)
+                    .map_err(|e| bad(step_no, e.to_string()))?,
                 at: event_time(*occurred),
                 note: note.clone(),
             }),
             Action::Register => {
-                let register = muster_core::systems::parse_csv(DEMO_SYSTEMS).map_err(|e| bad(step_no, e.to_string()))?;
+                let register =
+                    muster_core::systems::parse_csv(DEMO_SYSTEMS).map_err(|e| bad(step_no, e.to_string()))?;
                 EntryBody::SystemsRegistered(SystemsRegistered { systems: register.systems })
             }
             Action::Scope { affected, data, exposure, systems, roles } => {
@@ -270,7 +272,8 @@ pub fn build_scenario(
                 let affected = affected
                     .iter()
                     .map(|a| {
-                        let (j, n) = a.split_once(':').ok_or_else(|| bad(step_no, format!("affected {a:?}")))?;
+                        let (j, n) =
+                            a.split_once(':').ok_or_else(|| bad(step_no, format!("affected {a:?}")))?;
                         Ok(Affected {
                             jurisdiction: Jurisdiction::parse("affected", j).map_err(v)?,
                             individuals: n.parse().map_err(|_| bad(step_no, format!("affected {a:?}")))?,
@@ -280,7 +283,8 @@ pub fn build_scenario(
                 let systems = systems
                     .iter()
                     .map(|a| {
-                        let (id, c) = a.split_once(':').ok_or_else(|| bad(step_no, format!("system {a:?}")))?;
+                        let (id, c) =
+                            a.split_once(':').ok_or_else(|| bad(step_no, format!("system {a:?}")))?;
                         Ok(ScopedSystem {
                             system: id.to_string(),
                             criticality: SystemCriticality::parse_user("systems", c).map_err(v)?,
@@ -289,10 +293,22 @@ pub fn build_scenario(
                     .collect::<Result<Vec<_>>>()?;
                 EntryBody::ScopeSet(ScopeSet {
                     affected,
-                    data: data.iter().map(|d| DataCategory::parse_user("data", d)).collect::<Result<_, _>>().map_err(v)?,
-                    exposure: exposure.iter().map(|d| Exposure::parse_user("exposure", d)).collect::<Result<_, _>>().map_err(v)?,
+                    data: data
+                        .iter()
+                        .map(|d| DataCategory::parse_user("data", d))
+                        .collect::<Result<_, _>>()
+                        .map_err(v)?,
+                    exposure: exposure
+                        .iter()
+                        .map(|d| Exposure::parse_user("exposure", d))
+                        .collect::<Result<_, _>>()
+                        .map_err(v)?,
                     systems,
-                    roles: roles.iter().map(|d| OrgRole::parse_user("roles", d)).collect::<Result<_, _>>().map_err(v)?,
+                    roles: roles
+                        .iter()
+                        .map(|d| OrgRole::parse_user("roles", d))
+                        .collect::<Result<_, _>>()
+                        .map_err(v)?,
                     litigation_exposure: false,
                     supersedes: state()?.breach.scopes.iter().map(|s| s.stamp.entry_id).collect(),
                 })
@@ -300,7 +316,8 @@ pub fn build_scenario(
             Action::Classify => {
                 let s = state()?;
                 let scope = s.breach.scope().ok_or_else(|| bad(step_no, "classify before any scope"))?;
-                let matrix = muster_core::rules::classification::Matrix::built_in().map_err(|e| bad(step_no, e.to_string()))?;
+                let matrix = muster_core::rules::classification::Matrix::built_in()
+                    .map_err(|e| bad(step_no, e.to_string()))?;
                 let verdict = matrix.classify(Some(&scope.scope));
                 EntryBody::ClassificationRecorded(ClassificationRecorded {
                     severity: verdict.severity,
@@ -325,12 +342,20 @@ pub fn build_scenario(
             Action::CarryOut { proposal } => {
                 let id = label(proposal)?;
                 let s = state()?;
-                let p = s.breach.proposal(id).ok_or_else(|| bad(step_no, format!("{proposal:?} is not a proposal")))?;
-                EntryBody::IsolationCarriedOut(IsolationCarriedOut { proposal: id, system: p.system.clone(), action: p.action })
+                let p = s
+                    .breach
+                    .proposal(id)
+                    .ok_or_else(|| bad(step_no, format!("{proposal:?} is not a proposal")))?;
+                EntryBody::IsolationCarriedOut(IsolationCarriedOut {
+                    proposal: id,
+                    system: p.system.clone(),
+                    action: p.action,
+                })
             }
             Action::Rate { system, status, comment } => EntryBody::SystemStatusSet(SystemStatusSet {
                 system: system.clone(),
-                status: FunctionalStatus::parse_user("status", status).map_err(|e| bad(step_no, e.to_string()))?,
+                status: FunctionalStatus::parse_user("status", status)
+                    .map_err(|e| bad(step_no, e.to_string()))?,
                 comment: comment.clone(),
             }),
             Action::Escalated { rule, note } => {

@@ -151,9 +151,12 @@ fn load_one<T: Clone>(
     };
     match parse(&shown, &text) {
         Ok(ruleset) => {
-            // Remembered so that a later broken edit falls back to this text. A failure to
-            // remember only weakens that fallback, so it does not stop the load.
-            let _ = store.set_setting(&setting_key(file), &text);
+            // Remembered so that a later broken edit falls back to this text. Written only when
+            // it changed: a read must not look like a change to the store's change probe. A
+            // failure to remember only weakens that fallback, so it does not stop the load.
+            if store.setting(&setting_key(file)).ok().flatten().as_deref() != Some(text.as_str()) {
+                let _ = store.set_setting(&setting_key(file), &text);
+            }
             book.in_force.push(in_force(file, header(&ruleset), RulesetSource::Installation));
             ruleset
         }

@@ -43,7 +43,7 @@ struct RawFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMatrix {
-    borderline_margin_percent: u32,
+    borderline_margin_percent: toml::Spanned<u32>,
     default_severity: Severity,
 }
 
@@ -56,7 +56,7 @@ struct RawRule {
     #[serde(default)]
     major: bool,
     #[serde(default)]
-    when: Condition,
+    when: Option<toml::Spanned<Condition>>,
 }
 
 /// A rule that fired, as shown to the user.
@@ -88,12 +88,13 @@ impl Matrix {
 
     pub fn parse(file: &str, text: &str) -> Result<Matrix, RulesetError> {
         let raw: RawFile = parse_toml(file, text)?;
-        if raw.matrix.borderline_margin_percent > 50 {
+        let margin = *raw.matrix.borderline_margin_percent.get_ref();
+        if margin > 50 {
             return Err(RulesetError {
                 file: file.into(),
-                line: text.lines().position(|l| l.contains("borderline_margin_percent")).map_or(1, |i| i + 1),
+                line: line_of(text, raw.matrix.borderline_margin_percent.span().start),
                 field: "matrix.borderline_margin_percent".into(),
-                message: format!("{} is more than 50", raw.matrix.borderline_margin_percent),
+                message: format!("{margin} is more than 50"),
             });
         }
         let mut rules: Vec<MatrixRule> = Vec::new();
@@ -104,18 +105,20 @@ impl Matrix {
             if rules.iter().any(|x| x.id == id) {
                 return Err(duplicate_id(file, line, "id", &id));
             }
-            r.when.check(file, line)?;
+            let when_line = r.when.as_ref().map_or(line, |w| line_of(text, w.span().start));
+            let when = r.when.map(toml::Spanned::into_inner).unwrap_or_default();
+            when.check(file, when_line)?;
             rules.push(MatrixRule {
                 id,
                 description: r.description,
                 severity: r.severity,
                 major: r.major,
-                when: r.when,
+                when,
             });
         }
         Ok(Matrix {
             header: raw.ruleset,
-            borderline_margin_percent: raw.matrix.borderline_margin_percent,
+            borderline_margin_percent: margin,
             default_severity: raw.matrix.default_severity,
             rules,
         })
@@ -126,8 +129,10 @@ impl Matrix {
         let facts = Facts { scope, major: false };
         let (severity, major, fired) = self.evaluate(&facts, &|n| n);
         let m = u64::from(self.borderline_margin_percent);
-        let low = |n: u64| n.saturating_mul(100 - m) / 100;
-        let high = |n: u64| n.saturating_mul(100 + m).div_ceil(100);
+        // The whole numbers of individuals within m% of each count: a count of 1 is still at
+        // least 1 with 10% less (0.9), and 454 is still fewer than 500 with 10% more (499.4).
+        let low = |n: u64| n.saturating_mul(100 - m).div_ceil(100);
+        let high = |n: u64| n.saturating_mul(100 + m) / 100;
         let (sev_low, major_low, _) = self.evaluate(&facts, &low);
         let (sev_high, major_high, _) = self.evaluate(&facts, &high);
         let borderline = m > 0 && (sev_low != sev_high || major_low != major_high);

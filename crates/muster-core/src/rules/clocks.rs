@@ -96,9 +96,9 @@ struct RawRule {
     #[serde(default)]
     law_enforcement_delay: bool,
     #[serde(default)]
-    after: Option<String>,
+    after: Option<toml::Spanned<String>>,
     #[serde(default)]
-    when: Condition,
+    when: Option<toml::Spanned<Condition>>,
     #[serde(default)]
     note: Option<String>,
 }
@@ -129,6 +129,8 @@ impl ClockRuleset {
         };
         let mut rules: Vec<ClockRule> = Vec::new();
         let mut lines: BTreeMap<String, usize> = BTreeMap::new();
+        // The line `after` is written on, for its error below.
+        let mut after_lines: BTreeMap<String, usize> = BTreeMap::new();
         for r in raw.rule {
             let line = line_of(text, r.id.span().start);
             let id = r.id.into_inner();
@@ -178,7 +180,13 @@ impl ClockRuleset {
                     })?)
                 }
             };
-            r.when.check(file, line)?;
+            let when_line = r.when.as_ref().map_or(line, |w| line_of(text, w.span().start));
+            let when = r.when.map(toml::Spanned::into_inner).unwrap_or_default();
+            when.check(file, when_line)?;
+            let after = r.after.map(|a| {
+                after_lines.insert(id.clone(), line_of(text, a.span().start));
+                a.into_inner()
+            });
             lines.insert(id.clone(), line);
             rules.push(ClockRule {
                 id,
@@ -190,14 +198,14 @@ impl ClockRuleset {
                 calendar: r.calendar.unwrap_or(HolidayCalendar::None),
                 zone,
                 law_enforcement_delay: r.law_enforcement_delay,
-                after: r.after,
-                when: r.when,
+                after,
+                when,
                 note: r.note,
             });
         }
         for rule in &rules {
             let Some(after) = &rule.after else { continue };
-            let line = lines.get(&rule.id).copied().unwrap_or(1);
+            let line = after_lines.get(&rule.id).or(lines.get(&rule.id)).copied().unwrap_or(1);
             match rules.iter().find(|r| &r.id == after) {
                 None => return Err(err(line, "after", format!("{after:?} names no rule in this file"))),
                 Some(anchor) if anchor.after.is_some() => {
