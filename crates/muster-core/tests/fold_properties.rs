@@ -5,6 +5,8 @@
 mod support;
 
 use muster_core::body::*;
+use muster_core::breach::*;
+use muster_core::systems::parse_csv;
 use muster_core::*;
 use proptest::prelude::*;
 use support::*;
@@ -27,6 +29,13 @@ enum Op {
     Accept { target: u16 },
     Cancel { target: u16 },
     Approve { target: u16, position: u8 },
+    Scope { individuals: u16, supersede_mask: u16 },
+    Trigger { kind: u8, minutes: u8 },
+    Register { systems: u8 },
+    Propose { system: u8 },
+    Signoff { target: u16, approved: bool },
+    CarryOut { target: u16 },
+    Rate { system: u8, status: u8 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -47,6 +56,13 @@ fn op() -> impl Strategy<Value = Op> {
         1 => any::<u16>().prop_map(|target| Op::Accept { target }),
         1 => any::<u16>().prop_map(|target| Op::Cancel { target }),
         1 => (any::<u16>(), 0u8..3).prop_map(|(target, position)| Op::Approve { target, position }),
+        1 => (any::<u16>(), any::<u16>()).prop_map(|(individuals, supersede_mask)| Op::Scope { individuals, supersede_mask }),
+        1 => (0u8..6, any::<u8>()).prop_map(|(kind, minutes)| Op::Trigger { kind, minutes }),
+        1 => (1u8..4).prop_map(|systems| Op::Register { systems }),
+        1 => (0u8..3).prop_map(|system| Op::Propose { system }),
+        1 => (any::<u16>(), any::<bool>()).prop_map(|(target, approved)| Op::Signoff { target, approved }),
+        1 => any::<u16>().prop_map(|target| Op::CarryOut { target }),
+        1 => (0u8..3, 0u8..3).prop_map(|(system, status)| Op::Rate { system, status }),
     ]
 }
 
@@ -66,7 +82,10 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
     let mut assignments: Vec<EntryId> = Vec::new();
     let mut decisions: Vec<EntryId> = Vec::new();
     let mut offers: Vec<EntryId> = Vec::new();
+    let mut scopes: Vec<EntryId> = Vec::new();
+    let mut proposals: Vec<EntryId> = Vec::new();
     let mut clock = 10u64;
+    let system_ids = ["ehr", "lis", "pharmacy"];
     let nth = |ids: &[EntryId], i: u16| ids.get(usize::from(i) % ids.len().max(1)).copied();
     let fallback = entries[0].id();
     for (device, step, op) in ops {
@@ -139,12 +158,70 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
                 decision: nth(&decisions, *target).unwrap_or(fallback),
                 position: positions()[usize::from(*position)].clone(),
             }),
+            Op::Scope { individuals, supersede_mask } => EntryBody::ScopeSet(ScopeSet {
+                affected: vec![Affected {
+                    jurisdiction: Jurisdiction::parse("affected", "US-CA").unwrap(),
+                    individuals: u64::from(*individuals),
+                }],
+                data: vec![DataCategory::ClinicalPhi],
+                exposure: vec![],
+                systems: vec![],
+                roles: vec![OrgRole::CoveredEntity],
+                litigation_exposure: individuals % 2 == 0,
+                supersedes: pick(&scopes, *supersede_mask),
+            }),
+            Op::Trigger { kind, minutes } => EntryBody::TriggerRecorded(TriggerRecorded {
+                trigger: TriggerKind::ALL[usize::from(*kind)],
+                at: EventTime(
+                    chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z").unwrap()
+                        + chrono::Duration::minutes(i64::from(*minutes)),
+                ),
+                note: None,
+            }),
+            Op::Register { systems } => EntryBody::SystemsRegistered(SystemsRegistered {
+                systems: parse_csv(&format!(
+                    "id,name,criticality,department,downtime_procedure,depends_on,services,functions\n{}",
+                    system_ids[..usize::from(*systems)]
+                        .iter()
+                        .enumerate()
+                        .map(|(i, id)| format!(
+                            "{id},{id},high,IT,paper,{},Ward,{}\n",
+                            if i > 0 { "ehr" } else { "" },
+                            if *id == "pharmacy" { "medication-administration" } else { "" }
+                        ))
+                        .collect::<String>()
+                ))
+                .unwrap()
+                .systems,
+            }),
+            Op::Propose { system } => EntryBody::IsolationProposed(IsolationProposed {
+                system: system_ids[usize::from(*system)].into(),
+                action: IsolationAction::Isolate,
+                reason: "r".into(),
+            }),
+            Op::Signoff { target, approved } => EntryBody::IsolationSignedOff(IsolationSignedOff {
+                proposal: nth(&proposals, *target).unwrap_or(fallback),
+                approved: *approved,
+                note: "n".into(),
+            }),
+            Op::CarryOut { target } => EntryBody::IsolationCarriedOut(IsolationCarriedOut {
+                proposal: nth(&proposals, *target).unwrap_or(fallback),
+                system: system_ids[usize::from(*target) % 3].into(),
+                action: if target % 2 == 0 { IsolationAction::Isolate } else { IsolationAction::Restore },
+            }),
+            Op::Rate { system, status } => EntryBody::SystemStatusSet(SystemStatusSet {
+                system: system_ids[usize::from(*system)].into(),
+                status: FunctionalStatus::ALL[usize::from(*status)],
+                comment: None,
+            }),
         };
         let e = streams[d].write(hlc(clock), body);
         match &e.body {
             EntryBody::RoleAssigned(_) => assignments.push(e.id()),
             EntryBody::DecisionRecorded(_) => decisions.push(e.id()),
             EntryBody::HandoverOffered(_) => offers.push(e.id()),
+            EntryBody::ScopeSet(_) => scopes.push(e.id()),
+            EntryBody::IsolationProposed(_) => proposals.push(e.id()),
             _ => {}
         }
         entries.push(e);
