@@ -143,10 +143,22 @@ fn rule_cases() -> Vec<RuleCase> {
             Some("2026-05-01T23:59:59-04:00"),
             NY,
             vec![
-                ("no individual affected in the US", ce().affected("DE", 1000), false),
-                ("only an encrypted device lost (safe harbour)", phi_encrypted(&[R::CoveredEntity]).affected("US-NY", 1000), false),
+                ("no individual affected", ce().affected("US-NY", 0), false),
+                (
+                    "only an encrypted device lost (safe harbour)",
+                    phi_encrypted(&[R::CoveredEntity]).affected("US-NY", 1000),
+                    false,
+                ),
                 ("a business associate, not a covered entity", ba().affected("US-NY", 1000), false),
-                ("no PHI (staff records)", scope().data(&[D::StaffPii]).exposure(&[X::ExfiltrationConfirmed]).roles(&[R::CoveredEntity]).affected("US-NY", 1000), false),
+                (
+                    "no PHI (staff records)",
+                    scope()
+                        .data(&[D::StaffPii])
+                        .exposure(&[X::ExfiltrationConfirmed])
+                        .roles(&[R::CoveredEntity])
+                        .affected("US-NY", 1000),
+                    false,
+                ),
             ],
         ),
         c(
@@ -157,8 +169,16 @@ fn rule_cases() -> Vec<RuleCase> {
             NY,
             vec![
                 ("exactly 500 residents of one state", ce().affected("US-CA", 500), false),
-                ("800 in all but no state has more than 500", ce().affected("US-CA", 400).affected("US-NV", 400), false),
-                ("501 residents, only an encrypted device lost", phi_encrypted(&[R::CoveredEntity]).affected("US-CA", 501), false),
+                (
+                    "800 in all but no state has more than 500",
+                    ce().affected("US-CA", 400).affected("US-NV", 400),
+                    false,
+                ),
+                (
+                    "501 residents, only an encrypted device lost",
+                    phi_encrypted(&[R::CoveredEntity]).affected("US-CA", 501),
+                    false,
+                ),
             ],
         ),
         c(
@@ -177,7 +197,7 @@ fn rule_cases() -> Vec<RuleCase> {
             NY,
             vec![
                 ("500 individuals in all", ce().affected("US-CA", 250).affected("US-TX", 250), false),
-                ("nobody in the US", ce().affected("DE", 10), false),
+                ("no individual affected", ce().affected("US-NY", 0), false),
             ],
         ),
         c(
@@ -188,7 +208,11 @@ fn rule_cases() -> Vec<RuleCase> {
             NY,
             vec![
                 ("a covered entity, not a business associate", ce().affected("US-TX", 1000), false),
-                ("only an encrypted device lost", phi_encrypted(&[R::BusinessAssociate]).affected("US-TX", 1000), false),
+                (
+                    "only an encrypted device lost",
+                    phi_encrypted(&[R::BusinessAssociate]).affected("US-TX", 1000),
+                    false,
+                ),
             ],
         ),
         // ------------------------------------------------------------------ GDPR, UK GDPR
@@ -218,7 +242,11 @@ fn rule_cases() -> Vec<RuleCase> {
             controller().affected("FR", 1),
             None,
             NY,
-            vec![("only an encrypted device lost (Art. 34(3)(a))", phi_encrypted(&[R::Controller]).affected("FR", 1000), false)],
+            vec![(
+                "only an encrypted device lost (Art. 34(3)(a))",
+                phi_encrypted(&[R::Controller]).affected("FR", 1000),
+                false,
+            )],
         ),
         c(
             "uk-gdpr.authority",
@@ -237,7 +265,11 @@ fn rule_cases() -> Vec<RuleCase> {
             controller().affected("GB", 1),
             None,
             NY,
-            vec![("only an encrypted device lost", phi_encrypted(&[R::Controller]).affected("GB", 1000), false)],
+            vec![(
+                "only an encrypted device lost",
+                phi_encrypted(&[R::Controller]).affected("GB", 1000),
+                false,
+            )],
         ),
         // ------------------------------------------------------------------ NIS2
         RuleCase {
@@ -291,7 +323,8 @@ fn rule_cases() -> Vec<RuleCase> {
             T::Determination,
             pii().affected("AU", 1),
             None,
-            SYDNEY,
+            // No fixed period, so no zone of its own: the recorder's.
+            NY,
             vec![("nobody in Australia", pii().affected("NZ", 1000), false)],
         ),
         // ------------------------------------------------------------------ US states
@@ -443,7 +476,11 @@ fn no_rule_applies_just_past_the_edge_of_its_condition() {
 fn a_missing_trigger_leaves_the_due_instant_open() {
     let mut log = Log::new("Okafor");
     log.add("2026-03-01T19:00:00-05:00", NY, opened("Breach"));
-    log.add("2026-03-01T19:05:00-05:00", NY, phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 3).body());
+    log.add(
+        "2026-03-01T19:05:00-05:00",
+        NY,
+        phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 3).body(),
+    );
     log.add("2026-03-02T09:00:00-05:00", NY, trigger(T::Discovery, "2026-03-02T09:00:00-05:00"));
     let all = obligations_of(&log, "2027-01-01T00:00:00Z");
     let hipaa = find(&all, "hipaa.individuals");
@@ -487,13 +524,26 @@ fn hipaa_thresholds_differ_by_recipient() {
         ("499 in California", ce().affected("US-CA", 499), vec!["hipaa.individuals", "hipaa.hhs-annual"]),
         // HHS is "500 or more"; the media "more than 500 residents of a State".
         ("exactly 500 in California", ce().affected("US-CA", 500), vec!["hipaa.individuals", "hipaa.hhs"]),
-        ("501 in California", ce().affected("US-CA", 501), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
-        ("300 + 300 in two states", ce().affected("US-CA", 300).affected("US-TX", 300), vec!["hipaa.individuals", "hipaa.hhs"]),
+        (
+            "501 in California",
+            ce().affected("US-CA", 501),
+            vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"],
+        ),
+        (
+            "300 + 300 in two states",
+            ce().affected("US-CA", 300).affected("US-TX", 300),
+            vec!["hipaa.individuals", "hipaa.hhs"],
+        ),
         ("1 individual", ce().affected("US-WA", 1), vec!["hipaa.individuals", "hipaa.hhs-annual"]),
-        ("501 in Puerto Rico (a jurisdiction)", ce().affected("US-PR", 501), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
+        (
+            "501 in Puerto Rico (a jurisdiction)",
+            ce().affected("US-PR", 501),
+            vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"],
+        ),
     ];
     for (name, scope, expected) in cases {
-        let hipaa: Vec<String> = applying(&scope, false).into_iter().filter(|r| r.starts_with("hipaa.")).collect();
+        let hipaa: Vec<String> =
+            applying(&scope, false).into_iter().filter(|r| r.starts_with("hipaa.")).collect();
         assert_eq!(hipaa, expected, "{name}");
     }
 }
@@ -509,8 +559,14 @@ fn state_thresholds() {
         ("us-ca.attorney-general", "US-CA", 500, 501),
     ];
     for (rule, state, below, applies) in cases {
-        assert!(!applying(&pii().affected(state, below), false).iter().any(|r| r == rule), "{rule} at {below}");
-        assert!(applying(&pii().affected(state, applies), false).iter().any(|r| r == rule), "{rule} at {applies}");
+        assert!(
+            !applying(&pii().affected(state, below), false).iter().any(|r| r == rule),
+            "{rule} at {below}"
+        );
+        assert!(
+            applying(&pii().affected(state, applies), false).iter().any(|r| r == rule),
+            "{rule} at {applies}"
+        );
     }
     // The Texas 30 days are the Attorney General's; individuals still have 60.
     let log = incident_with(&pii().affected("US-TX", 300), false);
@@ -546,15 +602,22 @@ fn several_jurisdictions_at_once() {
         ),
         (
             "every role, every jurisdiction, a major incident",
-            phi(&[R::CoveredEntity, R::BusinessAssociate, R::Controller, R::Processor, R::ListedCompany, R::Nis2Entity])
-                .affected("US-CA", 501)
-                .affected("US-TX", 10_001)
-                .affected("US-FL", 500)
-                .affected("US-CO", 500)
-                .affected("DE", 20)
-                .affected("GB", 5)
-                .affected("CA", 3)
-                .affected("AU", 2),
+            phi(&[
+                R::CoveredEntity,
+                R::BusinessAssociate,
+                R::Controller,
+                R::Processor,
+                R::ListedCompany,
+                R::Nis2Entity,
+            ])
+            .affected("US-CA", 501)
+            .affected("US-TX", 10_001)
+            .affected("US-FL", 500)
+            .affected("US-CO", 500)
+            .affected("DE", 20)
+            .affected("GB", 5)
+            .affected("CA", 3)
+            .affected("AU", 2),
             true,
             vec![
                 "hipaa.individuals",
@@ -630,7 +693,19 @@ fn several_jurisdictions_at_once() {
             false,
             vec!["hipaa.individuals", "hipaa.hhs-annual", "hipaa.business-associate"],
         ),
-        ("nobody in any jurisdiction with a rule", phi(&[R::CoveredEntity, R::Controller]).affected("JP", 9000), false, vec![]),
+        (
+            // A covered entity's patients are covered wherever they live; no state or EU law.
+            "patients only in a jurisdiction without rules of its own",
+            phi(&[R::CoveredEntity, R::Controller]).affected("JP", 9000),
+            false,
+            vec!["hipaa.individuals", "hipaa.hhs"],
+        ),
+        (
+            "nobody in any jurisdiction with a rule, and no HIPAA role",
+            phi(&[R::Controller]).affected("JP", 9000),
+            false,
+            vec![],
+        ),
     ];
     for (name, scope, major, expected) in cases {
         assert_eq!(applying(&scope, major), expected, "{name}");
@@ -760,17 +835,42 @@ fn calendar_days_across_dst_changes_end_at_local_midnight() {
     let ca = pii().affected("US-CA", 10);
     let cases = [
         // US spring-forward (8 March 2026): 30 days from 20 February end in PDT.
-        ("us-ca.residents", ca.clone(), T::Discovery, "2026-02-20T10:00:00-08:00", LA, "2026-03-22T23:59:59-07:00"),
+        (
+            "us-ca.residents",
+            ca.clone(),
+            T::Discovery,
+            "2026-02-20T10:00:00-08:00",
+            LA,
+            "2026-03-22T23:59:59-07:00",
+        ),
         // US fall-back (1 November 2026): from PDT into PST.
-        ("us-ca.residents", ca.clone(), T::Discovery, "2026-10-15T10:00:00-07:00", LA, "2026-11-14T23:59:59-08:00"),
+        (
+            "us-ca.residents",
+            ca.clone(),
+            T::Discovery,
+            "2026-10-15T10:00:00-07:00",
+            LA,
+            "2026-11-14T23:59:59-08:00",
+        ),
         // Sydney's DST ends on 5 April 2026: 30 days from 10 March end in AEST.
-        ("au-ndb.assessment", pii().affected("AU", 4), T::Suspicion, "2026-03-10T09:00:00+11:00", SYDNEY, "2026-04-09T23:59:59+10:00"),
+        (
+            "au-ndb.assessment",
+            pii().affected("AU", 4),
+            T::Suspicion,
+            "2026-03-10T09:00:00+11:00",
+            SYDNEY,
+            "2026-04-09T23:59:59+10:00",
+        ),
     ];
     for (rule, scope, kind, happened, zone, expected) in cases {
         let o = due_of(rule, &scope, kind, happened, zone);
         assert_due(&o, Some(expected), &format!("{rule} from {happened}"));
         let offset = |s: &str| s[s.len() - 6..].to_string();
-        assert_ne!(offset(&local(at(happened), zone)), offset(&local(o.due.unwrap(), zone)), "{rule}: the offset changed");
+        assert_ne!(
+            offset(&local(at(happened), zone)),
+            offset(&local(o.due.unwrap(), zone)),
+            "{rule}: the offset changed"
+        );
     }
 }
 
@@ -808,7 +908,16 @@ fn a_law_enforcement_delay_suspends_hipaa_clocks_only() {
     let scope = phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 10);
     const HIPAA_DUE: &str = "2026-05-01T23:59:59-04:00";
     // (name, basis, from, until, hipaa.individuals due, a moment inside the delay, its end then)
-    let cases: Vec<(&str, DelayBasis, &str, Option<&str>, &str, &str, Option<&str>)> = vec![
+    type Case = (
+        &'static str,
+        DelayBasis,
+        &'static str,
+        Option<&'static str>,
+        &'static str,
+        &'static str,
+        Option<&'static str>,
+    );
+    let cases: Vec<Case> = vec![
         (
             "written, 30 days",
             DelayBasis::Written,
@@ -910,7 +1019,11 @@ fn overlapping_delays_are_not_counted_twice() {
     let scope = phi(&[R::CoveredEntity]).affected("US-NY", 20);
     let mut log = incident_with(&scope, false);
     // Oral on 10 March (30 days to 9 April), then a written statement to 19 April.
-    log.add("2026-03-10T09:00:00-04:00", NY, law_enforcement_delay(DelayBasis::Oral, "2026-03-10T00:00:00Z", None));
+    log.add(
+        "2026-03-10T09:00:00-04:00",
+        NY,
+        law_enforcement_delay(DelayBasis::Oral, "2026-03-10T00:00:00Z", None),
+    );
     log.add(
         "2026-04-01T09:00:00-04:00",
         NY,
@@ -944,13 +1057,25 @@ fn statuses_of_the_gdpr_authority_obligation() {
     // gdpr.authority is due 2026-03-06T10:30:00-05:00 (15:30 UTC).
     fn none(_: &mut Log, _: &mut Vec<EntryId>) {}
     fn sent_on_time(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-05T13:00:00+01:00", BERLIN, sent(&["gdpr.authority"], Some("2026-03-05T12:00:00+01:00"))));
+        ids.push(log.add(
+            "2026-03-05T13:00:00+01:00",
+            BERLIN,
+            sent(&["gdpr.authority"], Some("2026-03-05T12:00:00+01:00")),
+        ));
     }
     fn sent_late(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-07T09:00:00+01:00", BERLIN, sent(&["gdpr.authority", "uk-gdpr.authority"], Some("2026-03-06T16:30:01+01:00"))));
+        ids.push(log.add(
+            "2026-03-07T09:00:00+01:00",
+            BERLIN,
+            sent(&["gdpr.authority", "uk-gdpr.authority"], Some("2026-03-06T16:30:01+01:00")),
+        ));
     }
     fn sent_at_the_due_instant(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-07T09:00:00+01:00", BERLIN, sent(&["gdpr.authority"], Some("2026-03-06T15:30:00Z"))));
+        ids.push(log.add(
+            "2026-03-07T09:00:00+01:00",
+            BERLIN,
+            sent(&["gdpr.authority"], Some("2026-03-06T15:30:00Z")),
+        ));
     }
     fn sent_without_a_time(log: &mut Log, ids: &mut Vec<EntryId>) {
         ids.push(log.add("2026-03-04T09:00:00-05:00", NY, sent(&["gdpr.authority"], None)));
@@ -959,30 +1084,68 @@ fn statuses_of_the_gdpr_authority_obligation() {
         ids.push(log.add("2026-03-04T09:00:00-05:00", NY, sent(&["uk-gdpr.authority"], None)));
     }
     fn sent_twice(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-08T09:00:00-05:00", NY, sent(&["gdpr.authority"], Some("2026-03-08T09:00:00-05:00"))));
+        ids.push(log.add(
+            "2026-03-08T09:00:00-05:00",
+            NY,
+            sent(&["gdpr.authority"], Some("2026-03-08T09:00:00-05:00")),
+        ));
         // Recorded later, but sent earlier: the earliest sending meets it.
-        ids.push(log.add("2026-03-09T09:00:00-05:00", NY, sent(&["gdpr.authority"], Some("2026-03-05T09:00:00-05:00"))));
+        ids.push(log.add(
+            "2026-03-09T09:00:00-05:00",
+            NY,
+            sent(&["gdpr.authority"], Some("2026-03-05T09:00:00-05:00")),
+        ));
     }
     fn sent_then_retracted(log: &mut Log, _: &mut Vec<EntryId>) {
         let id = log.add("2026-03-04T09:00:00-05:00", NY, sent(&["gdpr.authority"], None));
         log.add("2026-03-04T09:05:00-05:00", NY, retract(id));
     }
     fn waived(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", false, "Unlikely to result in a risk: the data were pseudonymised.", vec![])));
+        ids.push(log.add(
+            "2026-03-04T09:00:00-05:00",
+            NY,
+            notification(
+                "gdpr.authority",
+                false,
+                "Unlikely to result in a risk: the data were pseudonymised.",
+                vec![],
+            ),
+        ));
     }
     fn waived_for_another_rule(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-04T09:00:00-05:00", NY, notification("uk-gdpr.authority", false, "No UK risk", vec![])));
+        ids.push(log.add(
+            "2026-03-04T09:00:00-05:00",
+            NY,
+            notification("uk-gdpr.authority", false, "No UK risk", vec![]),
+        ));
     }
     fn waiver_superseded_by_notify(log: &mut Log, ids: &mut Vec<EntryId>) {
-        let w = log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", false, "Unlikely to result in a risk", vec![]));
-        ids.push(log.add("2026-03-05T09:00:00-05:00", NY, notification("gdpr.authority", true, "The key was on the laptop", vec![w])));
+        let w = log.add(
+            "2026-03-04T09:00:00-05:00",
+            NY,
+            notification("gdpr.authority", false, "Unlikely to result in a risk", vec![]),
+        );
+        ids.push(log.add(
+            "2026-03-05T09:00:00-05:00",
+            NY,
+            notification("gdpr.authority", true, "The key was on the laptop", vec![w]),
+        ));
     }
     fn notify_superseded_by_waiver(log: &mut Log, ids: &mut Vec<EntryId>) {
-        let n = log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", true, "Notify", vec![]));
-        ids.push(log.add("2026-03-05T09:00:00-05:00", NY, notification("gdpr.authority", false, "On reflection, no risk", vec![n])));
+        let n =
+            log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", true, "Notify", vec![]));
+        ids.push(log.add(
+            "2026-03-05T09:00:00-05:00",
+            NY,
+            notification("gdpr.authority", false, "On reflection, no risk", vec![n]),
+        ));
     }
     fn notify_decision_only(log: &mut Log, ids: &mut Vec<EntryId>) {
-        ids.push(log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", true, "Notify", vec![])));
+        ids.push(log.add(
+            "2026-03-04T09:00:00-05:00",
+            NY,
+            notification("gdpr.authority", true, "Notify", vec![]),
+        ));
     }
     fn waived_then_sent(log: &mut Log, ids: &mut Vec<EntryId>) {
         log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", false, "No risk", vec![]));
@@ -992,25 +1155,129 @@ fn statuses_of_the_gdpr_authority_obligation() {
     let due = "2026-03-06T15:30:00Z";
     let after = "2026-03-06T15:30:01Z";
     let before = "2026-03-05T00:00:00Z";
-    let c = |name, setup: Setup, now, status, late, met_at, by| StatusCase { name, setup, now, status, late, met_at, by };
+    let c = |name, setup: Setup, now, status, late, met_at, by| StatusCase {
+        name,
+        setup,
+        now,
+        status,
+        late,
+        met_at,
+        by,
+    };
     let cases = vec![
         c("nothing sent, before the due", none, before, ObligationStatus::Pending, false, None, None),
         c("nothing sent, at the due instant", none, due, ObligationStatus::Pending, false, None, None),
         c("nothing sent, a second after", none, after, ObligationStatus::Overdue, false, None, None),
-        c("sent on time", sent_on_time, after, ObligationStatus::Met, false, Some("2026-03-05T11:00:00Z"), Some(0)),
-        c("sent a second late", sent_late, after, ObligationStatus::Met, true, Some("2026-03-06T15:30:01Z"), Some(0)),
-        c("sent at the due instant", sent_at_the_due_instant, after, ObligationStatus::Met, false, Some(due), Some(0)),
-        c("sent, time taken from the record", sent_without_a_time, before, ObligationStatus::Met, false, Some("2026-03-04T14:00:00Z"), Some(0)),
-        c("sent for another rule", sent_for_another_rule, after, ObligationStatus::Overdue, false, None, None),
-        c("sent twice: the earliest counts", sent_twice, after, ObligationStatus::Met, false, Some("2026-03-05T14:00:00Z"), Some(1)),
+        c(
+            "sent on time",
+            sent_on_time,
+            after,
+            ObligationStatus::Met,
+            false,
+            Some("2026-03-05T11:00:00Z"),
+            Some(0),
+        ),
+        c(
+            "sent a second late",
+            sent_late,
+            after,
+            ObligationStatus::Met,
+            true,
+            Some("2026-03-06T15:30:01Z"),
+            Some(0),
+        ),
+        c(
+            "sent at the due instant",
+            sent_at_the_due_instant,
+            after,
+            ObligationStatus::Met,
+            false,
+            Some(due),
+            Some(0),
+        ),
+        c(
+            "sent, time taken from the record",
+            sent_without_a_time,
+            before,
+            ObligationStatus::Met,
+            false,
+            Some("2026-03-04T14:00:00Z"),
+            Some(0),
+        ),
+        c(
+            "sent for another rule",
+            sent_for_another_rule,
+            after,
+            ObligationStatus::Overdue,
+            false,
+            None,
+            None,
+        ),
+        c(
+            "sent twice: the earliest counts",
+            sent_twice,
+            after,
+            ObligationStatus::Met,
+            false,
+            Some("2026-03-05T14:00:00Z"),
+            Some(1),
+        ),
         c("sent, then retracted", sent_then_retracted, after, ObligationStatus::Overdue, false, None, None),
         c("do-not-notify decision", waived, after, ObligationStatus::Waived, false, None, Some(0)),
-        c("do-not-notify for another rule", waived_for_another_rule, after, ObligationStatus::Overdue, false, None, None),
-        c("waiver superseded by a notify decision", waiver_superseded_by_notify, before, ObligationStatus::Pending, false, None, None),
-        c("waiver superseded by a notify decision, past due", waiver_superseded_by_notify, after, ObligationStatus::Overdue, false, None, None),
-        c("notify decision superseded by a waiver", notify_superseded_by_waiver, after, ObligationStatus::Waived, false, None, Some(0)),
-        c("a notify decision waives nothing", notify_decision_only, after, ObligationStatus::Overdue, false, None, None),
-        c("waived, then sent anyway", waived_then_sent, after, ObligationStatus::Met, false, Some("2026-03-05T14:00:00Z"), Some(0)),
+        c(
+            "do-not-notify for another rule",
+            waived_for_another_rule,
+            after,
+            ObligationStatus::Overdue,
+            false,
+            None,
+            None,
+        ),
+        c(
+            "waiver superseded by a notify decision",
+            waiver_superseded_by_notify,
+            before,
+            ObligationStatus::Pending,
+            false,
+            None,
+            None,
+        ),
+        c(
+            "waiver superseded by a notify decision, past due",
+            waiver_superseded_by_notify,
+            after,
+            ObligationStatus::Overdue,
+            false,
+            None,
+            None,
+        ),
+        c(
+            "notify decision superseded by a waiver",
+            notify_superseded_by_waiver,
+            after,
+            ObligationStatus::Waived,
+            false,
+            None,
+            Some(0),
+        ),
+        c(
+            "a notify decision waives nothing",
+            notify_decision_only,
+            after,
+            ObligationStatus::Overdue,
+            false,
+            None,
+            None,
+        ),
+        c(
+            "waived, then sent anyway",
+            waived_then_sent,
+            after,
+            ObligationStatus::Met,
+            false,
+            Some("2026-03-05T14:00:00Z"),
+            Some(0),
+        ),
     ];
     let scope = phi(&[R::Controller]).affected("DE", 100).affected("GB", 3);
     for case in cases {
@@ -1044,10 +1311,14 @@ fn statuses_of_the_gdpr_authority_obligation() {
 fn the_waiver_rationale_is_the_decisions() {
     let mut log = incident_with(&phi(&[R::Controller]).affected("DE", 100), false);
     let rationale = "Unlikely to result in a risk: the records were pseudonymised (Art. 33(1)).";
-    let d = log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", false, rationale, vec![]));
+    let d =
+        log.add("2026-03-04T09:00:00-05:00", NY, notification("gdpr.authority", false, rationale, vec![]));
     let all = obligations_of(&log, EARLY);
     let o = find(&all, "gdpr.authority");
-    assert_eq!((o.status, o.waived_by, o.waiver_rationale.as_deref()), (ObligationStatus::Waived, Some(d), Some(rationale)));
+    assert_eq!(
+        (o.status, o.waived_by, o.waiver_rationale.as_deref()),
+        (ObligationStatus::Waived, Some(d), Some(rationale))
+    );
     // Only that rule: the data-subjects obligation stands.
     assert_eq!(find(&all, "gdpr.data-subjects").status, ObligationStatus::Pending);
 }
@@ -1068,7 +1339,9 @@ fn nis2_final_report_counts_from_the_notification() {
         log
     };
     // (name, entries, now, final-report due, provisional, final-report status)
-    let cases: Vec<(&str, Vec<(&str, EntryBody)>, &str, &str, bool, ObligationStatus)> = vec![
+    type Case =
+        (&'static str, Vec<(&'static str, EntryBody)>, &'static str, &'static str, bool, ObligationStatus);
+    let cases: Vec<Case> = vec![
         (
             // The notification is due 6 March 10:30; one month on, in Berlin (summer time by then).
             "notification not sent: provisional from its due instant",
@@ -1080,7 +1353,10 @@ fn nis2_final_report_counts_from_the_notification() {
         ),
         (
             "notification sent on 5 March: one month from then",
-            vec![("2026-03-05T17:05:00+01:00", sent(&["nis2.early-warning", "nis2.notification"], Some("2026-03-05T17:00:00+01:00")))],
+            vec![(
+                "2026-03-05T17:05:00+01:00",
+                sent(&["nis2.early-warning", "nis2.notification"], Some("2026-03-05T17:00:00+01:00")),
+            )],
             "2026-03-06T00:00:00Z",
             "2026-04-05T23:59:59+02:00",
             false,
@@ -1088,7 +1364,10 @@ fn nis2_final_report_counts_from_the_notification() {
         ),
         (
             "notification sent late, on 9 March: one month from then",
-            vec![("2026-03-09T09:05:00+01:00", sent(&["nis2.notification"], Some("2026-03-09T09:00:00+01:00")))],
+            vec![(
+                "2026-03-09T09:05:00+01:00",
+                sent(&["nis2.notification"], Some("2026-03-09T09:00:00+01:00")),
+            )],
             "2026-03-10T00:00:00Z",
             "2026-04-09T23:59:59+02:00",
             false,
@@ -1096,7 +1375,10 @@ fn nis2_final_report_counts_from_the_notification() {
         ),
         (
             "notification sent 31 March: the month is clamped to 30 April",
-            vec![("2026-03-31T09:05:00+02:00", sent(&["nis2.notification"], Some("2026-03-31T09:00:00+02:00")))],
+            vec![(
+                "2026-03-31T09:05:00+02:00",
+                sent(&["nis2.notification"], Some("2026-03-31T09:00:00+02:00")),
+            )],
             "2026-04-01T00:00:00Z",
             "2026-04-30T23:59:59+02:00",
             false,
@@ -1104,7 +1386,10 @@ fn nis2_final_report_counts_from_the_notification() {
         ),
         (
             "final report overdue",
-            vec![("2026-03-05T17:05:00+01:00", sent(&["nis2.notification"], Some("2026-03-05T17:00:00+01:00")))],
+            vec![(
+                "2026-03-05T17:05:00+01:00",
+                sent(&["nis2.notification"], Some("2026-03-05T17:00:00+01:00")),
+            )],
             "2026-04-05T22:00:00Z",
             "2026-04-05T23:59:59+02:00",
             false,
@@ -1113,7 +1398,10 @@ fn nis2_final_report_counts_from_the_notification() {
         (
             "final report sent",
             vec![
-                ("2026-03-05T17:05:00+01:00", sent(&["nis2.notification"], Some("2026-03-05T17:00:00+01:00"))),
+                (
+                    "2026-03-05T17:05:00+01:00",
+                    sent(&["nis2.notification"], Some("2026-03-05T17:00:00+01:00")),
+                ),
                 ("2026-04-01T10:00:00+02:00", sent(&["nis2.final-report"], None)),
             ],
             "2026-05-01T00:00:00Z",
@@ -1168,7 +1456,8 @@ fn the_ical_export_parses_and_holds_one_event_per_due_instant() {
         .affected("GB", 5);
     let log = incident_with(&scope, true);
     let all = obligations_of(&log, EARLY);
-    let title = "Ransomware; PACS, radiology \\ Überlingen clinic — «Mercy General» outage affecting every ward";
+    let title =
+        "Ransomware; PACS, radiology \\ Überlingen clinic — «Mercy General» outage affecting every ward";
     let now = at("2026-03-07T08:00:00Z");
     let incident_id = incident().to_string();
     let ics = to_ical(&all, title, &incident_id, now);
@@ -1196,7 +1485,12 @@ fn the_ical_export_parses_and_holds_one_event_per_due_instant() {
     assert_eq!(events.len(), due.len());
     for (event, o) in events.iter().zip(&due) {
         assert_eq!(event.get_uid(), Some(format!("{incident_id}-{}@muster", o.rule).as_str()));
-        assert_eq!(event.get_start(), Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(o.due.unwrap()))), "{}", o.rule);
+        assert_eq!(
+            event.get_start(),
+            Some(DatePerhapsTime::DateTime(CalendarDateTime::Utc(o.due.unwrap()))),
+            "{}",
+            o.rule
+        );
         assert_eq!(event.get_end(), event.get_start(), "{}", o.rule);
         assert_eq!(event.get_timestamp(), Some(now), "{}", o.rule);
         let summary = event.get_summary().unwrap();
@@ -1270,39 +1564,150 @@ fn the_malformed_clock_test_file_is_valid_before_it_is_broken() {
 fn malformed_clock_rulesets_name_file_line_and_field() {
     // (what, text to replace, replacement, line, field)
     let cases: Vec<(&str, &str, &str, usize, &str)> = vec![
-        ("a TOML syntax error", "regime = \"X\"\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"", "regime = \"X\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"", 18, "regime"),
-        ("an unknown field in a rule", "zone = \"America/New_York\"", "zone = \"America/New_York\"\ncolour = \"red\"", 14, "colour"),
-        ("an unknown field in a deadline", "deadline = { months = 1 }", "deadline = { weeks = 4 }", 23, "weeks"),
-        ("an unknown field in a condition", "when = { roles_any = [\"controller\"] }", "when = { roles_any = [\"controller\"], mood = \"calm\" }", 24, "mood"),
-        ("an unknown trigger", "trigger = \"discovery\"\ndeadline = { calendar_days", "trigger = \"breakfast\"\ndeadline = { calendar_days", 11, "trigger"),
+        (
+            "a TOML syntax error",
+            "regime = \"X\"\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"",
+            "regime = \"X\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"",
+            18,
+            "regime",
+        ),
+        (
+            "an unknown field in a rule",
+            "zone = \"America/New_York\"",
+            "zone = \"America/New_York\"\ncolour = \"red\"",
+            14,
+            "colour",
+        ),
+        (
+            "an unknown field in a deadline",
+            "deadline = { months = 1 }",
+            "deadline = { weeks = 4 }",
+            23,
+            "weeks",
+        ),
+        (
+            "an unknown field in a condition",
+            "when = { roles_any = [\"controller\"] }",
+            "when = { roles_any = [\"controller\"], mood = \"calm\" }",
+            24,
+            "mood",
+        ),
+        (
+            "an unknown trigger",
+            "trigger = \"discovery\"\ndeadline = { calendar_days",
+            "trigger = \"breakfast\"\ndeadline = { calendar_days",
+            11,
+            "trigger",
+        ),
         ("an unknown role", "[\"controller\"]", "[\"landlord\"]", 24, "when"),
         ("an unknown calendar", "zone = \"America/New_York\"", "calendar = \"lunar\"", 13, "calendar"),
         ("a count of the wrong type", "affected_at_least = 1", "affected_at_least = \"one\"", 14, "when"),
-        ("two deadline kinds", "deadline = { calendar_days = 30 }", "deadline = { calendar_days = 30, hours = 72 }", 12, "deadline"),
-        ("no deadline kind", "deadline = { calendar_days = 30 }", "deadline = { none = false }", 12, "deadline"),
+        (
+            "two deadline kinds",
+            "deadline = { calendar_days = 30 }",
+            "deadline = { calendar_days = 30, hours = 72 }",
+            12,
+            "deadline",
+        ),
+        (
+            "no deadline kind",
+            "deadline = { calendar_days = 30 }",
+            "deadline = { none = false }",
+            12,
+            "deadline",
+        ),
         ("a period of 0", "deadline = { months = 1 }", "deadline = { months = 0 }", 23, "deadline"),
         ("a duplicate id", "id = \"x.follow-up\"", "id = \"x.notice\"", 17, "id"),
         ("an id with capitals", "id = \"x.notice\"", "id = \"X.Notice\"", 7, "id"),
         ("a bad zone", "zone = \"America/New_York\"", "zone = \"America/Gotham\"", 13, "zone"),
         ("a bad region", "affected_in = \"US-NY\"", "affected_in = \"US-XX\"", 14, "when.affected_in"),
-        ("a region in lower case", "affected_in = \"US-NY\"", "affected_in = \"us-ny\"", 14, "when.affected_in"),
+        (
+            "a region in lower case",
+            "affected_in = \"US-NY\"",
+            "affected_in = \"us-ny\"",
+            14,
+            "when.affected_in",
+        ),
+        (
+            "a bad region in a [rule.when] table",
+            "when = { roles_any = [\"controller\"] }",
+            "[rule.when]\nroles_any = [\"controller\"]\naffected_in = \"U.S.\"",
+            24,
+            "when.affected_in",
+        ),
         ("`after` naming an unknown rule", "after = \"x.notice\"", "after = \"x.notise\"", 22, "after"),
-        ("`after` naming a rule that is itself counted from another", "after = \"x.notice\"", "after = \"x.follow-up\"", 22, "after"),
+        (
+            "`after` naming a rule that is itself counted from another",
+            "after = \"x.notice\"",
+            "after = \"x.follow-up\"",
+            22,
+            "after",
+        ),
         ("a missing field", "citation = \"X s. 1\"\n", "", 6, "citation"),
         ("a missing header field", "version = 1\n", "", 1, "version"),
-        ("a missing header", "[ruleset]\nname = \"test-clocks\"\nversion = 1\nas_of = \"2026-11-22\"\n", "", 1, "ruleset"),
+        (
+            "a missing header",
+            "[ruleset]\nname = \"test-clocks\"\nversion = 1\nas_of = \"2026-11-22\"\n",
+            "",
+            1,
+            "ruleset",
+        ),
     ];
     let good = format!("{HEADER}{RULES}");
     for (what, from, to, line, field) in cases {
         assert!(good.contains(from), "{what}: {from:?} is not in the file");
         let text = good.replacen(from, to, 1);
         let e = ClockRuleset::parse("regulatory-clocks.toml", &text).expect_err(what);
-        let numbered: Vec<String> = text.lines().enumerate().map(|(i, l)| format!("{:>3} {l}", i + 1)).collect();
+        let numbered: Vec<String> =
+            text.lines().enumerate().map(|(i, l)| format!("{:>3} {l}", i + 1)).collect();
         let context = format!("{what}: {e}\n{}", numbered.join("\n"));
         assert_eq!(e.file, "regulatory-clocks.toml", "{context}");
         assert_eq!((e.line, e.field.as_str()), (line, field), "{context}");
         assert!(!e.message.is_empty(), "{context}");
         assert_eq!(e.code(), "ruleset.invalid");
-        assert!(e.to_string().starts_with(&format!("regulatory-clocks.toml, line {line}, field {field}: ")), "{e}");
+        assert!(
+            e.to_string().starts_with(&format!("regulatory-clocks.toml, line {line}, field {field}: ")),
+            "{e}"
+        );
     }
+}
+
+#[test]
+fn hipaa_counts_every_affected_individual_and_a_waived_anchor_waives_what_follows_it() {
+    // A covered entity with 450 US and 60 foreign patients notifies HHS within 60 days: the
+    // 500 of 45 CFR 164.408(b) counts individuals, not residents.
+    let mut log = Log::new("Dr Okafor");
+    log.add("2026-11-01T10:00:00Z", CHICAGO, opened("PHI"));
+    log.add(
+        "2026-11-01T10:01:00Z",
+        CHICAGO,
+        scope()
+            .affected("US-CA", 450)
+            .affected("DE", 60)
+            .data(&[D::ClinicalPhi])
+            .roles(&[R::CoveredEntity])
+            .body(),
+    );
+    let ids: Vec<String> = obligations_of(&log, "2026-11-02T00:00:00Z").into_iter().map(|o| o.rule).collect();
+    assert!(ids.contains(&"hipaa.hhs".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"hipaa.hhs-annual".to_string()), "{ids:?}");
+    assert!(!ids.contains(&"hipaa.media".to_string()), "450 residents of one state: {ids:?}");
+
+    // California: waiving the residents' notice waives the sample copy to the AG that follows it.
+    let mut log = Log::new("Dr Okafor");
+    log.add("2026-11-01T10:00:00Z", LA, opened("PHI"));
+    log.add("2026-11-01T10:01:00Z", LA, scope().affected("US-CA", 800).data(&[D::ClinicalPhi]).body());
+    log.add("2026-11-01T10:02:00Z", LA, trigger(T::Discovery, "2026-11-01T09:00:00-08:00"));
+    let mut waiver = match decide("Notify residents?", "do not notify", vec![]) {
+        EntryBody::DecisionRecorded(d) => d,
+        _ => unreachable!(),
+    };
+    waiver.options = vec!["notify".into(), "do not notify".into()];
+    waiver.notification =
+        Some(muster_core::body::NotificationChoice { rule: "us-ca.residents".into(), notify: false });
+    log.add("2026-11-01T10:03:00Z", LA, EntryBody::DecisionRecorded(waiver));
+    let list = obligations_of(&log, "2026-12-30T00:00:00Z");
+    let ag = list.iter().find(|o| o.rule == "us-ca.attorney-general").unwrap();
+    assert_eq!(ag.status, ObligationStatus::Waived);
+    assert!(ag.waiver_rationale.as_deref().unwrap().contains("us-ca.residents"), "{ag:?}");
 }

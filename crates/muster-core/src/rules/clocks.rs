@@ -350,11 +350,23 @@ pub fn obligations(ruleset: &ClockRuleset, state: &IncidentState, now: DateTime<
             .rev()
             .filter(|d| d.superseded_by.is_empty())
             .find_map(|d| d.notification.as_ref().filter(|n| n.rule == rule.id).map(|n| (d, n.notify)));
-        let (status, waived_by, waiver_rationale) = match (met, choice) {
-            (Some(_), _) => (ObligationStatus::Met, None, None),
-            (None, Some((d, false))) => {
+        // A rule counted from another obligation is owed only if that one is: waiving the notice
+        // to residents waives the sample copy to the attorney general that follows it.
+        let anchor_waiver = rule
+            .after
+            .as_ref()
+            .and_then(|a| out.iter().find(|o| &o.rule == a))
+            .filter(|o| o.status == ObligationStatus::Waived)
+            .map(|o| {
+                let why = o.waiver_rationale.clone().unwrap_or_default();
+                (o.waived_by, format!("follows the waiver of {}: {why}", o.rule))
+            });
+        let (status, waived_by, waiver_rationale) = match (met, choice, anchor_waiver) {
+            (Some(_), _, _) => (ObligationStatus::Met, None, None),
+            (None, Some((d, false)), _) => {
                 (ObligationStatus::Waived, Some(d.entry_id), Some(d.rationale.clone()))
             }
+            (None, _, Some((by, why))) => (ObligationStatus::Waived, by, Some(why)),
             _ if due.is_some_and(|d| now > d) => (ObligationStatus::Overdue, None, None),
             _ => (ObligationStatus::Pending, None, None),
         };

@@ -96,9 +96,9 @@ struct RawRule {
     title: String,
     position: Position,
     anchor: Anchor,
-    minutes: u32,
+    minutes: toml::Spanned<u32>,
     #[serde(default)]
-    when: Condition,
+    when: Option<toml::Spanned<Condition>>,
     #[serde(default)]
     source: Option<String>,
 }
@@ -118,22 +118,25 @@ impl EscalationRuleset {
             if rules.iter().any(|x| x.id == id) {
                 return Err(duplicate_id(file, line, "id", &id));
             }
-            if r.minutes == 0 {
+            let minutes = *r.minutes.get_ref();
+            if minutes == 0 {
                 return Err(RulesetError {
                     file: file.into(),
-                    line,
+                    line: line_of(text, r.minutes.span().start),
                     field: "minutes".into(),
                     message: "an escalation is due at least 1 minute after its anchor".into(),
                 });
             }
-            r.when.check(file, line)?;
+            let when_line = r.when.as_ref().map_or(line, |w| line_of(text, w.span().start));
+            let when = r.when.map(toml::Spanned::into_inner).unwrap_or_default();
+            when.check(file, when_line)?;
             rules.push(EscalationRule {
                 id,
                 title: r.title,
                 position: r.position,
                 anchor: r.anchor,
-                minutes: r.minutes,
-                when: r.when,
+                minutes,
+                when,
                 source: r.source,
             });
         }
@@ -240,7 +243,12 @@ fn anchor_instant(anchor: Anchor, state: &IncidentState) -> Option<DateTime<Utc>
             .classifications
             .iter()
             .filter(|c| c.effective().1)
-            .map(|c| c.reviews.first().map_or(c.stamp.at.instant(), |r| r.stamp.at.instant()))
+            // Major from the classification itself (a confirming review does not move it), or
+            // from the review that made it major.
+            .map(|c| match c.reviews.first() {
+                Some(r) if !c.classification.major => r.stamp.at.instant(),
+                _ => c.stamp.at.instant(),
+            })
             .min(),
         _ => None,
     }
