@@ -126,3 +126,61 @@ fn the_window_cannot_call_what_its_capability_does_not_grant() {
     assert!(err.to_string().contains("not allowed") || err.to_string().contains("denied"), "{err}");
     assert!(c.call("no_such_command", json!({})).is_err());
 }
+
+#[test]
+fn breach_commands_take_the_ui_arguments_and_keep_clocks_running_on_the_last_valid_ruleset() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Amara Okafor" }));
+    let opened = c.ok(
+        "open_incident",
+        json!({ "input": { "title": "PHI on the imaging share", "drill": false, "description": null,
+                           "commander": null, "severity": "sev3" } }),
+    );
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    let view = c.ok("breach_view", json!({ "incident_ref": incident }));
+    assert_eq!(view["scope"], Value::Null);
+    assert_eq!(view["obligations"], json!([]));
+
+    // A bad jurisdiction: the one error shape, naming the field and value; nothing stored.
+    let scope = |jurisdiction: &str, individuals: f64| {
+        json!({ "input": { "incident": incident, "affected": [{ "jurisdiction": jurisdiction, "individuals": individuals }],
+                           "data": ["clinical-phi"], "exposure": ["exfiltration-confirmed"], "systems": [],
+                           "roles": ["covered-entity"], "litigation_exposure": false } })
+    };
+    let err = c.call("set_scope", scope("US-ZZ", 10.0)).unwrap_err();
+    assert_eq!(err["code"], "input.invalid", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("US-ZZ"), "{err}");
+    let err = c.call("set_scope", scope("US-CA", 2.5)).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("whole number"), "{err}");
+    assert_eq!(c.ok("breach_view", json!({ "incident_ref": incident }))["scope"], Value::Null);
+
+    c.ok("set_scope", scope("US-CA", 600.0));
+    c.ok(
+        "record_trigger",
+        json!({ "input": { "incident": incident, "trigger": "discovery", "at": "2026-11-02T09:30:00-06:00", "note": null } }),
+    );
+    let view = c.ok("breach_view", json!({ "incident_ref": incident }));
+    assert_eq!(view["preview"]["severity"], "SEV1");
+    let hhs =
+        view["obligations"].as_array().unwrap().iter().find(|o| o["rule"] == "hipaa.hhs").unwrap().clone();
+    assert!(hhs["due_utc"].as_str().unwrap().starts_with("2027-01-0"), "{hhs}");
+    assert!(hhs["due_jurisdiction"].is_string() && hhs["due_text"].is_string(), "{hhs}");
+
+    let written = c.ok("classify_incident", json!({ "input": { "incident": incident, "rationale": null } }));
+    assert_eq!(written.as_array().unwrap().len(), 2, "classification and severity: {written}");
+
+    // A malformed copy of the clocks in the data directory: reported, the built-in copy stays.
+    let data_dir = c.ok("app_info", json!({}))["data_dir"].as_str().unwrap().to_string();
+    std::fs::create_dir_all(format!("{data_dir}/rules")).unwrap();
+    std::fs::write(
+        format!("{data_dir}/rules/regulatory-clocks.toml"),
+        "[ruleset]\nname = \"x\"\nversion = \"one\"\n",
+    )
+    .unwrap();
+    let view = c.ok("breach_view", json!({ "incident_ref": incident }));
+    let problem = &view["problems"][0];
+    assert_eq!(problem["line"], 3.0, "{view}");
+    assert_eq!(problem["field"], "version");
+    assert_eq!(problem["using"], "the built-in ruleset");
+    assert!(view["obligations"].as_array().unwrap().iter().any(|o| o["rule"] == "hipaa.hhs"));
+}
