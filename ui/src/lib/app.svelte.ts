@@ -3,7 +3,7 @@
 import { api, errorMessage, events } from './api';
 import type { AppInfo, Board, IncidentRow, PromptFired } from './bindings';
 
-export type Screen = 'incidents' | 'timeline' | 'roster' | 'prompts' | 'decisions';
+export type Screen = 'incidents' | 'timeline' | 'roster' | 'prompts' | 'decisions' | 'breach' | 'systems';
 
 export interface Toast {
   id: number;
@@ -32,7 +32,7 @@ class AppStore {
   loadError = $state<string | null>(null);
   /** When the person last chose an incident (performance.now()), for the "timeline shown" mark. */
   selectStartedAt: number | null = null;
-  /** Set by screens that want focus on a field ("quick-note", "search", "decision"). */
+  /** Set by screens that want focus on a field ("quick-note", "search", "decision", "trigger", "classify"). */
   focusRequest = $state<{ target: string; seq: number } | null>(null);
 
   async init(): Promise<void> {
@@ -127,6 +127,22 @@ class AppStore {
     } catch (e) {
       this.toast('error', errorMessage(e));
       return false;
+    }
+  }
+
+  /**
+   * Like `act`, for forms that also show a refusal next to themselves: returns null when the
+   * write went through, else the backend's message (also toasted). The form keeps its values.
+   */
+  async attempt(what: () => Promise<unknown>, done?: string): Promise<string | null> {
+    try {
+      await what();
+      if (done) this.toast('ok', done);
+      return null;
+    } catch (e) {
+      const message = errorMessage(e);
+      this.toast('error', message);
+      return message;
     }
   }
 

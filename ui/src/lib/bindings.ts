@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:
 // change the Rust types, then run `MUSTER_WRITE_BINDINGS=1 cargo test -p muster-desktop bindings`.
 
-export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark";
+export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system";
 
 export type IpcError = { 
 /**
@@ -181,3 +181,105 @@ export type PromptFired = { incident: string, incident_title: string, position: 
 state: string, due_ms: number, due_text: string, };
 
 export type TimelineIndexed = { incident: string, };
+
+export type Choice = { slug: string, label: string, };
+
+export type BreachVocabulary = { data: Array<Choice>, exposure: Array<Choice>, roles: Array<Choice>, criticality: Array<Choice>, triggers: Array<Choice>, delay_basis: Array<Choice>, functional: Array<Choice>, };
+
+export type AffectedView = { jurisdiction: string, individuals: number, };
+
+export type ScopedSystemView = { system: string, criticality: string, };
+
+export type ScopeView = { affected: Array<AffectedView>, individuals: number, data: Array<string>, exposure: Array<string>, systems: Array<ScopedSystemView>, roles: Array<string>, litigation_exposure: boolean, summary: string, recorded: StampView, };
+
+export type FiredRuleView = { id: string, description: string, severity: string, major: boolean, because: string, };
+
+export type VerdictView = { severity: string, major: boolean, borderline: boolean, borderline_reason: string | null, fired: Array<FiredRuleView>, matrix: string, };
+
+export type ReviewView = { confirmed: boolean, summary: string, recorded: StampView, };
+
+export type ClassificationView = { entry_id: string, short: string, 
+/**
+ * After the deciding review.
+ */
+severity: string, major: boolean, borderline: boolean, awaiting_review: boolean, fired: Array<string>, matrix: string, rationale: string | null, recorded: StampView, reviews: Array<ReviewView>, };
+
+export type TriggerView = { entry_id: string, trigger: string, label: string, at_ms: number, at_text: string, note: string | null, recorded: StampView, };
+
+export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, after: string | null, deadline: string, due_ms: number | null, 
+/**
+ * In the viewer's zone, zone named.
+ */
+due_text: string | null, due_utc: string | null, 
+/**
+ * In the zone the days were counted in, zone named.
+ */
+due_jurisdiction: string | null, provisional: boolean, status: string, met_by: string | null, met_text: string | null, late: boolean, waived_by: string | null, waiver_rationale: string | null, suspended_until_text: string | null, applies_because: string, note: string | null, };
+
+export type ChecklistView = { rule: string, title: string, position: string, position_title: string, holders: Array<string>, anchor: string, due_ms: number | null, due_text: string | null, status: string, done_by: string | null, done_text: string | null, late: boolean, applies_because: string, };
+
+export type CommunicationView = { entry_id: string, recipient: string, channel: string, summary: string, sent_text: string, meets: Array<string>, by: string, };
+
+export type DelayView = { entry_id: string, basis: string, agency: string, statement: string, from_text: string, until_text: string, };
+
+export type RulesetProblemView = { file: string, line: number, field: string, message: string, using: string, };
+
+export type BreachView = { incident: string, now_ms: number, scope: ScopeView | null, scope_conflict: boolean, 
+/**
+ * What the matrix makes of the current scope now (not recorded).
+ */
+preview: VerdictView, classification: ClassificationView | null, triggers: Array<TriggerView>, obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
+
+export type BoardLineView = { system: string, name: string, criticality: string, department: string, downtime_procedure: string, status: string, status_label: string, isolated: boolean, rated: boolean, comment: string | null, down_because: Array<string>, unsigned: boolean, needs_signoff: boolean, };
+
+export type SignoffView = { approved: boolean, note: string, recorded: StampView, };
+
+export type ProposalView = { entry_id: string, short: string, system: string, action: string, reason: string, recorded: StampView, signoff: SignoffView | null, carried_out: StampView | null, needs_signoff: boolean, 
+/**
+ * Open: neither carried out nor refused.
+ */
+open: boolean, };
+
+export type SystemsView = { incident: string, has_register: boolean, register_recorded: StampView | null, board: Array<BoardLineView>, proposals: Array<ProposalView>, 
+/**
+ * The operator holds the clinical liaison position (may sign off).
+ */
+operator_is_clinical_liaison: boolean, vocabulary: BreachVocabulary, };
+
+export type AffectedSystemView = { id: string, name: string, criticality: string, department: string, downtime_procedure: string, via: Array<string>, direct: boolean, };
+
+export type AffectedServiceView = { service: string, systems: Array<string>, };
+
+export type ImpactView = { system: string, name: string, affected: Array<AffectedSystemView>, services: Array<AffectedServiceView>, needs_clinical_signoff: boolean, signoff_because: Array<string>, };
+
+export type ScopeFormInput = { incident: string, affected: Array<AffectedView>, data: Array<string>, exposure: Array<string>, systems: Array<ScopedSystemView>, roles: Array<string>, litigation_exposure: boolean, };
+
+export type ClassifyInput = { incident: string, rationale: string | null, };
+
+export type ReviewFormInput = { incident: string, confirm: boolean, severity: string | null, major: boolean | null, rationale: string | null, };
+
+export type TriggerInput = { incident: string, trigger: string, at: string, note: string | null, };
+
+export type CommunicationFormInput = { incident: string, recipient: string, channel: string, summary: string, sent_at: string | null, obligations: Array<string>, };
+
+export type NotificationInput = { incident: string, rule: string, notify: boolean, rationale: string, };
+
+export type DelayFormInput = { incident: string, basis: string, agency: string, statement: string, from: string, until: string | null, };
+
+export type EscalationInput = { incident: string, rule: string, note: string | null, };
+
+export type RegisterInput = { incident: string, file_name: string, csv: string, };
+
+export type SystemRef = { incident: string, system: string, };
+
+export type ProposeInput = { incident: string, system: string, 
+/**
+ * isolate or restore
+ */
+action: string, reason: string, };
+
+export type SignoffInput = { incident: string, proposal: string, approved: boolean, note: string, };
+
+export type ProposalRef = { incident: string, proposal: string, };
+
+export type RateInput = { incident: string, system: string, status: string, comment: string | null, };
