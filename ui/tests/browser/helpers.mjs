@@ -72,6 +72,7 @@ const slug = (name) =>
  * @property {object} [seed] incidents to create before the UI starts (see mock-backend.js)
  * @property {{ width: number, height: number }} [viewport]
  * @property {boolean} [waitForReady] wait for the first screen (default true)
+ * @property {object} [mock] further mock options (see mock-backend.js), e.g. rulesetProblems
  *
  * @typedef {object} App
  * @property {import('playwright-core').Page} page
@@ -102,7 +103,7 @@ export function withApp(options, body) {
     page.on('console', (m) => {
       if (m.type() === 'error' && !m.text().includes('Failed to load resource')) pageErrors.push(m.text());
     });
-    const init = { operator: options.operator ?? 'Alice', seed: options.seed };
+    const init = { ...options.mock, operator: options.operator ?? 'Alice', seed: options.seed };
     await page.addInitScript({
       content: `window.__MUSTER_MOCK_OPTIONS__ = ${JSON.stringify(init)};\n${MOCK_SOURCE}`,
     });

@@ -14,6 +14,8 @@
 //   seed       { incidents: [IncidentSeed] } written through the same code paths as live
 //              commands, with their clock set in the past (see seedIncident below)
 //   latencyMs  delay of every command (default 0)
+//   rulesetProblems  [{ file, line, field, message, using }]: what breach_view reports as
+//              rules files that were not used (default none)
 //
 // Tests drive it through window.__mock: calls (every invoke, in order), emit(event, payload),
 // firePrompts() (what the scheduler would push now), board(ref), state().
@@ -642,6 +644,7 @@
       handovers: [],
       decisions: [],
       last_activity_ms: 0,
+      breach: newBreach(),
     };
     // One atomic write: opened, commander assigned, severity set, all by the operator (as IC
     // when the operator is the commander).
@@ -892,6 +895,1340 @@
     return e;
   }
 
+  // ---- breach: scope, classification, clocks, escalation, systems ---------------------------
+  // src-tauri/src/breach_commands.rs and breach_dto.rs over muster-store breach_ops.rs, with a
+  // small subset of the built-in rulesets (assets/rules/*.toml): enough rules to classify, start
+  // the HIPAA and GDPR clocks and fill an escalation checklist the way the real backend does.
+
+  const vocab = (rows) => rows.map(([slug, label]) => ({ slug, label }));
+  const VOCAB = {
+    data: vocab([
+      ['clinical-phi', 'Clinical PHI'],
+      ['genetic', 'Genetic data'],
+      ['substance-use', 'Substance-use disorder records (42 CFR Part 2)'],
+      ['mental-health', 'Mental health records'],
+      ['financial', 'Billing and financial data'],
+      ['research', 'Research data'],
+      ['staff-pii', 'Staff personal data'],
+      ['credentials', 'Credentials (user names and passwords)'],
+    ]),
+    exposure: vocab([
+      ['exfiltration-confirmed', 'Confirmed exfiltration'],
+      ['unauthorised-access', 'Unauthorised access'],
+      ['ransomware-encryption', 'Encrypted by ransomware'],
+      ['encrypted-device-lost', 'Encrypted device lost or stolen'],
+      ['unencrypted-device-lost', 'Unencrypted device lost or stolen'],
+      ['misdirected', 'Misdirected (mail, fax, e-mail)'],
+      ['improper-disposal', 'Improper disposal'],
+      ['other', 'Other'],
+    ]),
+    roles: vocab([
+      ['covered-entity', 'HIPAA covered entity'],
+      ['business-associate', 'HIPAA business associate'],
+      ['controller', 'GDPR controller'],
+      ['processor', 'GDPR processor'],
+      ['listed-company', 'SEC registrant (listed company)'],
+      ['nis2-entity', 'NIS2 essential or important entity'],
+    ]),
+    criticality: vocab([
+      ['life-critical', 'Life-critical'],
+      ['high', 'High'],
+      ['medium', 'Medium'],
+      ['low', 'Low'],
+    ]),
+    triggers: vocab([
+      ['discovery', 'Discovery (known, or would have been known with reasonable diligence)'],
+      ['awareness', 'Awareness (reasonable certainty that a breach occurred)'],
+      ['determination', 'Determination that a breach occurred'],
+      ['materiality', 'Materiality determination (SEC)'],
+      ['high-risk', 'High risk to individuals established'],
+      ['suspicion', 'Reasonable grounds to suspect an eligible breach'],
+    ]),
+    delay_basis: vocab([
+      ['written', 'Written statement'],
+      ['oral', 'Oral statement'],
+    ]),
+    functional: vocab([
+      ['fully-functional', 'Fully functional'],
+      ['partially-functional', 'Partially functional'],
+      ['non-functional', 'Non-functional'],
+    ]),
+  };
+  const labelOf = (kind, slug) => (VOCAB[kind].find((c) => c.slug === slug) || { label: slug }).label;
+
+  /** The vocabularies' parse_user: case, '_' and spaces forgiven. */
+  function parseChoice(kind, field, input) {
+    const wanted = String(input).trim().toLowerCase().replace(/[_ ]/g, '-');
+    const found = VOCAB[kind].find((c) => c.slug === wanted);
+    if (!found) throw invalid(field, input, `must be one of ${VOCAB[kind].map((c) => c.slug).join(', ')}`);
+    return found.slug;
+  }
+
+  const ISO_3166_1 =
+    `AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV
+    BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO
+    FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP
+    KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU
+    MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB
+    SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY
+    UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW`.split(/\s+/);
+  const US_SUBDIVISIONS =
+    `AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY
+    NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AS GU MP PR UM VI`.split(/\s+/);
+  const EU_MEMBERS = 'AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE'.split(
+    ' ',
+  );
+
+  /** Jurisdiction::parse. */
+  function parseJurisdiction(field, input) {
+    const code = String(input).trim().toUpperCase();
+    const [country, sub] = code.includes('-')
+      ? [code.slice(0, code.indexOf('-')), code.slice(code.indexOf('-') + 1)]
+      : [code, null];
+    if (!ISO_3166_1.includes(country)) {
+      throw invalid(
+        field,
+        input,
+        'is not an ISO 3166-1 alpha-2 country code (such as US, DE, GB) or an ISO 3166-2 subdivision (such as US-CA)',
+      );
+    }
+    if (sub !== null) {
+      if (!/^[A-Z0-9]{1,3}$/.test(sub)) {
+        throw invalid(
+          field,
+          input,
+          "an ISO 3166-2 subdivision is the country code, '-', and 1 to 3 letters or digits (US-CA)",
+        );
+      }
+      if (country === 'US' && !US_SUBDIVISIONS.includes(sub)) {
+        throw invalid(field, input, 'is not a US state, district or outlying area in ISO 3166-2:US');
+      }
+    }
+    return code;
+  }
+  const countryOf = (j) => j.split('-')[0];
+  function within(j, region) {
+    if (region === 'EU') return EU_MEMBERS.includes(countryOf(j));
+    if (region.includes('-')) return j === region;
+    return countryOf(j) === region;
+  }
+  const individualsIn = (scope, region) =>
+    scope.affected
+      .filter((a) => !region || within(a.jurisdiction, region))
+      .reduce((n, a) => n + a.individuals, 0);
+
+  function checkSystemId(field, id) {
+    if (!/^[a-z0-9-]{1,64}$/.test(id)) {
+      throw invalid(field, id, "a system id is 1 to 64 lowercase letters, digits or '-'");
+    }
+  }
+
+  const CRIT_RANK = { 'life-critical': 0, high: 1, medium: 2, low: 3 };
+  const PHI = ['clinical-phi', 'genetic', 'substance-use', 'mental-health', 'financial', 'research'];
+  const SEV_RANK = (slug) => Number(slug.slice(3));
+  const sevLabel = (slug) => slug.toUpperCase();
+
+  const MATRIX_LABEL = 'muster-classification@1';
+  const MATRIX = [
+    {
+      id: 'life-critical-system',
+      description:
+        'A life-critical clinical system (ICU monitoring, infusion, EHR in use at the bedside) is affected',
+      severity: 'sev1',
+      major: true,
+      when: { systems_at_least: 'life-critical' },
+    },
+    {
+      id: 'phi-exfiltration-500',
+      description: 'Confirmed exfiltration of PHI of 500 or more individuals',
+      severity: 'sev1',
+      major: true,
+      when: { data_any: PHI, exposure_any: ['exfiltration-confirmed'], affected_at_least: 500 },
+    },
+    {
+      id: 'phi-500',
+      description: 'PHI of 500 or more individuals exposed in any way',
+      severity: 'sev2',
+      major: true,
+      when: { data_any: PHI, exposure_not_only: ['encrypted-device-lost'], affected_at_least: 500 },
+    },
+    {
+      id: 'ransomware-high-system',
+      description: 'Ransomware encryption of a high-criticality system',
+      severity: 'sev2',
+      major: false,
+      when: { exposure_any: ['ransomware-encryption'], systems_at_least: 'high' },
+    },
+    {
+      id: 'phi-exposed',
+      description: 'PHI of at least one individual accessed, exfiltrated or encrypted by an attacker',
+      severity: 'sev2',
+      major: false,
+      when: {
+        data_any: PHI,
+        exposure_any: [
+          'exfiltration-confirmed',
+          'unauthorised-access',
+          'ransomware-encryption',
+          'unencrypted-device-lost',
+        ],
+        affected_at_least: 1,
+      },
+    },
+    {
+      id: 'credentials-compromised',
+      description: 'Credentials compromised (risk of further access)',
+      severity: 'sev3',
+      major: false,
+      when: { data_any: ['credentials'] },
+    },
+    {
+      id: 'medium-system',
+      description: 'A medium-criticality system is affected',
+      severity: 'sev3',
+      major: false,
+      when: { systems_at_least: 'medium' },
+    },
+  ];
+
+  /** Condition::holds (adjust: what the borderline check does to the counts). */
+  function holds(when, scope, adjust = (n) => n) {
+    if (!when) return true;
+    if (!scope) return false;
+    const region = when.affected_in || null;
+    const n = adjust(individualsIn(scope, region));
+    if (when.affected_at_least !== undefined && n < when.affected_at_least) return false;
+    if (when.affected_more_than !== undefined && n <= when.affected_more_than) return false;
+    if (region && when.affected_at_least === undefined && n === 0) return false;
+    if (when.roles_any && !scope.roles.some((r) => when.roles_any.includes(r))) return false;
+    if (when.data_any && !scope.data.some((d) => when.data_any.includes(d))) return false;
+    if (when.exposure_any && !scope.exposure.some((x) => when.exposure_any.includes(x))) return false;
+    if (
+      when.exposure_not_only &&
+      (scope.exposure.length === 0 || scope.exposure.every((x) => when.exposure_not_only.includes(x)))
+    )
+      return false;
+    if (
+      when.systems_at_least &&
+      !scope.systems.some((s) => CRIT_RANK[s.criticality] <= CRIT_RANK[when.systems_at_least])
+    )
+      return false;
+    if (when.litigation_exposure !== undefined && scope.litigation_exposure !== when.litigation_exposure)
+      return false;
+    return true;
+  }
+
+  /** Condition::explain. */
+  function explain(when, scope) {
+    if (!when || !scope) return 'always';
+    const parts = [];
+    const region = when.affected_in || null;
+    if (region || when.affected_at_least !== undefined || when.affected_more_than !== undefined) {
+      parts.push(`${individualsIn(scope, region)} individuals in ${region || 'all jurisdictions'}`);
+    }
+    if (when.roles_any)
+      parts.push(`role ${scope.roles.filter((r) => when.roles_any.includes(r)).join(', ')}`);
+    if (when.data_any) parts.push(`data ${scope.data.filter((d) => when.data_any.includes(d)).join(', ')}`);
+    if (when.exposure_any) {
+      parts.push(`exposure ${scope.exposure.filter((x) => when.exposure_any.includes(x)).join(', ')}`);
+    }
+    if (when.systems_at_least) parts.push(`a ${when.systems_at_least} system affected`);
+    if (when.litigation_exposure === true) parts.push('litigation exposure flagged');
+    return parts.length ? parts.join('; ') : 'always';
+  }
+
+  /** ClassificationMatrix::classify (10% borderline margin, SEV4 by default). */
+  function classifyScope(scope) {
+    const evaluate = (adjust) => {
+      const fired = MATRIX.filter((r) => holds(r.when, scope, adjust));
+      const severity = fired.reduce((s, r) => (SEV_RANK(r.severity) < SEV_RANK(s) ? r.severity : s), 'sev4');
+      return { severity, major: fired.some((r) => r.major), fired };
+    };
+    const now = evaluate((n) => n);
+    const low = evaluate((n) => Math.floor((n * 90) / 100));
+    const high = evaluate((n) => Math.ceil((n * 110) / 100));
+    const borderline = low.severity !== high.severity || low.major !== high.major;
+    return {
+      severity: sevLabel(now.severity),
+      major: now.major,
+      borderline,
+      borderline_reason: borderline
+        ? `a 10% error in the counts of individuals would give ${sevLabel(low.severity)}${low.major ? ' major' : ''} to ${sevLabel(high.severity)}${high.major ? ' major' : ''}`
+        : null,
+      fired: now.fired.map((r) => ({
+        id: r.id,
+        description: r.description,
+        severity: sevLabel(r.severity),
+        major: r.major,
+        because: explain(r.when, scope),
+      })),
+      matrix: MATRIX_LABEL,
+    };
+  }
+
+  const HOUR = 60 * MINUTE;
+  const DAY = 24 * HOUR;
+  const CLOCKS = [
+    {
+      id: 'hipaa.individuals',
+      regime: 'HIPAA',
+      recipient: 'Each affected individual',
+      citation: '45 CFR 164.404(a)(2), (b)',
+      trigger: 'discovery',
+      period: 60 * DAY,
+      deadline: '60 calendar days',
+      zone: 'America/New_York',
+      when: { roles_any: ['covered-entity'], data_any: PHI, affected_in: 'US', affected_at_least: 1 },
+    },
+    {
+      id: 'hipaa.hhs',
+      regime: 'HIPAA',
+      recipient: 'HHS Office for Civil Rights (breach portal)',
+      citation: '45 CFR 164.408(b)',
+      trigger: 'discovery',
+      period: 60 * DAY,
+      deadline: '60 calendar days',
+      zone: 'America/New_York',
+      when: { roles_any: ['covered-entity'], data_any: PHI, affected_in: 'US', affected_at_least: 500 },
+    },
+    {
+      id: 'gdpr.authority',
+      regime: 'GDPR',
+      recipient: 'Lead supervisory authority',
+      citation: 'GDPR Art. 33(1)',
+      trigger: 'awareness',
+      period: 72 * HOUR,
+      deadline: '72 hours',
+      zone: 'Europe/Berlin',
+      when: {
+        roles_any: ['controller'],
+        data_any: [...PHI, 'staff-pii'],
+        affected_in: 'EU',
+        affected_at_least: 1,
+      },
+    },
+  ];
+  /** Every rule id of the built-in regulatory clocks (communications may name any of them). */
+  const CLOCK_RULE_IDS = [
+    'hipaa.individuals',
+    'hipaa.media',
+    'hipaa.hhs',
+    'hipaa.hhs-annual',
+    'hipaa.business-associate',
+    'gdpr.authority',
+    'gdpr.processor-to-controller',
+    'gdpr.data-subjects',
+    'uk-gdpr.authority',
+    'uk-gdpr.data-subjects',
+    'nis2.early-warning',
+    'nis2.notification',
+    'nis2.final-report',
+  ];
+  const CLOCK_RULES_BY_ID = Object.fromEntries(CLOCKS.map((c) => [c.id, c]));
+
+  const ESCALATION = [
+    {
+      id: 'response-team',
+      title: 'Activate the incident response team',
+      position: IC,
+      anchor: 'determination',
+      minutes: 30,
+      when: null,
+    },
+    {
+      id: 'privacy-officer',
+      title: 'Inform the privacy officer',
+      position: IC,
+      anchor: 'determination',
+      minutes: 60,
+      when: { data_any: [...PHI, 'staff-pii'] },
+    },
+    {
+      id: 'clinical-leadership',
+      title: 'Inform clinical leadership of the clinical systems affected',
+      position: 'clinical-liaison',
+      anchor: 'opened',
+      minutes: 30,
+      when: { systems_at_least: 'high' },
+    },
+    {
+      id: 'legal-counsel',
+      title: 'Engage legal counsel (litigation exposure flagged)',
+      position: 'legal-liaison',
+      anchor: 'litigation-flagged',
+      minutes: 240,
+      when: { litigation_exposure: true },
+    },
+  ];
+  const RULESETS = ['muster-regulatory-clocks@1', MATRIX_LABEL, 'muster-escalation@1'];
+
+  const newBreach = () => ({
+    scopes: [],
+    litigationFlagged: null,
+    classifications: [],
+    triggers: [],
+    delays: [],
+    communications: [],
+    escalations: [],
+    register: null,
+    proposals: [],
+    lines: {},
+  });
+  const currentScope = (inc) => inc.breach.scopes[inc.breach.scopes.length - 1] || null;
+  const currentClassification = (inc) =>
+    inc.breach.classifications[inc.breach.classifications.length - 1] || null;
+  /** The earliest stated time of a trigger kind (the conservative reading). */
+  const triggerOf = (inc, kind) =>
+    inc.breach.triggers.filter((t) => t.trigger === kind).sort((a, b) => a.at - b.at)[0] || null;
+
+  /** "2027-01-21 09:05 EST": an instant in a named zone, zone abbreviated. */
+  function inZone(ms, zone) {
+    try {
+      const parts = Object.fromEntries(
+        new Intl.DateTimeFormat('en-US', {
+          timeZone: zone,
+          year: 'numeric',
+          month: '2-digit',
+          day: '2-digit',
+          hour: '2-digit',
+          minute: '2-digit',
+          hourCycle: 'h23',
+          timeZoneName: 'short',
+        })
+          .formatToParts(ms)
+          .map((p) => [p.type, p.value]),
+      );
+      return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${parts.timeZoneName}`;
+    } catch {
+      return fmtUtcMinutes(ms);
+    }
+  }
+  const fmtUtcMinutes = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ') + ' UTC';
+
+  function effectiveClassification(c) {
+    const review = c.reviews[0] || null;
+    return {
+      severity: review && review.severity ? review.severity : c.severity,
+      major: review && review.major !== null ? review.major : c.major,
+    };
+  }
+
+  function obligationsOf(inc, t) {
+    const scope = currentScope(inc)?.scope ?? null;
+    const out = [];
+    for (const rule of CLOCKS) {
+      if (!holds(rule.when, scope)) continue;
+      const trig = triggerOf(inc, rule.trigger);
+      const due = trig ? trig.at + rule.period : null;
+      const met = inc.breach.communications
+        .filter((c) => c.obligations.includes(rule.id))
+        .sort((a, b) => a.sent - b.sent)[0];
+      const waiver = inc.decisions.find(
+        (d) => d.superseded_by.length === 0 && d.notification && d.notification.rule === rule.id,
+      );
+      const waived = waiver && !waiver.notification.notify ? waiver : null;
+      const suspensions = inc.breach.delays
+        .map((d) => ({ from: d.from, until: d.until ?? d.from + 30 * DAY }))
+        .filter((s) => s.from <= t && t < s.until);
+      const suspendedUntil = suspensions.length ? Math.max(...suspensions.map((s) => s.until)) : null;
+      let status = 'pending';
+      if (met) status = 'met';
+      else if (waived) status = 'waived';
+      else if (due !== null && t > due && suspendedUntil === null) status = 'overdue';
+      out.push({
+        rule: rule.id,
+        regime: rule.regime,
+        recipient: rule.recipient,
+        citation: rule.citation,
+        trigger: rule.trigger,
+        trigger_at_text: trig ? fmt(trig.at) : null,
+        trigger_recorded_by: trig ? trig.stamp.by : null,
+        after: null,
+        deadline: rule.deadline,
+        due_ms: due,
+        due_text: due === null ? null : fmt(due),
+        due_utc: due === null ? null : fmtUtcMinutes(due),
+        due_jurisdiction: due === null ? null : inZone(due, rule.zone),
+        provisional: false,
+        status,
+        met_by: met ? met.short : null,
+        met_text: met ? fmt(met.sent) : null,
+        late: !!met && due !== null && met.sent > due,
+        waived_by: !met && waived ? waived.short : null,
+        waiver_rationale: !met && waived ? waived.rationale : null,
+        suspended_until_text: suspendedUntil === null ? null : fmt(suspendedUntil),
+        applies_because: explain(rule.when, scope),
+        note: null,
+      });
+    }
+    return out;
+  }
+
+  function anchorOf(inc, anchor) {
+    if (anchor === 'opened') return inc.opened ? inc.opened.at_ms : null;
+    if (anchor === 'litigation-flagged') return inc.breach.litigationFlagged?.at_ms ?? null;
+    return triggerOf(inc, anchor)?.at ?? null;
+  }
+
+  function checklistOf(inc, t) {
+    const scope = currentScope(inc)?.scope ?? null;
+    return ESCALATION.filter((r) => holds(r.when, scope)).map((r) => {
+      const at = anchorOf(inc, r.anchor);
+      const due = at === null ? null : at + r.minutes * MINUTE;
+      const tick = inc.breach.escalations.find((e) => e.rule === r.id) || null;
+      const status = tick ? 'done' : due === null ? 'waiting' : t > due ? 'overdue' : 'pending';
+      return {
+        rule: r.id,
+        title: r.title,
+        position: r.position,
+        position_title: titleOf(r.position),
+        holders: holders(inc, r.position).map((a) => a.person),
+        anchor: r.anchor,
+        due_ms: due,
+        due_text: due === null ? null : fmt(due),
+        status,
+        done_by: tick ? tick.stamp.by : null,
+        done_text: tick ? tick.stamp.at_text : null,
+        late: !!tick && due !== null && tick.stamp.at_ms > due,
+        applies_because: explain(r.when, scope),
+      };
+    });
+  }
+
+  function scopeView(rec) {
+    const s = rec.scope;
+    return {
+      affected: s.affected.map((a) => ({ ...a })),
+      individuals: individualsIn(s, null),
+      data: [...s.data],
+      exposure: [...s.exposure],
+      systems: s.systems.map((x) => ({ ...x })),
+      roles: [...s.roles],
+      litigation_exposure: s.litigation_exposure,
+      summary: describeScope(s),
+      recorded: rec.stamp,
+    };
+  }
+
+  /** ScopeSet::describe. */
+  function describeScope(s) {
+    const list = (xs) => (xs.length ? xs.join(', ') : 'none');
+    let text = `Scope: ${individualsIn(s, null)} individuals (${
+      s.affected.length ? s.affected.map((a) => `${a.jurisdiction} ${a.individuals}`).join(', ') : 'none'
+    }) | data: ${list(s.data)} | exposure: ${list(s.exposure)} | roles: ${list(s.roles)}`;
+    if (s.systems.length) text += ` | systems: ${s.systems.map((x) => x.system).join(', ')}`;
+    if (s.litigation_exposure) text += ' | litigation exposure';
+    return text;
+  }
+
+  function classificationView(c) {
+    const eff = effectiveClassification(c);
+    return {
+      entry_id: c.stamp.entry_id,
+      short: c.stamp.short,
+      severity: sevLabel(eff.severity),
+      major: eff.major,
+      borderline: c.borderline,
+      awaiting_review: c.borderline && c.reviews.length === 0,
+      fired: [...c.fired],
+      matrix: c.matrix,
+      rationale: c.rationale,
+      recorded: c.stamp,
+      reviews: c.reviews.map((r) => ({ confirmed: r.confirmed, summary: r.summary, recorded: r.stamp })),
+    };
+  }
+
+  function breachView(inc) {
+    const t = Date.now();
+    const b = inc.breach;
+    const scope = currentScope(inc);
+    const c = currentClassification(inc);
+    return {
+      incident: inc.id,
+      now_ms: t,
+      scope: scope ? scopeView(scope) : null,
+      scope_conflict: b.scopes.length > 1,
+      preview: classifyScope(scope ? scope.scope : null),
+      classification: c ? classificationView(c) : null,
+      triggers: b.triggers.map((x) => ({
+        entry_id: x.stamp.short,
+        trigger: x.trigger,
+        label: labelOf('triggers', x.trigger),
+        at_ms: x.at,
+        at_text: fmt(x.at),
+        note: x.note,
+        recorded: x.stamp,
+      })),
+      obligations: obligationsOf(inc, t),
+      checklist: checklistOf(inc, t),
+      communications: b.communications.map((x) => ({
+        entry_id: x.short,
+        recipient: x.recipient,
+        channel: x.channel,
+        summary: x.summary,
+        sent_text: fmt(x.sent),
+        meets: [...x.obligations],
+        by: x.by,
+      })),
+      delays: b.delays.map((d) => ({
+        entry_id: d.short,
+        basis: d.basis,
+        agency: d.agency,
+        statement: d.statement,
+        from_text: fmt(d.from),
+        until_text: d.until === null ? '30 days at most (oral)' : fmt(d.until),
+      })),
+      rulesets: [...RULESETS],
+      problems: (options.rulesetProblems || []).map((p) => ({ ...p })),
+      vocabulary: json(VOCAB),
+    };
+  }
+
+  // -- the clinical systems register (muster-core systems.rs) --
+
+  const COLUMNS = [
+    'id',
+    'name',
+    'criticality',
+    'department',
+    'downtime_procedure',
+    'depends_on',
+    'services',
+    'functions',
+  ];
+  const FUNCTIONS = ['medication-administration', 'diagnostics'];
+  const registerError = (message) => ({ code: 'register.invalid', message });
+  const wordKey = (s) =>
+    s
+      .toLowerCase()
+      .split(/[\s_-]+/)
+      .filter(Boolean)
+      .join('-');
+
+  /** RFC 4180 records with the physical line each starts on. */
+  function csvRecords(text) {
+    const out = [];
+    let row = [];
+    let cell = '';
+    let quoted = false;
+    let line = 1;
+    let start = 1;
+    let i = 0;
+    const endRow = () => {
+      row.push(cell);
+      out.push({ line: start, cells: row });
+      row = [];
+      cell = '';
+    };
+    while (i < text.length) {
+      const c = text[i];
+      if (quoted) {
+        if (c === '"') {
+          if (text[i + 1] === '"') {
+            cell += '"';
+            i += 2;
+            continue;
+          }
+          quoted = false;
+          i++;
+          continue;
+        }
+        if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+        cell += c;
+        i++;
+        continue;
+      }
+      if (c === '"' && cell.trim() === '') {
+        quoted = true;
+        cell = '';
+        i++;
+      } else if (c === ',') {
+        row.push(cell);
+        cell = '';
+        i++;
+      } else if (c === '\n' || c === '\r') {
+        endRow();
+        i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+        line++;
+        start = line;
+      } else {
+        cell += c;
+        i++;
+      }
+    }
+    if (quoted) throw { line: start, reason: 'a quoted cell is not closed before the end of the file' };
+    if (cell !== '' || row.length) endRow();
+    return out;
+  }
+
+  const items = (cell) =>
+    cell
+      .split(';')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const sortedUnique = (xs) => [...new Set(xs)].sort();
+
+  /** systems::parse_csv: all or nothing, errors name the line and field. */
+  function parseRegister(file, text) {
+    const fail = (message) => registerError(`${file}: ${message}`);
+    const field = (line, name, value, reason) =>
+      fail(`line ${line}, field ${name}: ${JSON.stringify(value)} ${reason}`);
+    let records;
+    try {
+      records = csvRecords(text.replace(/^\uFEFF/, ''));
+    } catch (e) {
+      throw fail(`line ${e.line}: ${e.reason}`);
+    }
+    let positions = null;
+    let width = 0;
+    const systems = [];
+    const lineOf = new Map();
+    for (const { line, cells } of records) {
+      if (cells.every((c) => c.trim() === '')) continue;
+      if (!positions) {
+        const names = cells.map((c) => c.trim());
+        const seen = new Set();
+        for (const n of names) {
+          if (!COLUMNS.includes(n))
+            throw fail(
+              `line ${line}: unknown column ${JSON.stringify(n)}; the columns are ${COLUMNS.join(', ')}`,
+            );
+          if (seen.has(n))
+            throw fail(`line ${line}: column ${JSON.stringify(n)} appears more than once in the header`);
+          seen.add(n);
+        }
+        const missing = COLUMNS.filter((c) => !seen.has(c));
+        if (missing.length) throw fail(`line ${line}: the header lacks column(s) ${missing.join(', ')}`);
+        positions = Object.fromEntries(COLUMNS.map((c) => [c, names.indexOf(c)]));
+        width = cells.length;
+        continue;
+      }
+      if (cells.length !== width) {
+        throw fail(`line ${line}: the row has ${cells.length} cells but the header has ${width}`);
+      }
+      const cell = (c) => cells[positions[c]].trim();
+      const id = cell('id');
+      if (!/^[a-z0-9-]{1,64}$/.test(id)) {
+        throw field(line, 'id', id, "is not a system id: use 1 to 64 lowercase letters a-z, digits and '-'");
+      }
+      const criticality = wordKey(cell('criticality'));
+      if (!(criticality in CRIT_RANK)) {
+        throw field(
+          line,
+          'criticality',
+          cell('criticality'),
+          'is not one of life-critical, high, medium, low',
+        );
+      }
+      const functions = [];
+      for (const f of items(cell('functions'))) {
+        if (!FUNCTIONS.includes(wordKey(f))) {
+          throw field(line, 'functions', f, 'is not one of medication-administration, diagnostics');
+        }
+        functions.push(wordKey(f));
+      }
+      for (const [name, max, multiline] of [
+        ['name', 200, false],
+        ['department', 200, false],
+        ['downtime_procedure', 2000, true],
+      ]) {
+        const v = cell(name);
+        if (v === '') throw field(line, name, v, `is empty, but ${name} is required`);
+        if ([...v].length > max) throw field(line, name, v, `is longer than ${max} characters`);
+        if (!multiline && /[\r\n]/.test(v)) {
+          throw field(line, name, v, 'contains a line break or other control character');
+        }
+      }
+      const depends_on = sortedUnique(items(cell('depends_on')));
+      if (depends_on.includes(id)) {
+        throw field(line, 'depends_on', id, 'is the system itself: a system cannot depend on itself');
+      }
+      if (lineOf.has(id)) {
+        throw fail(
+          `line ${line}, field id: ${JSON.stringify(id)} is already the id of the system on line ${lineOf.get(id)}`,
+        );
+      }
+      lineOf.set(id, line);
+      systems.push({
+        line,
+        id,
+        name: cell('name'),
+        criticality,
+        department: cell('department'),
+        downtime_procedure: cell('downtime_procedure'),
+        depends_on,
+        services: sortedUnique(items(cell('services'))),
+        functions: FUNCTIONS.filter((f) => functions.includes(f)),
+      });
+    }
+    if (!positions) throw fail(`the CSV has no header row: the first line must be ${COLUMNS.join(',')}`);
+    for (const s of systems) {
+      const missing = s.depends_on.find((d) => !lineOf.has(d));
+      if (missing) throw field(s.line, 'depends_on', missing, 'names no system in the register');
+    }
+    return systems.map(({ line: _line, ...s }) => s).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  function registerOf(inc) {
+    if (!inc.breach.register) {
+      throw refused('no clinical systems register yet; import one (`muster systems import FILE.csv`)');
+    }
+    return inc.breach.register.systems;
+  }
+
+  /** systems::impact: every system that needs `id`, by the shortest (then smallest) chain. */
+  function impactOf(systems, id) {
+    const root = systems.find((s) => s.id === id);
+    if (!root) throw registerError(`register: ${JSON.stringify(id)} names no system in the register`);
+    const dependents = new Map();
+    for (const s of systems)
+      for (const d of s.depends_on) dependents.set(d, [...(dependents.get(d) || []), s]);
+    const chains = new Map([[root.id, [root.id]]]);
+    const queue = [root];
+    const reached = [];
+    while (queue.length) {
+      const current = queue.shift();
+      for (const dep of dependents.get(current.id) || []) {
+        if (chains.has(dep.id)) continue;
+        const chain = [...chains.get(current.id), dep.id];
+        chains.set(dep.id, chain);
+        reached.push({ system: dep, via: chain });
+        queue.push(dep);
+      }
+    }
+    reached.sort(
+      (a, b) =>
+        CRIT_RANK[a.system.criticality] - CRIT_RANK[b.system.criticality] ||
+        (a.system.id < b.system.id ? -1 : a.system.id > b.system.id ? 1 : 0),
+    );
+    const services = new Map();
+    for (const s of [root, ...reached.map((r) => r.system)]) {
+      for (const name of s.services) services.set(name, sortedUnique([...(services.get(name) || []), s.id]));
+    }
+    const because = [root, ...reached.map((r) => r.system)]
+      .filter((s) => s.functions.length > 0)
+      .map((s) => s.id);
+    return {
+      system: root.id,
+      name: root.name,
+      affected: reached.map(({ system: s, via }) => ({
+        id: s.id,
+        name: s.name,
+        criticality: s.criticality,
+        department: s.department,
+        downtime_procedure: s.downtime_procedure,
+        via,
+        direct: via.length === 2,
+      })),
+      services: [...services.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([service, ids]) => ({ service, systems: ids })),
+      needs_clinical_signoff: because.length > 0,
+      signoff_because: because,
+    };
+  }
+
+  const systemLine = (inc, id) => inc.breach.lines[id] || null;
+  const isIsolated = (inc, id) => !!systemLine(inc, id)?.isolated;
+
+  function boardOfSystems(inc) {
+    const systems = inc.breach.register ? inc.breach.register.systems : [];
+    const down = new Map();
+    for (const s of systems) {
+      if (!isIsolated(inc, s.id)) continue;
+      for (const a of impactOf(systems, s.id).affected) down.set(a.id, [...(down.get(a.id) || []), s.id]);
+    }
+    return systems.map((s) => {
+      const l = systemLine(inc, s.id);
+      const isolated = !!l?.isolated;
+      const downBecause = down.get(s.id) || [];
+      const status =
+        l?.status ??
+        (isolated ? 'non-functional' : downBecause.length ? 'partially-functional' : 'fully-functional');
+      return {
+        system: s.id,
+        name: s.name,
+        criticality: s.criticality,
+        department: s.department,
+        downtime_procedure: s.downtime_procedure,
+        status,
+        status_label: labelOf('functional', status),
+        isolated,
+        rated: !!l?.status,
+        comment: l?.comment ?? null,
+        down_because: downBecause,
+        unsigned: !!l?.unsigned,
+        needs_signoff: s.functions.length > 0,
+      };
+    });
+  }
+
+  const signedOff = (p) => (p.signoffs[0] && p.signoffs[0].approved ? p.signoffs[0] : null);
+  const refusedBy = (p) => (p.signoffs[0] && !p.signoffs[0].approved ? p.signoffs[0] : null);
+  const isOpen = (p) => p.carried_out === null && refusedBy(p) === null;
+
+  function systemsView(inc) {
+    const register = inc.breach.register;
+    const needs = (id) => {
+      try {
+        return impactOf(register.systems, id).needs_clinical_signoff;
+      } catch {
+        return false;
+      }
+    };
+    return {
+      incident: inc.id,
+      has_register: !!register,
+      register_recorded: register ? register.stamp : null,
+      board: boardOfSystems(inc),
+      proposals: [...inc.breach.proposals].reverse().map((p) => ({
+        entry_id: p.stamp.entry_id,
+        short: p.stamp.short,
+        system: p.system,
+        action: p.action,
+        reason: p.reason,
+        recorded: p.stamp,
+        signoff: p.signoffs[0]
+          ? { approved: p.signoffs[0].approved, note: p.signoffs[0].note, recorded: p.signoffs[0].stamp }
+          : null,
+        carried_out: p.carried_out,
+        needs_signoff: register ? needs(p.system) : false,
+        open: isOpen(p),
+      })),
+      operator_is_clinical_liaison: positionsOf(inc, operator()).includes('clinical-liaison'),
+      vocabulary: json(VOCAB),
+    };
+  }
+
+  const optText = (s) => (s && s.trim() ? s.trim() : null);
+
+  function checkEventTime(field, at) {
+    if (at > now() + FUTURE_TOLERANCE_MS) {
+      throw invalid(
+        field,
+        new Date(at).toISOString(),
+        'is in the future; an event time says when something already happened',
+      );
+    }
+    return at;
+  }
+
+  function findProposal(inc, ref) {
+    const entry = resolveEntry(inc, ref);
+    const p = inc.breach.proposals.find((x) => x.stamp.entry_id === entry.id);
+    if (!p) throw invalid('proposal', ref, 'is not an isolation proposal');
+    return p;
+  }
+
+  const BREACH_COMMANDS = {
+    breach_view: ({ incident_ref }) => [breachView(resolveIncident(incident_ref))],
+    set_scope: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      const affected = input.affected.map((a) => {
+        const jurisdiction = parseJurisdiction('affected', a.jurisdiction);
+        const n = a.individuals;
+        if (!(typeof n === 'number' && Number.isFinite(n) && n >= 0 && Number.isInteger(n))) {
+          throw invalid('affected', String(n), 'the number of individuals is a whole number, 0 or more');
+        }
+        return { jurisdiction, individuals: n };
+      });
+      const systems = input.systems.map((s) => {
+        checkSystemId('systems', s.system.trim());
+        return { system: s.system.trim(), criticality: parseChoice('criticality', 'systems', s.criticality) };
+      });
+      const data = sortedUnique(input.data.map((d) => parseChoice('data', 'data', d)));
+      const exposure = sortedUnique(input.exposure.map((d) => parseChoice('exposure', 'exposure', d)));
+      const roles = sortedUnique(input.roles.map((d) => parseChoice('roles', 'roles', d)));
+      openState(inc);
+      affected.sort((a, b) =>
+        a.jurisdiction < b.jurisdiction ? -1 : a.jurisdiction > b.jurisdiction ? 1 : 0,
+      );
+      systems.sort((a, b) => (a.system < b.system ? -1 : a.system > b.system ? 1 : 0));
+      for (let i = 1; i < affected.length; i++) {
+        if (affected[i].jurisdiction === affected[i - 1].jurisdiction) {
+          throw invalid(
+            'affected',
+            affected[i].jurisdiction,
+            'is listed twice; give one count per jurisdiction',
+          );
+        }
+      }
+      const scope = {
+        affected,
+        data,
+        exposure,
+        systems,
+        roles,
+        litigation_exposure: !!input.litigation_exposure,
+      };
+      const current = currentScope(inc);
+      if (
+        current &&
+        JSON.stringify(current.scope) === JSON.stringify(scope) &&
+        inc.breach.scopes.length < 2
+      ) {
+        throw refused('the scope is already exactly that');
+      }
+      const e = append(inc, 'scope.set', describeScope(scope));
+      inc.breach.scopes = [{ scope, stamp: stamp(e) }];
+      if (scope.litigation_exposure && !inc.breach.litigationFlagged) inc.breach.litigationFlagged = stamp(e);
+      return [written(e), input.incident];
+    },
+    classify_incident: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      if (inc.breach.scopes.length > 1) {
+        throw refused(
+          'two scopes recorded while partitioned stand side by side; record the scope again (`muster scope set`) to resolve it first',
+        );
+      }
+      const scope = currentScope(inc);
+      if (!scope) {
+        throw refused(
+          'record the scope first (`muster scope set --affected US-CA:600 --data clinical-phi ...`)',
+        );
+      }
+      const verdict = classifyScope(scope.scope);
+      const severity = verdict.severity.toLowerCase(); // the view's label ("SEV2") as a slug
+      const rationale = optText(input.rationale);
+      const current = severityOf(inc);
+      if (current && SEV_RANK(severity) > SEV_RANK(current.slug) && rationale === null) {
+        throw invalid(
+          'rationale',
+          '',
+          `the matrix gives ${sevLabel(severity)} but the incident is ${current.label}; lowering the severity needs a rationale`,
+        );
+      }
+      if (rationale !== null) longText('rationale', rationale);
+      const fired = verdict.fired.map((f) => f.id);
+      const e = append(
+        inc,
+        'classification.recorded',
+        `Classified ${sevLabel(severity)}${verdict.major ? ', major incident' : ''}${
+          verdict.borderline ? ' (borderline: peer review asked)' : ''
+        } by ${MATRIX_LABEL}: ${fired.length ? fired.join(', ') : 'no rule'}${rationale ? ` | ${rationale}` : ''}`,
+      );
+      inc.breach.classifications.push({
+        stamp: stamp(e),
+        severity,
+        major: verdict.major,
+        borderline: verdict.borderline,
+        matrix: MATRIX_LABEL,
+        fired,
+        rationale,
+        reviews: [],
+      });
+      const out = [written(e)];
+      if (!current || current.slug !== severity) {
+        const why = rationale ?? `classification matrix ${MATRIX_LABEL}: ${fired.join(', ')}`;
+        const s = append(inc, 'severity.set', `Severity set to ${sevLabel(severity)}: ${why}`);
+        inc.severity = { slug: severity, rationale: why, set: stamp(s) };
+        out.push(written(s));
+      }
+      return [out, input.incident];
+    },
+    review_classification: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      const severity =
+        input.severity && input.severity.trim() ? parseSeverity('severity', input.severity).slug : null;
+      openState(inc);
+      const op = operator();
+      const c = currentClassification(inc);
+      if (!c) throw refused('the incident has not been classified yet');
+      if (c.stamp.by === op)
+        throw refused(`${op} recorded this classification; peer review is by a second person`);
+      if (c.reviews.length) {
+        throw refused(`classification #${c.stamp.short} was already reviewed by ${c.reviews[0].stamp.by}`);
+      }
+      const rationale = optText(input.rationale);
+      const major = input.major === null || input.major === undefined ? null : !!input.major;
+      const changes = severity !== null || major !== null;
+      if (input.confirm && changes) {
+        throw invalid(
+          'confirm',
+          'true',
+          'either confirm the classification or give what it changes to, not both',
+        );
+      }
+      if (!input.confirm && !changes) {
+        throw invalid(
+          'severity',
+          '',
+          'confirm the classification, or give the severity or major flag it changes to',
+        );
+      }
+      if (changes && rationale === null)
+        throw invalid('rationale', '', 'changing a classification needs a rationale');
+      let summary;
+      if (input.confirm) summary = `Classification #${c.stamp.short} confirmed by peer review`;
+      else {
+        const majorText =
+          major === true ? ', major incident' : major === false ? ', not a major incident' : '';
+        summary = `Classification #${c.stamp.short} changed by peer review to ${
+          severity ? sevLabel(severity) : 'unchanged severity'
+        }${majorText}`;
+      }
+      if (rationale) summary += `: ${rationale}`;
+      const e = append(inc, 'classification.reviewed', summary);
+      c.reviews.push({ confirmed: !!input.confirm, severity, major, rationale, summary, stamp: stamp(e) });
+      const out = [written(e)];
+      const current = severityOf(inc);
+      if (severity && (!current || current.slug !== severity)) {
+        const s = append(
+          inc,
+          'severity.set',
+          `Severity set to ${sevLabel(severity)}: peer review: ${rationale}`,
+        );
+        inc.severity = { slug: severity, rationale: `peer review: ${rationale}`, set: stamp(s) };
+        out.push(written(s));
+      }
+      return [out, input.incident];
+    },
+    record_trigger: ({ input }) => {
+      const kind = parseChoice('triggers', 'trigger', input.trigger);
+      const inc = resolveIncident(input.incident);
+      const at = checkEventTime('at', parseUserTime('at', input.at, now()));
+      openState(inc);
+      const note = optText(input.note);
+      if (note !== null) longText('note', note);
+      const e = append(
+        inc,
+        'trigger.recorded',
+        `Trigger ${kind}: ${new Date(at).toISOString().replace('.000Z', '+00:00')}${note ? ` | ${note}` : ''}`,
+      );
+      inc.breach.triggers.push({ trigger: kind, at, note, stamp: stamp(e) });
+      return [written(e), input.incident];
+    },
+    record_communication: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      const sent =
+        input.sent_at && input.sent_at.trim() ? parseUserTime('sent_at', input.sent_at, now()) : null;
+      openState(inc);
+      for (const id of input.obligations) {
+        if (!CLOCK_RULE_IDS.includes(id)) {
+          throw invalid(
+            'obligations',
+            id,
+            'names no rule of the regulatory clocks in force (see `muster clocks`)',
+          );
+        }
+      }
+      if (sent !== null) checkEventTime('sent_at', sent);
+      const recipient = input.recipient.trim();
+      const channel = input.channel.trim();
+      const summary = input.summary.trim();
+      shortText('recipient', recipient, MAX_SHORT_TEXT);
+      shortText('channel', channel, MAX_PERSON);
+      longText('summary', summary);
+      const obligations = sortedUnique(input.obligations);
+      const meets = obligations.length ? ` [${obligations.join(', ')}]` : '';
+      const e = append(inc, 'communication.sent', `Sent to ${recipient} by ${channel}${meets}: ${summary}`);
+      inc.breach.communications.push({
+        short: e.short,
+        recipient,
+        channel,
+        summary,
+        sent: sent ?? e.recorded_ms,
+        obligations,
+        by: e.author,
+      });
+      return [written(e), input.incident];
+    },
+    decide_notification: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const rule = CLOCK_RULES_BY_ID[input.rule];
+      if (!rule && !CLOCK_RULE_IDS.includes(input.rule)) {
+        throw invalid('rule', input.rule, 'names no rule of the regulatory clocks in force');
+      }
+      const standing = inc.decisions.find(
+        (d) => d.superseded_by.length === 0 && d.notification && d.notification.rule === input.rule,
+      );
+      const recipient = rule ? rule.recipient : input.rule;
+      const citation = rule ? rule.citation : input.rule;
+      const e = recordDecision(inc, {
+        question: `Notify ${recipient} under ${input.rule} (${citation})?`,
+        options: ['notify', 'do not notify'],
+        choice: input.notify ? 'notify' : 'do not notify',
+        rationale: input.rationale,
+        authority: null,
+        supersedes: standing ? standing.id : null,
+        approvals_required: [],
+      });
+      const d = inc.decisions.find((x) => x.id === e.id);
+      d.notification = { rule: input.rule, notify: !!input.notify };
+      return [written(e), input.incident];
+    },
+    record_delay: ({ input }) => {
+      const basis = parseChoice('delay_basis', 'basis', input.basis);
+      const inc = resolveIncident(input.incident);
+      const from = parseUserTime('from', input.from, now());
+      const until = input.until && input.until.trim() ? parseUserTime('until', input.until, now()) : null;
+      openState(inc);
+      const agency = input.agency.trim();
+      const statement = input.statement.trim();
+      shortText('agency', agency, MAX_SHORT_TEXT);
+      longText('statement', statement);
+      if (basis === 'written' && until === null) {
+        throw invalid(
+          'until',
+          '',
+          'a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a))',
+        );
+      }
+      if (until !== null && until <= from) {
+        throw invalid('until', new Date(until).toISOString(), 'the delay must end after it starts');
+      }
+      const untilText = until === null ? '30 days at most (oral)' : new Date(until).toISOString();
+      const e = append(
+        inc,
+        'law-enforcement.delay',
+        `Law-enforcement delay (${basis}) requested by ${agency} until ${untilText}: ${statement}`,
+      );
+      inc.breach.delays.push({ short: e.short, basis, agency, statement, from, until });
+      return [written(e), input.incident];
+    },
+    escalation_done: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const items = checklistOf(inc, now());
+      const item = items.find((i) => i.rule === input.rule);
+      if (!item) {
+        const known = items.map((i) => i.rule);
+        throw invalid(
+          'rule',
+          input.rule,
+          `is not on this incident's escalation checklist (${known.length ? known.join(', ') : 'empty'})`,
+        );
+      }
+      if (item.status === 'done') throw refused(`escalation ${input.rule} is already done`);
+      const note = optText(input.note);
+      if (note !== null) longText('note', note);
+      const e = append(
+        inc,
+        'escalation.done',
+        note ? `Escalation ${input.rule} done: ${note}` : `Escalation ${input.rule} done`,
+      );
+      inc.breach.escalations.push({ rule: input.rule, note, stamp: stamp(e) });
+      return [written(e), input.incident];
+    },
+    systems_view: ({ incident_ref }) => [systemsView(resolveIncident(incident_ref))],
+    import_systems: ({ input }) => {
+      if (input.csv.length > 2_000_000) {
+        throw { code: 'input.invalid', message: 'csv: a register file is at most 2 MB' };
+      }
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const systems = parseRegister(input.file_name, input.csv);
+      const e = append(inc, 'systems.registered', `Clinical systems register: ${systems.length} systems`);
+      inc.breach.register = { systems, stamp: stamp(e) };
+      return [written(e), input.incident];
+    },
+    isolation_impact: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      return [impactOf(registerOf(inc), input.system)];
+    },
+    propose_isolation: ({ input }) => {
+      const action = String(input.action).trim().toLowerCase();
+      if (action !== 'isolate' && action !== 'restore') {
+        throw invalid('action', input.action, 'must be one of isolate, restore');
+      }
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      impactOf(registerOf(inc), input.system);
+      const system = input.system;
+      const isolated = isIsolated(inc, system);
+      if (action === 'isolate' && isolated) throw refused(`${system} is already isolated`);
+      if (action === 'restore' && !isolated) throw refused(`${system} is not isolated`);
+      const open = inc.breach.proposals.find((p) => p.system === system && p.action === action && isOpen(p));
+      if (open) throw refused(`proposal #${open.stamp.short} to ${action} ${system} is still open`);
+      const reason = input.reason.trim();
+      longText('reason', reason);
+      const e = append(inc, 'isolation.proposed', `Proposed to ${action} ${system}: ${reason}`);
+      inc.breach.proposals.push({ stamp: stamp(e), system, action, reason, signoffs: [], carried_out: null });
+      return [written(e), input.incident];
+    },
+    sign_off_isolation: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const op = operator();
+      if (!positionsOf(inc, op).includes('clinical-liaison')) {
+        throw refused(
+          `you (${op}) do not hold Clinical Liaison; only the clinical liaison signs off isolations`,
+        );
+      }
+      const p = findProposal(inc, input.proposal);
+      if (p.carried_out) throw refused(`proposal #${p.stamp.short} was already carried out`);
+      if (p.signoffs.length) {
+        throw refused(
+          `proposal #${p.stamp.short} was already ${p.signoffs[0].approved ? 'signed off' : 'refused'} by ${p.signoffs[0].stamp.by}`,
+        );
+      }
+      const note = input.note.trim();
+      longText('note', note);
+      const e = append(
+        inc,
+        'isolation.signed-off',
+        `Clinical sign-off: proposal #${p.stamp.short} ${input.approved ? 'signed off' : 'refused'}: ${note}`,
+        { position: 'clinical-liaison' },
+      );
+      p.signoffs.push({ approved: !!input.approved, note, stamp: stamp(e) });
+      return [written(e), input.incident];
+    },
+    carry_out_isolation: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const p = findProposal(inc, input.proposal);
+      if (p.carried_out) throw refused(`proposal #${p.stamp.short} was already carried out`);
+      const refusal = refusedBy(p);
+      if (refusal) {
+        throw refused(
+          `the clinical liaison (${refusal.stamp.by}) refused proposal #${p.stamp.short}: ${refusal.note}`,
+        );
+      }
+      const impact = impactOf(registerOf(inc), p.system);
+      if (impact.needs_clinical_signoff && !signedOff(p)) {
+        throw refused(
+          `to ${p.action} ${p.system} needs the clinical liaison's sign-off first (${impact.signoff_because.join(', ')} handle medication administration or diagnostics)`,
+        );
+      }
+      const e = append(
+        inc,
+        'isolation.carried-out',
+        p.action === 'isolate' ? `${p.system} isolated` : `${p.system} restored`,
+      );
+      p.carried_out = stamp(e);
+      inc.breach.lines[p.system] = {
+        isolated: p.action === 'isolate',
+        status: null,
+        comment: null,
+        unsigned: impact.needs_clinical_signoff && !signedOff(p),
+      };
+      return [written(e), input.incident];
+    },
+    rate_system: ({ input }) => {
+      const status = parseChoice('functional', 'status', input.status);
+      const inc = resolveIncident(input.incident);
+      openState(inc);
+      const systems = registerOf(inc);
+      if (!systems.some((s) => s.id === input.system)) {
+        throw invalid('system', input.system, 'is not in the clinical systems register');
+      }
+      const comment = optText(input.comment);
+      if (comment !== null) longText('comment', comment);
+      const e = append(
+        inc,
+        'system.status',
+        comment
+          ? `${input.system}: ${labelOf('functional', status)} (${comment})`
+          : `${input.system}: ${labelOf('functional', status)}`,
+      );
+      const l = systemLine(inc, input.system) || { isolated: false, unsigned: false };
+      inc.breach.lines[input.system] = { ...l, status, comment };
+      return [written(e), input.incident];
+    },
+  };
+
   // ---- the commands -------------------------------------------------------------------------
 
   /** Argument names each command takes (Tauri refuses a call without them). */
@@ -921,6 +2258,22 @@
     close_incident: ['input'],
     reopen_incident: ['input'],
     ui_mark: ['name', 'value_ms'],
+    breach_view: ['incident_ref'],
+    set_scope: ['input'],
+    classify_incident: ['input'],
+    review_classification: ['input'],
+    record_trigger: ['input'],
+    record_communication: ['input'],
+    decide_notification: ['input'],
+    record_delay: ['input'],
+    escalation_done: ['input'],
+    systems_view: ['incident_ref'],
+    import_systems: ['input'],
+    isolation_impact: ['input'],
+    propose_isolation: ['input'],
+    sign_off_isolation: ['input'],
+    carry_out_isolation: ['input'],
+    rate_system: ['input'],
   };
 
   /** Each returns [result, incident written to or undefined for a read]. */
@@ -1185,6 +2538,7 @@
       db.marks.push({ name, value_ms });
       return [null];
     },
+    ...BREACH_COMMANDS,
   };
 
   // ---- seeding ------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ describe('KeySequence', () => {
       r: 'go:roster',
       p: 'go:prompts',
       d: 'go:decisions',
+      b: 'go:breach',
+      s: 'go:systems',
     };
     for (const [second, action] of Object.entries(want)) {
       expect(seq.feed('g', 0)).toBeNull();
@@ -130,6 +132,25 @@ describe('KeySequence', () => {
     expect(seq.feed('b', 50)).toBe('ab');
     seq.feed('a', 0);
     expect(seq.feed('b', 101)).toBeNull();
+  });
+});
+
+describe('the breach screens', () => {
+  it('g b opens Breach and g s Systems; s alone still posts a status update', () => {
+    const seq = new KeySequence(BINDINGS);
+    expect(seq.feed('g', 0)).toBeNull();
+    expect(seq.feed('b', 100)).toBe('go:breach');
+    expect(seq.feed('g', 200)).toBeNull();
+    expect(seq.feed('s', 300)).toBe('go:systems');
+    expect(seq.feed('s', 400)).toBe('status');
+    expect(BINDINGS['alt+6']).toBe('go:breach');
+    expect(BINDINGS['alt+7']).toBe('go:systems');
+  });
+
+  it('are listed in the help', () => {
+    const shown = SHORTCUT_HELP.map(([keys]) => keys);
+    expect(shown).toContain('g b');
+    expect(shown).toContain('g s');
   });
 });
 

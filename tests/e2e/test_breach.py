@@ -1,0 +1,126 @@
+"""The real app, end to end, on the breach screens: scope and regulatory clocks, then a clinical
+liaison signing off the isolation of a system that takes down medication and diagnostics, and a
+restart that finds it all still there.
+
+The tests run in order on one data directory (module fixture), as one war room's session would.
+"""
+from pathlib import Path
+
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from test_desktop import act_as, click, find, texts, tid, type_into, wait_text
+
+REGISTER = (Path(__file__).resolve().parents[2] / "assets" / "demo" / "systems.csv").read_text()
+TITLE = "E2E: lateral movement to the interface engine"
+
+
+def attr(d, name: str, attribute: str) -> str:
+    return d.find_element(By.CSS_SELECTOR, tid(name)).get_attribute(attribute)
+
+
+def set_value(d, name: str, text: str):
+    """Sets a text field's value through the DOM: WebKitWebDriver drops newlines in send_keys."""
+    d.execute_script(
+        "const e = document.querySelector(arguments[0]);"
+        "e.value = arguments[1];"
+        "e.dispatchEvent(new Event('input', { bubbles: true }));",
+        tid(name),
+        text,
+    )
+
+
+def test_scope_and_a_trigger_start_the_regulatory_clocks(desktop, shot):
+    d = desktop.start()
+    find(d, "open-incident-form", timeout=30)
+    act_as(d, "Amara Okafor")
+    type_into(d, "incident-title-input", TITLE)
+    Select(find(d, "incident-severity")).select_by_value("sev2")
+    click(d, "open-incident-submit")
+    wait_text(d, "incident-title", TITLE)
+
+    click(d, "nav-breach")
+    find(d, "scope-form")
+    type_into(d, "scope-jurisdiction-0", "US-TX")
+    type_into(d, "scope-individuals-0", "800")
+    click(d, "scope-data-clinical-phi")
+    click(d, "scope-exposure-exfiltration-confirmed")
+    click(d, "scope-role-covered-entity")
+    click(d, "scope-save")
+    wait_text(d, "scope-summary", "US-TX 800")
+    # The matrix's verdict with the rules that fired.
+    wait_text(d, "preview", "phi-exfiltration-500")
+    wait_text(d, "preview-severity", "SEV1")
+
+    Select(find(d, "trigger-kind")).select_by_value("discovery")
+    type_into(d, "trigger-at-input", "2026-11-02 09:30")
+    click(d, "trigger-submit")
+    wait_text(d, "triggers", "2026-11-02 09:30")
+    # HIPAA: 60 calendar days from discovery; the row names the section and shows UTC.
+    wait_text(d, "obligation-hipaa.hhs", "45 CFR 164.408(b)")
+    wait_text(d, "obligation-hipaa.hhs", "2027-01-01")
+    wait_text(d, "obligation-hipaa.hhs", "UTC")
+    wait_text(d, "obligation-us-tx.attorney-general", "Tex. Bus. & Com. Code 521.053(i)")
+    assert attr(d, "obligation-hipaa.hhs", "data-status") == "pending"
+
+
+def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
+    d = desktop.session
+    # The clinical liaison is on the roster.
+    click(d, "nav-roster")
+    Select(find(d, "assign-position")).select_by_value("clinical-liaison")
+    type_into(d, "assign-person", "Dr. Marcus Webb")
+    click(d, "assign-submit")
+    wait_text(d, "roster-clinical-liaison", "Dr. Marcus Webb")
+
+    click(d, "nav-systems")
+    find(d, "register-import")
+    click(d, "register-paste-toggle")
+    type_into(d, "register-paste-name", "systems.csv")
+    set_value(d, "register-paste", REGISTER)
+    click(d, "register-paste-submit")
+    find(d, "hics251")
+    wait_text(d, "system-hl7-engine", "Fully functional")
+
+    # Proposing to isolate the interface engine shows what goes down with it.
+    d.find_element(By.CSS_SELECTOR, f'{tid("system-hl7-engine")} {tid("system-select")}').click()
+    wait_text(d, "impact", "pharmacy")
+    wait_text(d, "impact", "hl7-engine")
+    wait_text(d, "signoff-required", "Clinical liaison sign-off required")
+    type_into(d, "propose-reason", "Lateral movement from PACS-02 to the interface engine")
+    click(d, "propose-submit")
+    wait_text(d, "proposals", "hl7-engine")
+
+    # Without the sign-off the isolation is refused, and nothing changes on the board.
+    click(d, "carry-out")
+    wait_text(d, "proposal-error", "sign-off")
+    assert attr(d, "system-hl7-engine", "data-isolated") == "false"
+
+    # The clinical liaison signs off; then the isolation is carried out.
+    act_as(d, "Dr. Marcus Webb")
+    type_into(d, "signoff-note", "Lab and pharmacy on downtime procedures; runners every 30 min")
+    click(d, "signoff-approve")
+    wait_text(d, "signoff-state", "signed off")
+    act_as(d, "Amara Okafor")
+    click(d, "carry-out")
+    WebDriverWait(d, 15).until(lambda drv: attr(drv, "system-hl7-engine", "data-isolated") == "true")
+    wait_text(d, "system-hl7-engine", "Non-functional")
+    wait_text(d, "system-pharmacy", "needs isolated hl7-engine")
+
+    # The timeline holds the signed entries.
+    click(d, "nav-timeline")
+    wait_text(d, "row-summary", "Clinical sign-off")
+    wait_text(d, "row-summary", "hl7-engine isolated")
+
+
+def test_after_a_restart_the_clocks_and_the_board_come_back_from_the_log(desktop, shot):
+    desktop.stop()
+    d = desktop.start()
+    find(d, "incident-title", timeout=30)
+    wait_text(d, "incident-title", TITLE)
+    click(d, "nav-systems")
+    WebDriverWait(d, 20).until(lambda drv: attr(drv, "system-hl7-engine", "data-isolated") == "true")
+    wait_text(d, "signoff-state", "Dr. Marcus Webb")
+    click(d, "nav-breach")
+    wait_text(d, "obligation-hipaa.hhs", "2027-01-01")
+    assert any("US-TX 800" in t for t in texts(d, "scope-summary"))

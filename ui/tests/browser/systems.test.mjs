@@ -1,0 +1,185 @@
+// Systems (HICS 251): import the clinical systems register from a CSV file (and see a bad one
+// refused with its line and field), see what isolating a system takes down, propose an
+// isolation, have it refused without the clinical liaison's sign-off, sign it off as the
+// liaison, carry it out, and see the board follow; rate a system.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { UI_DIR, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+
+useBrowser();
+
+const REGISTER = readFileSync(path.join(UI_DIR, '..', 'assets', 'demo', 'systems.csv'), 'utf8');
+const TALL = { width: 1400, height: 1500 };
+
+test(
+  'import the register: a bad file names its line and field; the demo register fills the HICS 251 board',
+  withApp(
+    {
+      viewport: TALL,
+      seed: {
+        incidents: [{ title: 'Ransomware on imaging servers', severity: 'sev1', openedMinutesAgo: 20 }],
+      },
+    },
+    async ({ page, byTestId, calls }) => {
+      await page.keyboard.press('g');
+      await page.keyboard.press('s');
+      await byTestId('register-import').waitFor();
+      assert.match((await byTestId('nav-systems').getAttribute('class')) ?? '', /\bactive\b/);
+      assert.equal(await byTestId('register-file').getAttribute('accept'), '.csv,text/csv');
+
+      // A register with a bad criticality on line 3: refused as a whole, the error names it.
+      const bad = REGISTER.split('\n').slice(0, 3);
+      bad[2] = bad[2]?.replace(',high,', ',urgent,') ?? '';
+      await byTestId('register-file').setInputFiles({
+        name: 'systems-bad.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(bad.join('\n')),
+      });
+      await expectText(
+        byTestId('register-error'),
+        'systems-bad.csv: line 3, field criticality: "urgent" is not one of life-critical, high, medium, low',
+      );
+      await expectCount(byTestId('hics251'), 0);
+
+      // The paste fallback reports errors the same way.
+      await byTestId('register-paste-toggle').click();
+      await byTestId('register-paste').fill('id,name\npacs,PACS\n');
+      await byTestId('register-paste-submit').click();
+      await expectText(
+        byTestId('register-error'),
+        'pasted.csv: line 1: the header lacks column(s) criticality, department, downtime_procedure, depends_on, services, functions',
+      );
+
+      // The real file: every system on the board, fully functional.
+      await byTestId('register-file').setInputFiles({
+        name: 'systems.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(REGISTER),
+      });
+      await expectText(byTestId('toast-ok').last(), 'Clinical systems register imported from systems.csv');
+      const board = byTestId('hics251');
+      await board.waitFor();
+      await expectCount(board.locator('tbody tr'), 14);
+      const [imported] = (await calls('import_systems')).slice(-1);
+      assert.equal(imported?.args.input.file_name, 'systems.csv');
+      assert.equal(imported?.args.input.csv, REGISTER);
+      const ehr = byTestId('system-ehr');
+      await expectText(ehr.getByTestId('system-status'), 'Fully functional');
+      await expectText(ehr.getByTestId('system-criticality'), 'life-critical');
+      await expectText(ehr, /Clinical Informatics/);
+    },
+  ),
+);
+
+test(
+  'isolation: impact via chains and services; carry-out refused without sign-off; the liaison signs off; the board follows',
+  withApp(
+    {
+      viewport: TALL,
+      seed: {
+        incidents: [
+          {
+            title: 'Ransomware on the interface engine',
+            severity: 'sev1',
+            openedMinutesAgo: 30,
+            steps: [
+              { minutesAgo: 28, do: 'assign_role', input: { position: 'clinical-liaison', person: 'Carol' } },
+              { minutesAgo: 25, do: 'import_systems', input: { file_name: 'systems.csv', csv: REGISTER } },
+            ],
+          },
+        ],
+      },
+    },
+    async ({ page, byTestId }) => {
+      await byTestId('nav-systems').click();
+      const hl7 = byTestId('system-hl7-engine');
+      await hl7.waitFor();
+      await expectText(byTestId('impact'), /Choose a system on the board/);
+
+      // Select with the keyboard: focus the system's button, Enter.
+      await hl7.getByTestId('system-select').focus();
+      await page.keyboard.press('Enter');
+      await expectText(byTestId('impact-system'), 'hl7-engine');
+      await expectText(
+        byTestId('signoff-required'),
+        'Clinical liaison sign-off required (because: blood-bank, bcma, infusion-pumps, lis, pacs, pharmacy, ris handle medication administration or diagnostics)',
+      );
+      await expectText(byTestId('affected-bcma').getByTestId('via'), 'via hl7-engine -> pharmacy -> bcma');
+      await expectText(byTestId('affected-pharmacy').getByTestId('via'), 'direct');
+      await expectText(
+        byTestId('affected-infusion-pumps').getByTestId('via'),
+        'via hl7-engine -> pharmacy -> bcma -> infusion-pumps',
+      );
+      // Most critical first.
+      assert.deepEqual(
+        await byTestId('impact-affected')
+          .locator('tr')
+          .evaluateAll((rows) => rows.map((r) => r.dataset.testid)),
+        [
+          'affected-blood-bank',
+          'affected-bcma',
+          'affected-infusion-pumps',
+          'affected-lis',
+          'affected-pacs',
+          'affected-pharmacy',
+          'affected-ris',
+        ],
+      );
+      await expectText(byTestId('impact-services'), /Pharmacy \(pharmacy\)/);
+      await expectText(byTestId('impact-services'), /Transfusion Service \(blood-bank\)/);
+
+      // Alice (the IC, not the liaison) proposes; carrying out is refused without a sign-off.
+      await byTestId('propose-reason').fill('Encrypted files spreading from the engine host');
+      await byTestId('propose-submit').click();
+      await expectText(byTestId('toast-ok').last(), 'Proposed to isolate hl7-engine');
+      const proposal = byTestId('proposal').first();
+      await expectText(proposal.getByTestId('proposal-title'), 'Isolate hl7-engine');
+      await expectText(proposal.getByTestId('signoff-state'), 'Awaiting clinical liaison sign-off');
+      await expectCount(proposal.getByTestId('signoff-approve'), 0);
+      await proposal.getByTestId('carry-out').click();
+      await expectText(
+        proposal.getByTestId('proposal-error'),
+        "to isolate hl7-engine needs the clinical liaison's sign-off first (blood-bank, bcma, infusion-pumps, lis, pacs, pharmacy, ris handle medication administration or diagnostics)",
+      );
+      await expectText(hl7.getByTestId('system-status'), 'Fully functional');
+
+      // Carol, the clinical liaison, signs off.
+      await byTestId('operator').click();
+      await byTestId('operator-input').fill('Carol');
+      await byTestId('operator-save').click();
+      await expectText(byTestId('operator'), 'Acting as Carol');
+      await proposal.getByTestId('signoff-note').fill('Pharmacy on paper MAR; lab runners in place');
+      await proposal.getByTestId('signoff-approve').click();
+      await expectText(
+        proposal.getByTestId('signoff-state'),
+        /^signed off by Carol, .* UTC: Pharmacy on paper MAR; lab runners in place$/,
+      );
+      await expectCount(proposal.getByTestId('signoff-note'), 0);
+
+      await proposal.getByTestId('carry-out').click();
+      await expectText(byTestId('toast-ok').last(), 'hl7-engine isolated');
+      await expectText(proposal.getByTestId('carried-out-state'), /^carried out .* UTC by Carol$/);
+      await expectCount(proposal.getByTestId('carry-out'), 0);
+
+      // The board: the engine isolated and non-functional, what needs it partially functional.
+      await expectText(hl7.getByTestId('isolated-badge'), 'ISOLATED');
+      await expectText(hl7.getByTestId('system-status'), 'Non-functional');
+      assert.match((await hl7.getByTestId('system-status').getAttribute('class')) ?? '', /\bdanger\b/);
+      const pharmacy = byTestId('system-pharmacy');
+      await expectText(pharmacy.getByTestId('system-status'), 'Partially functional');
+      await expectText(pharmacy.getByTestId('down-because'), 'needs isolated hl7-engine');
+      await expectText(byTestId('propose-submit'), 'Propose restoration');
+
+      // Rate PACS by hand.
+      const pacs = byTestId('system-pacs');
+      await pacs.getByTestId('rate-status').selectOption('non-functional');
+      await pacs.getByTestId('rate-comment').fill('Viewers encrypted');
+      await pacs.getByTestId('rate-submit').click();
+      await expectText(pacs.getByTestId('system-status'), 'Non-functional');
+      await expectText(pacs.getByTestId('system-comment'), 'Viewers encrypted');
+      await expectCount(pacs.getByTestId('isolated-badge'), 0);
+    },
+  ),
+);
