@@ -57,6 +57,18 @@ export const KIND_LABELS: Record<string, string> = {
   'command.handover.offered': 'Handover offered',
   'command.handover.accepted': 'Handover accepted',
   'command.handover.cancelled': 'Handover cancelled',
+  'scope.set': 'Scope',
+  'classification.recorded': 'Classification',
+  'classification.reviewed': 'Classification review',
+  'trigger.recorded': 'Clock trigger',
+  'law-enforcement.delay': 'Law-enforcement delay',
+  'communication.sent': 'Communication',
+  'escalation.done': 'Escalation done',
+  'systems.registered': 'Systems register',
+  'isolation.proposed': 'Isolation proposed',
+  'isolation.signed-off': 'Clinical sign-off',
+  'isolation.carried-out': 'Isolation carried out',
+  'system.status': 'System status',
 };
 
 export function kindLabel(kind: string): string {
