@@ -32,6 +32,7 @@ fn generate() -> String {
         DecisionView::decl(),
         CadenceView::decl(),
         SeverityView::decl(),
+        DeadlineView::decl(),
         Board::decl(),
         TimelineRow::decl(),
         TimelineQuery::decl(),

@@ -394,6 +394,45 @@ pub struct Board {
     pub entry_count: f64,
     pub latest: Vec<TimelineRow>,
     pub now_ms: f64,
+    /// Regulatory obligations not met or waived, soonest due first (for the wallboard).
+    pub deadlines: Vec<DeadlineView>,
+    /// Systems isolated now.
+    pub isolated: Vec<String>,
+}
+
+/// One open regulatory obligation, as the wallboard shows it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct DeadlineView {
+    pub rule: String,
+    pub recipient: String,
+    pub status: String,
+    pub due_ms: Option<f64>,
+    pub due_text: Option<String>,
+}
+
+impl DeadlineView {
+    /// The open obligations (pending or overdue), those with a due instant first, soonest first.
+    pub fn open(
+        obligations: &[muster_core::rules::clocks::Obligation],
+        zone: &ViewerZone,
+    ) -> Vec<DeadlineView> {
+        use muster_core::rules::clocks::ObligationStatus;
+        let mut open: Vec<&muster_core::rules::clocks::Obligation> = obligations
+            .iter()
+            .filter(|o| matches!(o.status, ObligationStatus::Pending | ObligationStatus::Overdue))
+            .collect();
+        open.sort_by_key(|o| (o.due.is_none(), o.due, o.rule.clone()));
+        open.iter()
+            .map(|o| DeadlineView {
+                rule: o.rule.clone(),
+                recipient: o.recipient.clone(),
+                status: o.status.as_str().into(),
+                due_ms: o.due.map(|d| ms(d.timestamp_millis())),
+                due_text: o.due.map(|d| zone.format(d)),
+            })
+            .collect()
+    }
 }
 
 impl Board {
@@ -456,6 +495,8 @@ impl Board {
                 })
                 .collect(),
             entry_count: s.entry_count as f64,
+            deadlines: Vec::new(),
+            isolated: s.breach.systems.iter().filter(|l| l.isolated).map(|l| l.system.clone()).collect(),
             latest,
             now_ms: ms(now_ms),
         }

@@ -224,20 +224,20 @@ fn export_and_import_round_trip_losslessly_and_verified() {
     a.ok(&["note", "added after the demo"]);
     let file = a.home.path().join("incident.jsonl");
     let exported = a.json(&["export", "--out", file.to_str().unwrap()]);
-    assert_eq!(exported["entries"], 40);
+    assert_eq!(exported["entries"], 51);
 
     let b = Installation::new("Reyes");
     let out = b.ok(&["import", file.to_str().unwrap()]);
-    assert!(out.contains("Imported 40 new entries (0 already held)"), "{out}");
+    assert!(out.contains("Imported 51 new entries (0 already held)"), "{out}");
     let incident = exported["incidents"][0].as_str().unwrap();
     b.ok(&["incident", "use", incident]);
     assert_eq!(a.digest(), b.digest(), "same entries, same state");
     assert_eq!(a.json(&["timeline"])["entries"], b.json(&["timeline"])["entries"]);
-    assert!(b.ok(&["verify"]).starts_with("OK: 40 entries"));
+    assert!(b.ok(&["verify"]).starts_with("OK: 51 entries"));
 
     // Importing again acknowledges everything as already held.
     let again = b.ok(&["import", file.to_str().unwrap()]);
-    assert!(again.contains("Imported 0 new entries (40 already held)"), "{again}");
+    assert!(again.contains("Imported 0 new entries (51 already held)"), "{again}");
     // B's export of the same incident holds the same entry lines, byte for byte.
     let file_b = b.home.path().join("b.jsonl");
     b.ok(&["export", "--out", file_b.to_str().unwrap()]);

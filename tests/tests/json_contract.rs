@@ -92,6 +92,7 @@ fn every_json_output_has_the_documented_keys() {
             "incident",
             "zone",
             "commander",
+            "severity",
             "roster",
             "decisions_in_force",
             "recent",
@@ -99,6 +100,87 @@ fn every_json_output_has_the_documented_keys() {
             "state_digest",
         ],
     );
+
+    // The breach verbs, on the demo incident (scope, triggers, register, an isolation).
+    let clocks = m.json(&["clocks"]);
+    expect(&clocks, &["incident", "zone", "ruleset", "now", "obligations"]);
+    expect(
+        &clocks["obligations"][0],
+        &[
+            "rule",
+            "regime",
+            "recipient",
+            "citation",
+            "trigger",
+            "trigger_at",
+            "trigger_recorded_by",
+            "after",
+            "deadline",
+            "due",
+            "due_local",
+            "due_jurisdiction",
+            "jurisdiction_zone",
+            "provisional",
+            "status",
+            "met_by",
+            "met_at",
+            "late",
+            "waived_by",
+            "waiver_rationale",
+            "suspended_until",
+            "applies_because",
+            "note",
+        ],
+    );
+    let scope = m.json(&["scope", "show"]);
+    expect(&scope, &["incident", "scope", "entry", "conflict", "individuals"]);
+    expect(&scope["scope"], &["affected", "data", "exposure", "systems", "roles", "supersedes"]);
+    let checklist = m.json(&["escalation", "list"]);
+    expect(&checklist, &["incident", "zone", "checklist"]);
+    expect(
+        &checklist["checklist"][0],
+        &[
+            "rule",
+            "title",
+            "position",
+            "holders",
+            "anchor",
+            "anchor_at",
+            "minutes",
+            "due",
+            "status",
+            "done_by",
+            "done_at",
+            "late",
+            "applies_because",
+        ],
+    );
+    let board = m.json(&["systems", "board"]);
+    expect(&board, &["incident", "systems"]);
+    expect(
+        &board["systems"][0],
+        &[
+            "system",
+            "name",
+            "criticality",
+            "department",
+            "status",
+            "isolated",
+            "rated",
+            "comment",
+            "down_because",
+            "unsigned",
+            "downtime_procedure",
+        ],
+    );
+    let impact = m.json(&["systems", "impact", "pharmacy"]);
+    expect(&impact, &["system", "affected", "services", "needs_clinical_signoff", "signoff_because"]);
+    expect(
+        &impact["affected"][0],
+        &["id", "name", "criticality", "department", "downtime_procedure", "via", "direct", "functions"],
+    );
+    expect(&m.json(&["rules", "show"]), &["in_force", "problems"]);
+    expect(&m.json(&["comms", "list"]), &["incident", "communications"]);
 
     let list = m.json(&["incident", "list"]);
     expect(&list, &["zone", "incidents"]);

@@ -77,7 +77,17 @@ scope: string, minutes: number, set: StampView, };
 
 export type SeverityView = { slug: string, label: string, rationale: string | null, set: StampView, };
 
-export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: string, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, };
+export type DeadlineView = { rule: string, recipient: string, status: string, due_ms: number | null, due_text: string | null, };
+
+export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: string, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, 
+/**
+ * Regulatory obligations not met or waived, soonest due first (for the wallboard).
+ */
+deadlines: Array<DeadlineView>, 
+/**
+ * Systems isolated now.
+ */
+isolated: Array<string>, };
 
 export type TimelineRow = { id: string, short: string, kind: string, 
 /**

@@ -133,6 +133,15 @@ test(
       assert.equal((await calls('breach_view')).length, reads, 'the countdown ticks without reloading');
       await expectText(gdpr.getByTestId('due-jurisdiction'), /^\d{4}-\d\d-\d\d \d\d:\d\d (GMT\+[12]|CES?T)$/);
       assert.match((await countdown.getAttribute('class')) ?? '', /\bsoon\b/);
+
+      // The wallboard lists the open notification deadlines, soonest first.
+      await page.keyboard.press('Escape');
+      await page.locator('body').click({ position: { x: 5, y: 5 } });
+      await page.keyboard.press('w');
+      const deadlines = byTestId('wallboard-deadline');
+      await expectText(deadlines.first(), /^gdpr\.authority\s*in [12] m \d\d s$/);
+      await expectText(byTestId('wallboard'), /hipaa\.individuals\s*in 59 d/);
+      await page.keyboard.press('Escape');
     },
   ),
 );

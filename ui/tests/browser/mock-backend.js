@@ -531,6 +531,19 @@
       entry_count: inc.entries.length,
       latest: [...inc.entries].reverse().slice(0, 8),
       now_ms: Date.now(),
+      deadlines: obligationsOf(inc, Date.now())
+        .filter((o) => o.status === 'pending' || o.status === 'overdue')
+        .sort((a, b) => (a.due_ms ?? Infinity) - (b.due_ms ?? Infinity))
+        .map((o) => ({
+          rule: o.rule,
+          recipient: o.recipient,
+          status: o.status,
+          due_ms: o.due_ms,
+          due_text: o.due_text,
+        })),
+      isolated: Object.keys(inc.breach.lines)
+        .filter((id) => isIsolated(inc, id))
+        .sort(),
     };
   }
 

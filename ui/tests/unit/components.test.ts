@@ -173,6 +173,8 @@ describe('StatusForm', () => {
       entry_count: 4,
       latest: [],
       now_ms: 0,
+      deadlines: [],
+      isolated: [],
     };
   }
 
