@@ -313,6 +313,19 @@ pub struct ScopeSet {
 }
 
 impl ScopeSet {
+    /// Nothing known yet: no one affected, no data, no exposure, no systems, no role.
+    pub fn empty() -> ScopeSet {
+        ScopeSet {
+            affected: vec![],
+            data: vec![],
+            exposure: vec![],
+            systems: vec![],
+            roles: vec![],
+            litigation_exposure: false,
+            supersedes: vec![],
+        }
+    }
+
     /// Individuals affected in jurisdictions within `region` (`None`: everywhere).
     pub fn individuals_in(&self, region: Option<&str>) -> u64 {
         self.affected
@@ -588,12 +601,7 @@ mod tests {
                 Affected { jurisdiction: j.clone(), individuals: 1 },
                 Affected { jurisdiction: j, individuals: 2 },
             ],
-            data: vec![],
-            exposure: vec![],
-            systems: vec![],
-            roles: vec![],
-            litigation_exposure: false,
-            supersedes: vec![],
+            ..ScopeSet::empty()
         };
         assert_eq!(scope.validate().unwrap_err().value, "US-CA");
     }

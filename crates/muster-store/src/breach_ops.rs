@@ -80,15 +80,7 @@ impl Muster {
     pub fn set_scope(&mut self, incident: IncidentId, input: ScopeInput) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let current = state.breach.scope().map(|s| s.scope.clone());
-        let base = current.clone().unwrap_or(ScopeSet {
-            affected: vec![],
-            data: vec![],
-            exposure: vec![],
-            systems: vec![],
-            roles: vec![],
-            litigation_exposure: false,
-            supersedes: vec![],
-        });
+        let base = current.clone().unwrap_or_else(ScopeSet::empty);
         let mut affected = input.affected.unwrap_or(base.affected);
         affected.sort_by(|a, b| a.jurisdiction.cmp(&b.jurisdiction));
         let mut systems = input.systems.unwrap_or(base.systems);

@@ -5,9 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{
-    check_rule_id, duplicate_id, line_of, parse_toml, Condition, Facts, RulesetError, RulesetHeader,
-};
+use super::{line_of, parse_toml, rule_id_on_line, Condition, Facts, RulesetError, RulesetHeader};
 use crate::breach::ScopeSet;
 use crate::severity::Severity;
 
@@ -99,12 +97,7 @@ impl Matrix {
         }
         let mut rules: Vec<MatrixRule> = Vec::new();
         for r in raw.rule {
-            let line = line_of(text, r.id.span().start);
-            let id = r.id.into_inner();
-            check_rule_id(file, line, &id)?;
-            if rules.iter().any(|x| x.id == id) {
-                return Err(duplicate_id(file, line, "id", &id));
-            }
+            let (id, line) = rule_id_on_line(file, text, r.id, |id| rules.iter().any(|x| x.id == id))?;
             let when_line = r.when.as_ref().map_or(line, |w| line_of(text, w.span().start));
             let when = r.when.map(toml::Spanned::into_inner).unwrap_or_default();
             when.check(file, when_line)?;

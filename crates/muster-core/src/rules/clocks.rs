@@ -9,9 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::{
-    check_rule_id, duplicate_id, line_of, parse_toml, Condition, Facts, RulesetError, RulesetHeader,
-};
+use super::{line_of, parse_toml, rule_id_on_line, Condition, Facts, RulesFile, RulesetError, RulesetHeader};
 use crate::breach::{DelayBasis, TriggerKind, ORAL_DELAY_MAX_DAYS};
 use crate::breach_state::TriggerRecord;
 use crate::deadline::{after_end_of_year, due_after, suspend, HolidayCalendar, Period};
@@ -74,14 +72,6 @@ pub struct ClockRuleset {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
-    ruleset: RulesetHeader,
-    #[serde(default)]
-    rule: Vec<RawRule>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRule {
     id: toml::Spanned<String>,
     regime: String,
@@ -120,7 +110,7 @@ impl ClockRuleset {
     }
 
     pub fn parse(file: &str, text: &str) -> Result<ClockRuleset, RulesetError> {
-        let raw: RawFile = parse_toml(file, text)?;
+        let raw: RulesFile<RawRule> = parse_toml(file, text)?;
         let err = |line: usize, field: &str, message: String| RulesetError {
             file: file.to_string(),
             line,
@@ -132,12 +122,7 @@ impl ClockRuleset {
         // The line `after` is written on, for its error below.
         let mut after_lines: BTreeMap<String, usize> = BTreeMap::new();
         for r in raw.rule {
-            let line = line_of(text, r.id.span().start);
-            let id = r.id.into_inner();
-            check_rule_id(file, line, &id)?;
-            if lines.contains_key(&id) {
-                return Err(duplicate_id(file, line, "id", &id));
-            }
+            let (id, line) = rule_id_on_line(file, text, r.id, |id| lines.contains_key(id))?;
             let deadline_line = line_of(text, r.deadline.span().start);
             let d = r.deadline.into_inner();
             let given = [

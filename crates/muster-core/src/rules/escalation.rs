@@ -5,9 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{
-    check_rule_id, duplicate_id, line_of, parse_toml, Condition, Facts, RulesetError, RulesetHeader,
-};
+use super::{line_of, parse_toml, rule_id_on_line, Condition, Facts, RulesFile, RulesetError, RulesetHeader};
 use crate::breach::TriggerKind;
 use crate::entry::Author;
 use crate::fold::IncidentState;
@@ -83,14 +81,6 @@ pub struct EscalationRuleset {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFile {
-    ruleset: RulesetHeader,
-    #[serde(default)]
-    rule: Vec<RawRule>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
 struct RawRule {
     id: toml::Spanned<String>,
     title: String,
@@ -109,15 +99,10 @@ impl EscalationRuleset {
     }
 
     pub fn parse(file: &str, text: &str) -> Result<EscalationRuleset, RulesetError> {
-        let raw: RawFile = parse_toml(file, text)?;
+        let raw: RulesFile<RawRule> = parse_toml(file, text)?;
         let mut rules: Vec<EscalationRule> = Vec::new();
         for r in raw.rule {
-            let line = line_of(text, r.id.span().start);
-            let id = r.id.into_inner();
-            check_rule_id(file, line, &id)?;
-            if rules.iter().any(|x| x.id == id) {
-                return Err(duplicate_id(file, line, "id", &id));
-            }
+            let (id, line) = rule_id_on_line(file, text, r.id, |id| rules.iter().any(|x| x.id == id))?;
             let minutes = *r.minutes.get_ref();
             if minutes == 0 {
                 return Err(RulesetError {

@@ -283,6 +283,31 @@ impl RulesetHeader {
     }
 }
 
+/// A ruleset file: its header and its rules.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RulesFile<R> {
+    pub ruleset: RulesetHeader,
+    #[serde(default = "Vec::new")]
+    pub rule: Vec<R>,
+}
+
+/// A rule's id with the line it stands on, checked: well formed and not used by an earlier rule.
+pub(crate) fn rule_id_on_line(
+    file: &str,
+    text: &str,
+    id: toml::Spanned<String>,
+    used: impl Fn(&str) -> bool,
+) -> Result<(String, usize), RulesetError> {
+    let line = line_of(text, id.span().start);
+    let id = id.into_inner();
+    check_rule_id(file, line, &id)?;
+    if used(&id) {
+        return Err(duplicate_id(file, line, "id", &id));
+    }
+    Ok((id, line))
+}
+
 pub(crate) fn duplicate_id(file: &str, line: usize, field: &str, id: &str) -> RulesetError {
     RulesetError {
         file: file.to_string(),

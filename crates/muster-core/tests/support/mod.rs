@@ -127,15 +127,7 @@ impl Log {
 pub struct Scope(pub ScopeSet);
 
 pub fn scope() -> Scope {
-    Scope(ScopeSet {
-        affected: vec![],
-        data: vec![],
-        exposure: vec![],
-        systems: vec![],
-        roles: vec![],
-        litigation_exposure: false,
-        supersedes: vec![],
-    })
+    Scope(ScopeSet::empty())
 }
 
 impl Scope {
