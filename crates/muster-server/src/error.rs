@@ -99,16 +99,22 @@ impl ServerError {
         match self {
             ServerError::Database(_) | ServerError::Internal(_) | ServerError::Corrupt(_) => 500,
             ServerError::Unavailable(_) | ServerError::SchemaTooNew { .. } => 503,
-            ServerError::UserExists(_) | ServerError::DeviceOtherUser(_) | ServerError::LastCommander { .. } => 409,
+            ServerError::UserExists(_)
+            | ServerError::DeviceOtherUser(_)
+            | ServerError::LastCommander { .. } => 409,
             ServerError::UnknownUser(_) | ServerError::NotMember { .. } => 404,
             ServerError::BadUserName | ServerError::BadProof | ServerError::BadCursor { .. } => 400,
             ServerError::WrongIncident { .. } => 400,
             ServerError::BadEnrolment | ServerError::BadSession => 401,
             ServerError::Forbidden(_) | ServerError::NotCommander(_) => 403,
             ServerError::TooManyEntries { .. } => 413,
-            ServerError::Invalid { .. } | ServerError::BadSignature { .. } | ServerError::DeviceUnregistered(_) => 422,
+            ServerError::Invalid { .. }
+            | ServerError::BadSignature { .. }
+            | ServerError::DeviceUnregistered(_) => 422,
             ServerError::Ingest { reason, .. } => match reason {
-                IngestReason::SeqGap { .. } | IngestReason::IdReused | IngestReason::Equivocation { .. } => 409,
+                IngestReason::SeqGap { .. } | IngestReason::IdReused | IngestReason::Equivocation { .. } => {
+                    409
+                }
                 IngestReason::PrevHashMismatch { .. } => 409,
                 _ => 422,
             },

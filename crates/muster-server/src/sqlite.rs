@@ -14,9 +14,9 @@ use muster_core::{DeviceId, Entry, Hash32, IncidentId};
 use muster_store::rows::{stream_head, stream_heads, Head};
 use muster_store::IngestReason;
 use muster_sync::wire::{
-    login_proof_message, Alert, AlertKind, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse,
-    MeResponse, Member, MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead, DEFAULT_PULL_LIMIT,
-    MAX_PULL_LIMIT, MAX_PUSH_ENTRIES,
+    login_proof_message, Alert, AlertKind, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest,
+    LoginResponse, MeResponse, Member, MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
+    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_ENTRIES,
 };
 use rand_core::{OsRng, RngCore};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
@@ -124,10 +124,7 @@ fn i64_of(v: u64) -> i64 {
 }
 
 fn device_of(bytes: &[u8]) -> Result<DeviceId> {
-    bytes
-        .try_into()
-        .map(DeviceId)
-        .map_err(|_| ServerError::Corrupt("a device id is not 32 bytes".into()))
+    bytes.try_into().map(DeviceId).map_err(|_| ServerError::Corrupt("a device id is not 32 bytes".into()))
 }
 
 fn hash_of(bytes: &[u8]) -> Result<Hash32> {
@@ -228,10 +225,8 @@ fn login(conn: &mut Connection, req: &LoginRequest, now_ms: i64) -> Result<Login
         return Err(ServerError::BadEnrolment);
     }
     let key = verifying_key(&req.device_id).map_err(|_| ServerError::BadProof)?;
-    let sig: [u8; 64] = hex::decode(&req.proof)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(ServerError::BadProof)?;
+    let sig: [u8; 64] =
+        hex::decode(&req.proof).ok().and_then(|b| b.try_into().ok()).ok_or(ServerError::BadProof)?;
     key.verify_strict(&login_proof_message(&req.user, &req.token), &Signature::from_bytes(&sig))
         .map_err(|_| ServerError::BadProof)?;
     let owner: Option<i64> = tx
@@ -286,8 +281,9 @@ fn authenticate(conn: &Connection, token: &str, now_ms: i64) -> Result<Caller> {
 
 fn me(conn: &Connection, caller: &Caller, now_ms: i64) -> Result<MeResponse> {
     let mut devices = Vec::new();
-    let mut stmt =
-        conn.prepare("SELECT device_id, name, registered_ms FROM devices WHERE user_id = ?1 ORDER BY registered_ms")?;
+    let mut stmt = conn.prepare(
+        "SELECT device_id, name, registered_ms FROM devices WHERE user_id = ?1 ORDER BY registered_ms",
+    )?;
     for row in stmt.query_map(params![caller.user_id], |r| {
         Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })? {
@@ -303,17 +299,32 @@ fn me(conn: &Connection, caller: &Caller, now_ms: i64) -> Result<MeResponse> {
         Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })? {
         let (id, role, rank) = row?;
-        let id: [u8; 16] =
-            id.as_slice().try_into().map_err(|_| ServerError::Corrupt("an incident id is not 16 bytes".into()))?;
-        incidents.push(MyIncident { id: IncidentId::from_bytes(id), role: role_of(&role)?, last_rank: u64_of(rank) });
+        let id: [u8; 16] = id
+            .as_slice()
+            .try_into()
+            .map_err(|_| ServerError::Corrupt("an incident id is not 16 bytes".into()))?;
+        incidents.push(MyIncident {
+            id: IncidentId::from_bytes(id),
+            role: role_of(&role)?,
+            last_rank: u64_of(rank),
+        });
     }
     Ok(MeResponse { user: caller.user.clone(), devices, incidents, server_time_ms: now_ms })
 }
 
-fn register_incident(conn: &mut Connection, caller: &Caller, incident: IncidentId, now_ms: i64) -> Result<Put> {
+fn register_incident(
+    conn: &mut Connection,
+    caller: &Caller,
+    incident: IncidentId,
+    now_ms: i64,
+) -> Result<Put> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let exists: bool = tx
-        .query_row("SELECT 1 FROM incidents WHERE incident_id = ?1", params![&incident.as_bytes()[..]], |_| Ok(true))
+        .query_row(
+            "SELECT 1 FROM incidents WHERE incident_id = ?1",
+            params![&incident.as_bytes()[..]],
+            |_| Ok(true),
+        )
         .optional()?
         .unwrap_or(false);
     if exists {
@@ -387,7 +398,13 @@ fn set_member(
     Ok(if current.is_some() { Put::Existing } else { Put::Created })
 }
 
-fn remove_member(conn: &mut Connection, caller: &Caller, incident: IncidentId, user: &str, now_ms: i64) -> Result<()> {
+fn remove_member(
+    conn: &mut Connection,
+    caller: &Caller,
+    incident: IncidentId,
+    user: &str,
+    now_ms: i64,
+) -> Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     require_commander(&tx, caller, incident)?;
     let uid = user_id(&tx, user)?.ok_or_else(|| ServerError::UnknownUser(user.to_string()))?;
@@ -426,7 +443,11 @@ fn precheck_push(incident: IncidentId, entries: &[Entry]) -> Result<()> {
         if e.incident_id() != incident {
             return Err(ServerError::WrongIncident { index, expected: incident, found: e.incident_id() });
         }
-        e.validate().map_err(|v| ServerError::Invalid { index, field: v.field.clone(), message: v.to_string() })?;
+        e.validate().map_err(|v| ServerError::Invalid {
+            index,
+            field: v.field.clone(),
+            message: v.to_string(),
+        })?;
     }
     let refs: Vec<&Entry> = entries.iter().collect();
     if let Some((index, err)) = verify_many(&refs).into_iter().next() {
@@ -444,7 +465,12 @@ struct Held<'a> {
 }
 
 /// Writes quarantine rows (idempotent: a re-push finds the same alert) and returns their ids.
-fn write_quarantine(tx: &Transaction<'_>, caller: &Caller, held: &[Held<'_>], now_ms: i64) -> Result<Vec<Quarantined>> {
+fn write_quarantine(
+    tx: &Transaction<'_>,
+    caller: &Caller,
+    held: &[Held<'_>],
+    now_ms: i64,
+) -> Result<Vec<Quarantined>> {
     let mut out = Vec::with_capacity(held.len());
     for h in held {
         let e = h.entry;
@@ -529,9 +555,30 @@ fn push_tx<'a>(
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| (entries[i].device_id(), entries[i].seq()));
 
+    let mut outcome = PushOutcome::default();
+    // First, what is already stored at each pushed position: duplicates, and equivocations,
+    // which are evidence whatever happens to the rest of the page.
+    let mut stored: Vec<bool> = vec![false; entries.len()];
+    for &index in &order {
+        let e = &entries[index];
+        let existing: Option<Vec<u8>> = tx
+            .prepare_cached(
+                "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
+            )?
+            .query_row(params![inc, &e.device_id().as_bytes()[..], i64_of(e.seq())], |r| r.get(0))
+            .optional()?;
+        if let Some(hash) = existing {
+            stored[index] = true;
+            if hash.as_slice() == e.hash().as_bytes() {
+                outcome.duplicates += 1;
+            } else {
+                held.push(Held { index, entry: e, existing: hash_of(&hash)?, kind: AlertKind::Equivocation });
+            }
+        }
+    }
+
     let mut registered: HashMap<DeviceId, bool> = HashMap::new();
     let mut heads: HashMap<DeviceId, Head> = HashMap::new();
-    let mut outcome = PushOutcome::default();
     for index in order {
         let e = &entries[index];
         let device = e.device_id();
@@ -554,11 +601,22 @@ fn push_tx<'a>(
         if !known {
             return Err(ServerError::DeviceUnregistered(device));
         }
-        let existing: Option<Vec<u8>> = tx
-            .prepare_cached("SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3")?
-            .query_row(params![inc, dev, i64_of(e.seq())], |r| r.get(0))
-            .optional()?;
-        if let Some(hash) = existing {
+        if stored[index] {
+            continue;
+        }
+        let head = match heads.get(&device) {
+            Some(h) => *h,
+            None => {
+                stream_head(&tx, incident, device).map_err(|err| ServerError::Corrupt(err.to_string()))?
+            }
+        };
+        if e.seq() <= head.seq {
+            // Stored by this very push (the page holds the position twice).
+            let hash: Vec<u8> = tx
+                .prepare_cached(
+                    "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
+                )?
+                .query_row(params![inc, dev, i64_of(e.seq())], |r| r.get(0))?;
             if hash.as_slice() == e.hash().as_bytes() {
                 outcome.duplicates += 1;
             } else {
@@ -566,10 +624,6 @@ fn push_tx<'a>(
             }
             continue;
         }
-        let head = match heads.get(&device) {
-            Some(h) => *h,
-            None => stream_head(&tx, incident, device).map_err(|err| ServerError::Corrupt(err.to_string()))?,
-        };
         if e.seq() == head.seq + 1 && e.envelope.prev_hash != head.hash {
             held.push(Held { index, entry: e, existing: head.hash, kind: AlertKind::Fork });
             continue;
@@ -614,8 +668,15 @@ fn push_tx<'a>(
             ]);
         match inserted {
             Ok(_) => {}
-            Err(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
-                return Err(ServerError::Ingest { index, device, seq: e.seq(), reason: IngestReason::IdReused });
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                return Err(ServerError::Ingest {
+                    index,
+                    device,
+                    seq: e.seq(),
+                    reason: IngestReason::IdReused,
+                });
             }
             Err(other) => return Err(other.into()),
         }
@@ -640,14 +701,21 @@ fn push_tx<'a>(
     let mut touched: Vec<DeviceId> = entries.iter().map(Entry::device_id).collect();
     touched.sort();
     touched.dedup();
-    outcome.heads = wire_heads(&tx, incident)?.into_iter().filter(|h| touched.binary_search(&h.device).is_ok()).collect();
+    outcome.heads =
+        wire_heads(&tx, incident)?.into_iter().filter(|h| touched.binary_search(&h.device).is_ok()).collect();
     outcome.last_rank = rank;
     tx.commit()?;
     held.clear();
     Ok(outcome)
 }
 
-fn pull(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64, limit: u64) -> Result<PullResponse> {
+fn pull(
+    conn: &Connection,
+    caller: &Caller,
+    incident: IncidentId,
+    after: u64,
+    limit: u64,
+) -> Result<PullResponse> {
     require_member(conn, caller, incident)?;
     let last = last_rank(conn, incident)?;
     if after > last {
@@ -695,12 +763,15 @@ fn alerts(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64) 
     for row in rows {
         let (id, kind, device, seq, existing_hash, json, pushed_by, received_ms) = row?;
         let existing: Option<String> = conn
-            .prepare_cached("SELECT entry_json FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND hash = ?3")?
+            .prepare_cached(
+                "SELECT entry_json FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND hash = ?3",
+            )?
             .query_row(params![inc, &device[..], existing_hash], |r| r.get(0))
             .optional()?;
         out.push(Alert {
             id: u64_of(id),
-            kind: AlertKind::parse(&kind).ok_or_else(|| ServerError::Corrupt(format!("alert kind {kind:?}")))?,
+            kind: AlertKind::parse(&kind)
+                .ok_or_else(|| ServerError::Corrupt(format!("alert kind {kind:?}")))?,
             device: device_of(&device)?,
             seq: u64_of(seq),
             existing_entry: existing.as_deref().map(decode_entry).transpose()?,
@@ -756,7 +827,11 @@ impl Storage for SqliteStorage {
         self.locked(move |conn| register_incident(conn, &caller, incident, now_ms))
     }
 
-    fn members(&self, caller: &Caller, incident: IncidentId) -> impl Future<Output = Result<Vec<Member>>> + Send {
+    fn members(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<Vec<Member>>> + Send {
         let caller = caller.clone();
         self.locked(move |conn| members(conn, &caller, incident))
     }
@@ -784,7 +859,11 @@ impl Storage for SqliteStorage {
         self.locked(move |conn| remove_member(conn, &caller, incident, &user, now_ms))
     }
 
-    fn heads(&self, caller: &Caller, incident: IncidentId) -> impl Future<Output = Result<HeadsResponse>> + Send {
+    fn heads(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<HeadsResponse>> + Send {
         let caller = caller.clone();
         self.locked(move |conn| heads(conn, &caller, incident))
     }
@@ -827,4 +906,3 @@ impl Storage for SqliteStorage {
         self.locked(move |conn| alerts(conn, &caller, incident, after))
     }
 }
-

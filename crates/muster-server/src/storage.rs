@@ -73,7 +73,11 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: i64,
     ) -> impl Future<Output = Result<Put>> + Send;
 
-    fn members(&self, caller: &Caller, incident: IncidentId) -> impl Future<Output = Result<Vec<Member>>> + Send;
+    fn members(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<Vec<Member>>> + Send;
 
     /// Adds a member or changes their role (commanders only).
     fn set_member(
@@ -94,7 +98,11 @@ pub trait Storage: Send + Sync + 'static {
         now_ms: i64,
     ) -> impl Future<Output = Result<()>> + Send;
 
-    fn heads(&self, caller: &Caller, incident: IncidentId) -> impl Future<Output = Result<HeadsResponse>> + Send;
+    fn heads(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<HeadsResponse>> + Send;
 
     /// Verifies and stores pushed entries (docs/design/sync-plan.md §5). A refusal stores
     /// nothing except quarantine rows, which are never lost.
