@@ -274,8 +274,11 @@ fn authenticate(conn: &Connection, token: &str, now_ms: i64) -> Result<Caller> {
         .query_row(params![hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let (user_id, user, device) = row.ok_or(ServerError::BadSession)?;
-    conn.prepare_cached("UPDATE sessions SET last_used_ms = ?1 WHERE token_hash = ?2")?
-        .execute(params![now_ms, hash])?;
+    // At most one durable write a minute per session, not one per request.
+    conn.prepare_cached(
+        "UPDATE sessions SET last_used_ms = ?1 WHERE token_hash = ?2 AND last_used_ms < ?1 - 60000",
+    )?
+    .execute(params![now_ms, hash])?;
     Ok(Caller { user_id, user, device: device_of(&device)? })
 }
 
