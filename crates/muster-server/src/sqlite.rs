@@ -787,6 +787,8 @@ fn alerts(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64) 
 }
 
 impl Storage for SqliteStorage {
+    const BACKEND: &'static str = "sqlite";
+
     fn health(&self) -> impl Future<Output = Result<()>> + Send {
         self.locked(|conn| {
             conn.query_row("SELECT 1", [], |_| Ok(())).map_err(|e| ServerError::Unavailable(e.to_string()))

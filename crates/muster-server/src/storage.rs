@@ -47,6 +47,9 @@ pub enum Put {
 /// `ServerError::Forbidden` for an unknown incident and for one the caller is not a member of.
 /// `now_ms` is passed in (server wall clock, Unix ms) so that tests control time.
 pub trait Storage: Send + Sync + 'static {
+    /// The backend's name, reported by `/healthz` (`sqlite`, `postgres`).
+    const BACKEND: &'static str;
+
     /// `SELECT 1`: whether the database answers (`/healthz`).
     fn health(&self) -> impl Future<Output = Result<()>> + Send;
 
