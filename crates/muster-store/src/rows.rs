@@ -246,6 +246,71 @@ pub fn stream_head(conn: &Connection, incident: IncidentId, device: DeviceId) ->
     }
 }
 
+/// Every stream head of an incident, ordered by device.
+pub fn stream_heads(conn: &Connection, incident: IncidentId) -> Result<Vec<(DeviceId, Head)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT device_id, seq, hash, hlc_wall_ms, hlc_counter FROM stream_heads WHERE incident_id = ?1 \
+         ORDER BY device_id",
+    )?;
+    let rows = stmt.query_map(params![&incident.as_bytes()[..]], |r| {
+        Ok((
+            r.get::<_, Vec<u8>>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, Vec<u8>>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, i64>(4)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (device, seq, hash, wall, counter) = row?;
+        let corrupt = |reason: &str| StoreError::Corrupt {
+            row: format!("stream head (incident {incident}, device {})", hex::encode(&device)),
+            reason: reason.to_string(),
+        };
+        let device = DeviceId(fixed(&device).ok_or_else(|| corrupt("device_id is not 32 bytes"))?);
+        let head = Head {
+            seq: u64::try_from(seq).map_err(|_| corrupt("seq is negative"))?,
+            hash: Hash32(fixed(&hash).ok_or_else(|| corrupt("hash is not 32 bytes"))?),
+            hlc: Hlc {
+                wall_ms: u64::try_from(wall).map_err(|_| corrupt("hlc_wall_ms is negative"))?,
+                counter: u32::try_from(counter).map_err(|_| corrupt("hlc_counter is out of range"))?,
+            },
+        };
+        out.push((device, head));
+    }
+    Ok(out)
+}
+
+/// Up to `limit` entries of one stream after `after_seq`, in seq order.
+pub fn load_stream_after(
+    conn: &Connection,
+    incident: IncidentId,
+    device: DeviceId,
+    after_seq: u64,
+    limit: usize,
+) -> Result<Vec<Entry>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq > ?3 \
+         ORDER BY seq LIMIT ?4"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![
+            &incident.as_bytes()[..],
+            &device.as_bytes()[..],
+            i64_of(after_seq),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        ],
+        RawRow::read,
+    )?;
+    let mut out = Vec::new();
+    for row in rows {
+        out.push(row?.decode()?);
+    }
+    Ok(out)
+}
+
 /// The greatest HLC of any stored entry (local or received): every stream's HLC increases
 /// along its seq (ingest enforces it), so it is the greatest of the stream heads.
 pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {

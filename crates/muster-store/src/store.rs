@@ -304,6 +304,24 @@ impl Store {
         stream_head(&self.conn, incident, device)
     }
 
+    /// Every stream of an incident with its head, ordered by device: what a sync client
+    /// compares with the server's heads to find what to push.
+    pub fn stream_heads(&self, incident: IncidentId) -> Result<Vec<(DeviceId, Head)>> {
+        rows::stream_heads(&self.conn, incident)
+    }
+
+    /// Up to `limit` entries of one (incident, device) stream with `seq > after_seq`, in seq
+    /// order (a primary-key range scan): one page of a push.
+    pub fn entries_after(
+        &self,
+        incident: IncidentId,
+        device: DeviceId,
+        after_seq: u64,
+        limit: usize,
+    ) -> Result<Vec<Entry>> {
+        rows::load_stream_after(&self.conn, incident, device, after_seq, limit)
+    }
+
     /// Incidents with at least one entry, most recent activity first.
     pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT DISTINCT incident_id FROM entries")?;

@@ -513,3 +513,37 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
     assert_projection_equals_fold(&store, inc);
     assert_eq!(store.setting("projections.stale").unwrap(), None);
 }
+
+#[test]
+fn stream_heads_and_entries_after_page_each_stream_for_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let inc = incident();
+    let other = IncidentId::from_parts(1_790_000_000_001, [4; 10]);
+    assert!(store.stream_heads(inc).unwrap().is_empty());
+    let local = store.append(&key(1), (0..5).map(|i| draft(inc, note(&format!("l{i}")))).collect()).unwrap();
+    store.append(&key(1), vec![draft(other, note("elsewhere"))]).unwrap();
+    let remote = foreign(2, inc, (0..3).map(|i| note(&format!("r{i}"))).collect(), 1_790_000_000_000);
+    store.ingest(&remote, Source::Sync).unwrap();
+
+    let heads = store.stream_heads(inc).unwrap();
+    let mut expected = vec![
+        (key(1).verifying_key().to_bytes(), 5, local[4].hash()),
+        (key(2).verifying_key().to_bytes(), 3, remote[2].hash()),
+    ];
+    expected.sort();
+    let got: Vec<_> = heads.iter().map(|(d, h)| (d.0, h.seq, h.hash)).collect();
+    assert_eq!(got, expected, "one head per stream of this incident only, ordered by device");
+    for (device, head) in &heads {
+        assert_eq!(*head, store.head(inc, *device).unwrap());
+    }
+
+    let dev = DeviceId(key(1).verifying_key().to_bytes());
+    let page = store.entries_after(inc, dev, 1, 2).unwrap();
+    assert_eq!(page, local[1..3].to_vec());
+    assert_eq!(store.entries_after(inc, dev, 3, 100).unwrap(), local[3..].to_vec());
+    assert!(store.entries_after(inc, dev, 5, 100).unwrap().is_empty());
+    let rdev = DeviceId(key(2).verifying_key().to_bytes());
+    assert_eq!(store.entries_after(inc, rdev, 0, 100).unwrap(), remote);
+    assert!(store.entries_after(other, rdev, 0, 100).unwrap().is_empty());
+}

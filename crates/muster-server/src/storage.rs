@@ -1,0 +1,136 @@
+//! The storage trait the HTTP layer is generic over (SQLite now, PostgreSQL next).
+//!
+//! Methods are written `fn ..(&self, ..) -> impl Future<Output = ..> + Send` rather than
+//! `async fn`: rustc's `async_fn_in_trait` lint fires on public traits (and CI runs clippy with
+//! `-D warnings`), and the explicit form guarantees the futures are `Send`, as axum handlers
+//! need. No `async-trait`, no `dyn`: the router is monomorphised per backend.
+
+use std::future::Future;
+
+use muster_core::{Entry, IncidentId};
+use muster_sync::wire::{
+    Alert, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member, PullResponse, Quarantined, Role,
+    StreamHead,
+};
+
+use crate::error::ServerError;
+
+pub type Result<T, E = ServerError> = std::result::Result<T, E>;
+
+/// An authenticated session: who is calling, from which device.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: i64,
+    pub user: String,
+    pub device: muster_core::DeviceId,
+}
+
+/// What a push did (the router adds the clock report to make a `PushResponse`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PushOutcome {
+    pub accepted: usize,
+    pub duplicates: usize,
+    pub quarantined: Vec<Quarantined>,
+    /// Heads of the streams the push touched, after it.
+    pub heads: Vec<StreamHead>,
+    pub last_rank: u64,
+}
+
+/// Whether a `PUT` created something or found it already there (201 vs 200).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Put {
+    Created,
+    Existing,
+}
+
+/// The server's persistent state. Every method touching an incident answers the same
+/// `ServerError::Forbidden` for an unknown incident and for one the caller is not a member of.
+/// `now_ms` is passed in (server wall clock, Unix ms) so that tests control time.
+pub trait Storage: Send + Sync + 'static {
+    /// The backend's name, reported by `/healthz` (`sqlite`, `postgres`).
+    const BACKEND: &'static str;
+
+    /// `SELECT 1`: whether the database answers (`/healthz`).
+    fn health(&self) -> impl Future<Output = Result<()>> + Send;
+
+    /// Creates a user and returns a one-time enrolment token (valid 7 days).
+    fn add_user(&self, name: &str, now_ms: i64) -> impl Future<Output = Result<String>> + Send;
+
+    /// Issues another enrolment token for an existing user (a second device).
+    fn new_enrolment(&self, name: &str, now_ms: i64) -> impl Future<Output = Result<String>> + Send;
+
+    /// Redeems an enrolment token: checks the proof, registers the device to the user (a key
+    /// belongs to one user) and opens a session.
+    fn login(&self, req: LoginRequest, now_ms: i64) -> impl Future<Output = Result<LoginResponse>> + Send;
+
+    /// The caller behind a session token, or `BadSession`.
+    fn authenticate(&self, session_token: &str, now_ms: i64) -> impl Future<Output = Result<Caller>> + Send;
+
+    fn me(&self, caller: &Caller, now_ms: i64) -> impl Future<Output = Result<MeResponse>> + Send;
+
+    /// Registers an incident (the caller becomes its commander) or confirms membership.
+    fn register_incident(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Put>> + Send;
+
+    fn members(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<Vec<Member>>> + Send;
+
+    /// Adds a member or changes their role (commanders only).
+    fn set_member(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        user: &str,
+        role: Role,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<Put>> + Send;
+
+    /// Removes a member (commanders only; never the last commander).
+    fn remove_member(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        user: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<()>> + Send;
+
+    fn heads(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+    ) -> impl Future<Output = Result<HeadsResponse>> + Send;
+
+    /// Verifies and stores pushed entries (docs/design/sync-plan.md §5). A refusal stores
+    /// nothing except quarantine rows, which are never lost.
+    fn push(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        entries: Vec<Entry>,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<PushOutcome>> + Send;
+
+    /// Entries with `rank > after`, at most `limit` (clamped to 1..=2000).
+    fn pull(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        after: u64,
+        limit: u64,
+    ) -> impl Future<Output = Result<PullResponse>> + Send;
+
+    /// Alerts (quarantined entries) with `id > after`.
+    fn alerts(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        after: u64,
+    ) -> impl Future<Output = Result<Vec<Alert>>> + Send;
+}
