@@ -322,6 +322,31 @@ impl Store {
         rows::load_stream_after(&self.conn, incident, device, after_seq, limit)
     }
 
+    /// The sync pull cursor of an incident: the server rank of the last entry ingested (0: none).
+    pub fn sync_cursor(&self, incident: IncidentId) -> Result<u64> {
+        let rank: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT last_rank FROM sync_cursor WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(rank.and_then(|r| u64::try_from(r).ok()).unwrap_or(0))
+    }
+
+    /// Records the pull cursor after the entries up to `rank` were ingested.
+    pub fn set_sync_cursor(&self, incident: IncidentId, rank: u64) -> Result<()> {
+        let now = self.clock.now().timestamp_millis();
+        self.conn.execute(
+            "INSERT INTO sync_cursor (incident_id, last_rank, last_synced_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (incident_id) DO UPDATE SET last_rank = excluded.last_rank,
+                 last_synced_ms = excluded.last_synced_ms",
+            params![&incident.as_bytes()[..], rows::i64_of(rank), now],
+        )?;
+        Ok(())
+    }
+
     /// Incidents with at least one entry, most recent activity first.
     pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT DISTINCT incident_id FROM entries")?;
