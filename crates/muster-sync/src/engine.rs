@@ -1,0 +1,153 @@
+//! The sync engine (docs/design/sync-plan.md §6): per incident, register it, push what the
+//! server lacks by a heads diff, pull after the cursor into `Store::ingest(.., Source::Sync)`,
+//! and keep the cursor. Synchronous, like `Store`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use muster_core::{DeviceId, IncidentId};
+use muster_store::{Source, Store};
+use serde::Serialize;
+
+use crate::client::{Client, Result, SyncError, Transport};
+use crate::wire::{DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
+
+/// Entries per push page (plan: ≤ 500).
+pub const PUSH_PAGE: usize = 500;
+
+/// What one incident's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IncidentReport {
+    pub incident: String,
+    /// Entries the server stored from this push.
+    pub pushed: usize,
+    /// Entries the server already held.
+    pub push_duplicates: usize,
+    /// Entries the server kept aside as evidence (equivocation or fork).
+    pub quarantined: usize,
+    /// Entries pulled that were new here.
+    pub pulled: usize,
+    /// The server rank this client has ingested up to.
+    pub cursor: u64,
+}
+
+/// What `sync_once` did, per incident.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub incidents: Vec<IncidentReport>,
+}
+
+/// Which incidents to sync: those `device` opened here, those the server lists for the caller,
+/// and `extra` (for example an incident id given by hand).
+pub fn incidents_to_sync<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    device: Option<DeviceId>,
+    extra: &[IncidentId],
+) -> Result<(Vec<IncidentId>, BTreeSet<IncidentId>)> {
+    let mut mine = BTreeSet::new();
+    if let Some(device) = device {
+        for incident in store.incident_ids()? {
+            let first = store.entries_after(incident, device, 0, 1)?;
+            if first.first().is_some_and(|e| e.kind() == "incident.opened") {
+                mine.insert(incident);
+            }
+        }
+    }
+    let listed: BTreeSet<IncidentId> = client.me()?.incidents.into_iter().map(|i| i.id).collect();
+    let mut all: Vec<IncidentId> = mine.iter().copied().collect();
+    for i in listed.iter().chain(extra) {
+        if !all.contains(i) {
+            all.push(*i);
+        }
+    }
+    // Only what this client opened needs registering; the rest it must already be a member of.
+    let register: BTreeSet<IncidentId> = mine.difference(&listed).copied().collect();
+    Ok((all, register))
+}
+
+/// Syncs each incident once: register (for `register`), push, pull.
+pub fn sync_once<T: Transport>(
+    store: &mut Store,
+    client: &Client<T>,
+    incidents: &[IncidentId],
+    register: &BTreeSet<IncidentId>,
+) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    for &incident in incidents {
+        if register.contains(&incident) {
+            client.register(incident)?;
+        }
+        let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };
+        push(store, client, incident, &mut r)?;
+        pull(store, client, incident, &mut r)?;
+        report.incidents.push(r);
+    }
+    Ok(report)
+}
+
+/// Pushes every local stream past the server's head for it, in pages.
+pub fn push<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let server: HashMap<DeviceId, u64> =
+        client.heads(incident)?.heads.into_iter().map(|h| (h.device, h.seq)).collect();
+    for (device, head) in store.stream_heads(incident)? {
+        let mut after = server.get(&device).copied().unwrap_or(0);
+        while after < head.seq {
+            let page = store.entries_after(incident, device, after, PUSH_PAGE.min(MAX_PUSH_ENTRIES))?;
+            let Some(last) = page.last().map(|e| e.seq()) else { break };
+            let out = client.push(incident, page)?;
+            report.pushed += out.accepted;
+            report.push_duplicates += out.duplicates;
+            report.quarantined += out.quarantined.len();
+            if !out.quarantined.is_empty() {
+                // The server holds another history for this stream: stop pushing it.
+                break;
+            }
+            after = last;
+        }
+    }
+    Ok(())
+}
+
+/// Pulls everything after the cursor, ingesting page by page and saving the cursor after each
+/// ingest commits (a crash in between re-pulls one page of duplicates).
+pub fn pull<T: Transport>(
+    store: &mut Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let mut cursor = store.sync_cursor(incident)?;
+    let mut reset = false;
+    loop {
+        let page = match client.pull(incident, cursor, DEFAULT_PULL_LIMIT) {
+            Ok(p) => p,
+            // The server lost entries we had seen (a restored backup): start over; what is
+            // already held is acknowledged as duplicates.
+            Err(SyncError::Api { code, .. }) if code == "request.bad_cursor" && !reset => {
+                reset = true;
+                cursor = 0;
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        let entries: Vec<_> = page.entries.into_iter().map(|p| p.entry).collect();
+        if !entries.is_empty() {
+            let ingested = store.ingest(&entries, Source::Sync)?;
+            report.pulled += ingested.accepted;
+        }
+        if page.next != cursor {
+            cursor = page.next;
+            store.set_sync_cursor(incident, cursor)?;
+        }
+        if !page.more {
+            break;
+        }
+    }
+    report.cursor = cursor;
+    Ok(())
+}
