@@ -96,10 +96,25 @@ pub fn push<T: Transport>(
         client.heads(incident)?.heads.into_iter().map(|h| (h.device, h.seq)).collect();
     for (device, head) in store.stream_heads(incident)? {
         let mut after = server.get(&device).copied().unwrap_or(0);
+        let mut retried = false;
         while after < head.seq {
             let page = store.entries_after(incident, device, after, PUSH_PAGE.min(MAX_PUSH_ENTRIES))?;
             let Some(last) = page.last().map(|e| e.seq()) else { break };
-            let out = client.push(incident, page)?;
+            let out = match client.push(incident, page) {
+                Ok(out) => out,
+                // Someone else (a relay) moved this stream's head meanwhile: re-read it once.
+                Err(SyncError::Api { code, .. }) if code == "ingest.seq_gap" && !retried => {
+                    retried = true;
+                    after = client
+                        .heads(incident)?
+                        .heads
+                        .into_iter()
+                        .find(|h| h.device == device)
+                        .map_or(0, |h| h.seq);
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             report.pushed += out.accepted;
             report.push_duplicates += out.duplicates;
             report.quarantined += out.quarantined.len();
