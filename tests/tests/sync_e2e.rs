@@ -189,3 +189,51 @@ fn three_installations_work_offline_and_converge_in_any_sync_order() {
     assert_eq!(d.stored_entries(), 0);
     assert_eq!(sync(&d)["incidents"], serde_json::json!([]), "nothing is listed for a non-member");
 }
+
+fn error_code(err: &str) -> String {
+    let v: Value = serde_json::from_str(err.trim()).unwrap_or_else(|e| panic!("{e}: {err:?}"));
+    v["code"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn login_refusals_and_unsharing_keep_the_local_copy() {
+    let server = Server::start();
+    let a = Installation::new("Okafor");
+    let (code, err) = a.fails(&["--json", "sync"]);
+    assert_eq!((code, error_code(&err)), (2, "sync.not_configured".to_string()));
+
+    let token = server.add_user("alice");
+    let (code, err) =
+        a.fails(&["--json", "login", "--server", &server.url, "--user", "alice", "--token", "00"]);
+    assert_eq!((code, error_code(&err)), (2, "auth.bad_enrolment".to_string()));
+    a.json(&["login", "--server", &server.url, "--user", "alice", "--token", &token]);
+    // The enrolment token works once.
+    let other = Installation::new("Someone");
+    let (code, err) =
+        other.fails(&["--json", "login", "--server", &server.url, "--user", "alice", "--token", &token]);
+    assert_eq!((code, error_code(&err)), (2, "auth.bad_enrolment".to_string()));
+
+    let b = Installation::new("Lindqvist");
+    server.login(&b, "bob");
+    let opened = a.json(&["incident", "open", "--title", "Phishing wave"]);
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    let (code, err) = a.fails(&["--json", "share", "--with", "nobody"]);
+    assert_eq!((code, error_code(&err)), (2, "user.unknown".to_string()));
+    a.json(&["share", "--with", "bob"]);
+    sync(&a);
+    sync(&b);
+    b.ok(&["incident", "use", &incident]);
+    let held = b.stored_entries();
+    assert!(held > 0);
+    assert_eq!(b.digest(), a.digest());
+
+    a.json(&["unshare", "--with", "bob"]);
+    let r = sync(&b);
+    assert_eq!(r["incidents"], serde_json::json!([]));
+    assert_eq!(r["access_removed"], serde_json::json!([incident]));
+    assert_eq!(b.stored_entries(), held, "the local copy is kept");
+    let (code, err) = b.fails(&["--json", "sync", "--fetch", &incident]);
+    assert_eq!((code, error_code(&err)), (2, "incident.forbidden".to_string()));
+    let (code, err) = b.fails(&["--json", "share", "--with", "alice"]);
+    assert_eq!((code, error_code(&err)), (2, "incident.forbidden".to_string()));
+}

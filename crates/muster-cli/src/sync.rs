@@ -8,9 +8,8 @@ use anyhow::{anyhow, Context, Result};
 use muster_core::IncidentId;
 use muster_server::{SqliteStorage, Storage};
 use muster_store::Muster;
-use muster_sync::engine::incidents_to_sync;
 use muster_sync::wire::Role;
-use muster_sync::{sync_once, Client, HttpTransport, SyncError};
+use muster_sync::{incidents_to_sync, sync_once, Client, HttpTransport, SyncError};
 use serde_json::json;
 
 use crate::args::{ServerCommand, ServerUserCommand};
@@ -129,11 +128,11 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         })
         .collect::<Result<Vec<_>>>()?;
     let device = m.device_id()?;
-    let (incidents, register) = incidents_to_sync(m.store(), &c, device, &extra)?;
-    let report = sync_once(m.store_mut(), &c, &incidents, &register)?;
+    let plan = incidents_to_sync(m.store(), &c, device, &extra)?;
+    let report = sync_once(m.store_mut(), &c, &plan)?;
     if json {
         print_json(&report)?;
-    } else if report.incidents.is_empty() {
+    } else if report.incidents.is_empty() && report.access_removed.is_empty() {
         println!("Nothing to sync: no incident opened here or shared with you.");
     } else {
         for r in &report.incidents {
@@ -143,6 +142,9 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
                 print!(", {} quarantined by the server (equivocation or fork)", r.quarantined);
             }
             println!();
+        }
+        for i in &report.access_removed {
+            println!("{i}: access removed on the server; the local copy is kept");
         }
     }
     Ok(ExitCode::SUCCESS)

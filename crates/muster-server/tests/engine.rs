@@ -14,7 +14,7 @@ use muster_core::{fold, Author, DeviceId, EntryBody, IncidentId, SigningKey, Vie
 use muster_server::{SqliteStorage, Storage};
 use muster_store::{Draft, FixedClock, Source, Store};
 use muster_sync::wire::Role;
-use muster_sync::{sync_once, Client, Method, Request, Response, SyncError, Transport};
+use muster_sync::{sync_once, Client, Method, Request, Response, SyncError, SyncPlan, Transport};
 use tower::ServiceExt;
 
 struct RouterTransport {
@@ -124,8 +124,12 @@ impl Laptop {
     }
 
     fn sync(&mut self, inc: IncidentId, register: bool) -> muster_sync::IncidentReport {
-        let reg: BTreeSet<IncidentId> = if register { [inc].into() } else { BTreeSet::new() };
-        let mut r = sync_once(&mut self.store, &self.client, &[inc], &reg).unwrap();
+        let plan = SyncPlan {
+            incidents: vec![inc],
+            register: if register { [inc].into() } else { BTreeSet::new() },
+            access_removed: vec![],
+        };
+        let mut r = sync_once(&mut self.store, &self.client, &plan).unwrap();
         r.incidents.remove(0)
     }
 

@@ -335,6 +335,19 @@ impl Store {
         Ok(rank.and_then(|r| u64::try_from(r).ok()).unwrap_or(0))
     }
 
+    /// Incidents this client has pulled from a sync server at least once.
+    pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
+        let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;
+        let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(b) = uuid_bytes(&id?) {
+                out.push(IncidentId::from_bytes(b));
+            }
+        }
+        Ok(out)
+    }
+
     /// Records the pull cursor after the entries up to `rank` were ingested.
     pub fn set_sync_cursor(&self, incident: IncidentId, rank: u64) -> Result<()> {
         let now = self.clock.now().timestamp_millis();

@@ -34,6 +34,20 @@ pub struct IncidentReport {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
     pub incidents: Vec<IncidentReport>,
+    /// Incidents synced before that the server no longer shares with this user. Their local
+    /// copy is kept.
+    pub access_removed: Vec<String>,
+}
+
+/// The plan of one sync round (`incidents_to_sync`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncPlan {
+    /// Incidents to sync, in order.
+    pub incidents: Vec<IncidentId>,
+    /// Those to register first (opened here, not yet on the server for this user).
+    pub register: BTreeSet<IncidentId>,
+    /// Synced before, no longer shared with this user.
+    pub access_removed: Vec<IncidentId>,
 }
 
 /// Which incidents to sync: those `device` opened here, those the server lists for the caller,
@@ -43,7 +57,7 @@ pub fn incidents_to_sync<T: Transport>(
     client: &Client<T>,
     device: Option<DeviceId>,
     extra: &[IncidentId],
-) -> Result<(Vec<IncidentId>, BTreeSet<IncidentId>)> {
+) -> Result<SyncPlan> {
     let mut mine = BTreeSet::new();
     if let Some(device) = device {
         for incident in store.incident_ids()? {
@@ -62,19 +76,19 @@ pub fn incidents_to_sync<T: Transport>(
     }
     // Only what this client opened needs registering; the rest it must already be a member of.
     let register: BTreeSet<IncidentId> = mine.difference(&listed).copied().collect();
-    Ok((all, register))
+    let access_removed =
+        store.synced_incidents()?.into_iter().filter(|i| !all.contains(i)).collect::<Vec<_>>();
+    Ok(SyncPlan { incidents: all, register, access_removed })
 }
 
-/// Syncs each incident once: register (for `register`), push, pull.
-pub fn sync_once<T: Transport>(
-    store: &mut Store,
-    client: &Client<T>,
-    incidents: &[IncidentId],
-    register: &BTreeSet<IncidentId>,
-) -> Result<SyncReport> {
-    let mut report = SyncReport::default();
-    for &incident in incidents {
-        if register.contains(&incident) {
+/// Syncs each incident of the plan once: register (for `plan.register`), push, pull.
+pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &SyncPlan) -> Result<SyncReport> {
+    let mut report = SyncReport {
+        access_removed: plan.access_removed.iter().map(ToString::to_string).collect(),
+        ..SyncReport::default()
+    };
+    for &incident in &plan.incidents {
+        if plan.register.contains(&incident) {
             client.register(incident)?;
         }
         let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };

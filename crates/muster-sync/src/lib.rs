@@ -9,4 +9,4 @@ pub mod wire;
 #[cfg(feature = "http")]
 pub use client::HttpTransport;
 pub use client::{Client, Method, Request, Response, SyncError, Transport};
-pub use engine::{sync_once, IncidentReport, SyncReport};
+pub use engine::{incidents_to_sync, sync_once, IncidentReport, SyncPlan, SyncReport};
