@@ -138,6 +138,9 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         for r in &report.incidents {
             let short = r.incident.get(r.incident.len().saturating_sub(8)..).unwrap_or(&r.incident);
             print!("#{short}: pushed {}, pulled {}", r.pushed, r.pulled);
+            if r.waiting > 0 {
+                print!(", {} waiting (their device is not registered to a member on the server)", r.waiting);
+            }
             if r.quarantined > 0 {
                 print!(", {} quarantined by the server (equivocation or fork)", r.quarantined);
             }

@@ -67,6 +67,13 @@ struct Laptop {
     client: Client<RouterTransport>,
 }
 
+fn clock() -> Arc<FixedClock> {
+    Arc::new(FixedClock {
+        now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").unwrap().with_timezone(&Utc),
+        zone: ViewerZone::from_name("UTC").unwrap(),
+    })
+}
+
 fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
@@ -88,12 +95,8 @@ impl World {
         let token = self.rt.block_on(self.storage.add_user(user, Utc::now().timestamp_millis())).unwrap();
         let k = key(seed);
         let session = Client::new(self.transport(), None).login(user, &token, &k, "laptop").unwrap();
-        let clock = Arc::new(FixedClock {
-            now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").unwrap().with_timezone(&Utc),
-            zone: ViewerZone::from_name("UTC").unwrap(),
-        });
         let path = self._dir.path().join(format!("{user}.sqlite3"));
-        let store = Store::open(&path, clock).unwrap();
+        let store = Store::open(&path, clock()).unwrap();
         Laptop { store, key: k, client: Client::new(self.transport(), Some(session.session_token)) }
     }
 }
@@ -196,4 +199,31 @@ fn pushes_in_pages_pulls_in_pages_relays_and_recovers_a_bad_cursor() {
     let err = d.client.heads(inc).unwrap_err();
     assert_eq!(err.code(), "incident.forbidden");
     assert!(err.is_refusal());
+}
+
+#[test]
+fn entries_of_an_unregistered_device_wait_locally_while_the_rest_syncs() {
+    let world = World::new();
+    let inc = incident();
+    let mut a = world.laptop("alice", 1);
+    a.write(inc, true, 3, "alice");
+    // A log from a laptop that never logged in to this server, received by hand.
+    let mut stranger = Laptop {
+        store: Store::open(&a.store.path().with_file_name("stranger.sqlite3"), clock()).unwrap(),
+        key: key(9),
+        client: Client::new(world.transport(), None),
+    };
+    stranger.store.ingest(&a.store.entries(inc).unwrap(), Source::Sync).unwrap();
+    stranger.write(inc, false, 5, "stranger");
+    let theirs = stranger.store.entries_after(inc, stranger.device(), 0, 100).unwrap();
+    a.store.ingest(&theirs, Source::Sync).unwrap();
+    a.write(inc, false, 2, "alice later");
+
+    let r = a.sync(inc, true);
+    assert_eq!((r.pushed, r.waiting, r.cursor), (6, 5, 6));
+    let mut b = world.laptop("bob", 2);
+    a.client.set_member(inc, "bob", Role::Member).unwrap();
+    let r = b.sync(inc, false);
+    assert_eq!((r.pulled, r.waiting), (6, 0));
+    assert_eq!(b.store.entry_count().unwrap(), 6);
 }

@@ -26,6 +26,9 @@ pub struct IncidentReport {
     pub quarantined: usize,
     /// Entries pulled that were new here.
     pub pulled: usize,
+    /// Local entries the server will not take yet: their device is not registered to a member
+    /// of the incident (`device.unregistered`). They stay local.
+    pub waiting: usize,
     /// The server rank this client has ingested up to.
     pub cursor: u64,
 }
@@ -126,6 +129,12 @@ pub fn push<T: Transport>(
                         .find(|h| h.device == device)
                         .map_or(0, |h| h.seq);
                     continue;
+                }
+                // Entries of a device the server does not know (an imported log, say): they
+                // stay local and are counted; the other streams still sync.
+                Err(SyncError::Api { code, .. }) if code == "device.unregistered" => {
+                    report.waiting += usize::try_from(head.seq - after).unwrap_or(usize::MAX);
+                    break;
                 }
                 Err(e) => return Err(e),
             };
