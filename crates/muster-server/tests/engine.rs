@@ -227,3 +227,40 @@ fn entries_of_an_unregistered_device_wait_locally_while_the_rest_syncs() {
     assert_eq!((r.pulled, r.waiting), (6, 0));
     assert_eq!(b.store.entry_count().unwrap(), 6);
 }
+
+#[test]
+fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_and_the_rest_syncs() {
+    let world = World::new();
+    let inc = incident();
+    let mut a = world.laptop("alice", 1);
+    let mut b = world.laptop("bob", 2);
+    a.write(inc, true, 2, "alice");
+    a.sync(inc, true);
+    a.client.set_member(inc, "bob", Role::Member).unwrap();
+
+    // A copy of alice's laptop (same key) writes seq 4 one way; alice writes it another way.
+    let mut copy = Laptop {
+        store: Store::open(&a.store.path().with_file_name("copy.sqlite3"), clock()).unwrap(),
+        key: key(1),
+        client: Client::new(world.transport(), None),
+    };
+    copy.store.ingest(&a.store.entries(inc).unwrap(), Source::Sync).unwrap();
+    copy.write(inc, false, 1, "the copy");
+    a.write(inc, false, 1, "alice");
+    a.sync(inc, false);
+
+    // Bob got the copy's branch by hand; the server's seq 4 conflicts with it.
+    b.store.ingest(&copy.store.entries(inc).unwrap(), Source::Sync).unwrap();
+    b.write(inc, false, 1, "bob");
+    let r = b.sync(inc, false);
+    assert_eq!((r.pushed, r.pulled, r.conflicts, r.cursor), (1, 0, 1, 5));
+    // Later entries of alice's branch are set aside too; everything else keeps flowing.
+    a.write(inc, false, 1, "alice");
+    let r = a.sync(inc, false);
+    assert_eq!((r.pushed, r.pulled), (1, 1), "bob's note reached alice");
+    let r = b.sync(inc, false);
+    assert_eq!((r.pulled, r.conflicts, r.cursor), (0, 1, 6));
+    assert_eq!(b.store.pulled_quarantine(inc, None).unwrap(), 2);
+    let r = b.sync(inc, false);
+    assert_eq!((r.pulled, r.conflicts), (0, 0), "nothing is set aside twice");
+}

@@ -8,3 +8,18 @@ CREATE TABLE sync_cursor (
     alerts_after   INTEGER NOT NULL DEFAULT 0,
     last_synced_ms INTEGER
 );
+
+-- Pulled entries that conflict with what this laptop already holds for their stream (the
+-- server's branch of an equivocating or forked device key). Kept as evidence, never folded.
+CREATE TABLE sync_quarantine (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    incident_id BLOB NOT NULL,
+    device_id   BLOB NOT NULL,
+    seq         INTEGER NOT NULL,
+    hash        BLOB NOT NULL,
+    -- The store's refusal code (ingest.equivocation, ingest.prev_hash_mismatch, ingest.seq_gap).
+    reason      TEXT NOT NULL,
+    entry_json  TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    UNIQUE (incident_id, device_id, seq, hash)
+);

@@ -335,6 +335,49 @@ impl Store {
         Ok(rank.and_then(|r| u64::try_from(r).ok()).unwrap_or(0))
     }
 
+    /// Keeps pulled entries that conflict with this laptop's copy of their stream aside, as
+    /// evidence (`reason` is the ingest refusal code). Idempotent.
+    pub fn quarantine_pulled(&self, entries: &[Entry], reason: &str) -> Result<()> {
+        let received = self.clock.now().timestamp_millis();
+        let tx = self.conn.unchecked_transaction()?;
+        for e in entries {
+            let json = serde_json::to_string(e).map_err(|err| StoreError::Refused(err.to_string()))?;
+            tx.prepare_cached(
+                "INSERT INTO sync_quarantine (incident_id, device_id, seq, hash, reason, entry_json, received_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                &e.incident_id().as_bytes()[..],
+                &e.device_id().as_bytes()[..],
+                rows::i64_of(e.seq()),
+                &e.hash().as_bytes()[..],
+                reason,
+                json,
+                received
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many pulled entries of an incident are kept aside (`quarantine_pulled`), and whether
+    /// `device`'s stream has any (then later entries of its other branch are set aside too).
+    pub fn pulled_quarantine(&self, incident: IncidentId, device: Option<DeviceId>) -> Result<u64> {
+        let n: i64 = match device {
+            Some(d) => self.conn.query_row(
+                "SELECT count(*) FROM sync_quarantine WHERE incident_id = ?1 AND device_id = ?2",
+                params![&incident.as_bytes()[..], &d.as_bytes()[..]],
+                |r| r.get(0),
+            )?,
+            None => self.conn.query_row(
+                "SELECT count(*) FROM sync_quarantine WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Incidents this client has pulled from a sync server at least once.
     pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use muster_core::{DeviceId, IncidentId};
-use muster_store::{Source, Store};
+use muster_store::{IngestReason, Source, Store, StoreError};
 use serde::Serialize;
 
 use crate::client::{Client, Result, SyncError, Transport};
@@ -26,6 +26,9 @@ pub struct IncidentReport {
     pub quarantined: usize,
     /// Entries pulled that were new here.
     pub pulled: usize,
+    /// Pulled entries set aside because they conflict with this laptop's copy of their stream
+    /// (another branch of an equivocating or forked device key), kept as evidence.
+    pub conflicts: usize,
     /// Local entries the server will not take yet: their device is not registered to a member
     /// of the incident (`device.unregistered`). They stay local.
     pub waiting: usize,
@@ -174,10 +177,7 @@ pub fn pull<T: Transport>(
             Err(e) => return Err(e),
         };
         let entries: Vec<_> = page.entries.into_iter().map(|p| p.entry).collect();
-        if !entries.is_empty() {
-            let ingested = store.ingest(&entries, Source::Sync)?;
-            report.pulled += ingested.accepted;
-        }
+        ingest_page(store, incident, entries, report)?;
         if page.next != cursor {
             cursor = page.next;
             store.set_sync_cursor(incident, cursor)?;
@@ -187,5 +187,48 @@ pub fn pull<T: Transport>(
         }
     }
     report.cursor = cursor;
+    Ok(())
+}
+
+/// Ingests one pulled page. Entries that conflict with this laptop's copy of their stream
+/// (equivocation, a fork, or later entries of a branch already set aside) are kept aside with
+/// `Store::quarantine_pulled` and the rest is ingested, so one bad stream does not stop the
+/// incident's sync. Any other refusal is returned: nothing is dropped silently.
+fn ingest_page(
+    store: &mut Store,
+    incident: IncidentId,
+    mut entries: Vec<muster_core::Entry>,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    while !entries.is_empty() {
+        let refused = match store.ingest(&entries, Source::Sync) {
+            Ok(r) => {
+                report.pulled += r.accepted;
+                return Ok(());
+            }
+            Err(StoreError::Ingest(e)) => e,
+            Err(e) => return Err(e.into()),
+        };
+        let device = entries
+            .iter()
+            .map(muster_core::Entry::device_id)
+            .find(|d| d.to_string() == refused.device && refused.incident == incident.to_string());
+        let conflict = match (&refused.reason, device) {
+            (IngestReason::Equivocation { .. } | IngestReason::PrevHashMismatch { .. }, Some(_)) => true,
+            (IngestReason::SeqGap { .. }, Some(d)) => store.pulled_quarantine(incident, Some(d))? > 0,
+            _ => false,
+        };
+        let Some(device) = device.filter(|_| conflict) else {
+            return Err(StoreError::Ingest(refused).into());
+        };
+        let (aside, keep): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|e| e.device_id() == device && e.seq() >= refused.seq);
+        if aside.is_empty() {
+            return Err(StoreError::Ingest(refused).into());
+        }
+        store.quarantine_pulled(&aside, refused.reason.code())?;
+        report.conflicts += aside.len();
+        entries = keep;
+    }
     Ok(())
 }
