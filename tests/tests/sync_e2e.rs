@@ -236,4 +236,10 @@ fn login_refusals_and_unsharing_keep_the_local_copy() {
     assert_eq!((code, error_code(&err)), (2, "incident.forbidden".to_string()));
     let (code, err) = b.fails(&["--json", "share", "--with", "alice"]);
     assert_eq!((code, error_code(&err)), (2, "incident.forbidden".to_string()));
+
+    // No server: a failure (exit 1), not a refusal, and local work goes on.
+    drop(server);
+    let (code, err) = a.fails(&["--json", "sync"]);
+    assert_eq!((code, error_code(&err)), (1, "sync.unreachable".to_string()));
+    a.ok(&["note", "written while the server is down"]);
 }

@@ -13,6 +13,9 @@ use crate::wire::{DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
 
 /// Entries per push page (plan: ≤ 500).
 pub const PUSH_PAGE: usize = 500;
+/// Pulled entries accumulated before one `Store::ingest` (each ingest refolds the incident's
+/// structural entries once).
+pub const INGEST_CHUNK: usize = 5000;
 
 /// What one incident's sync did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -163,26 +166,36 @@ pub fn pull<T: Transport>(
     report: &mut IncidentReport,
 ) -> Result<()> {
     let mut cursor = store.sync_cursor(incident)?;
+    // The rank fetched up to; `cursor` trails it until the pending entries are ingested.
+    let mut fetched = cursor;
+    let mut pending: Vec<muster_core::Entry> = Vec::new();
     let mut reset = false;
     loop {
-        let page = match client.pull(incident, cursor, DEFAULT_PULL_LIMIT) {
+        let page = match client.pull(incident, fetched, DEFAULT_PULL_LIMIT) {
             Ok(p) => p,
             // The server lost entries we had seen (a restored backup): start over; what is
             // already held is acknowledged as duplicates.
             Err(SyncError::Api { code, .. }) if code == "request.bad_cursor" && !reset => {
                 reset = true;
-                cursor = 0;
+                fetched = 0;
+                pending.clear();
                 continue;
             }
             Err(e) => return Err(e),
         };
-        let entries: Vec<_> = page.entries.into_iter().map(|p| p.entry).collect();
-        ingest_page(store, incident, entries, report)?;
-        if page.next != cursor {
-            cursor = page.next;
-            store.set_sync_cursor(incident, cursor)?;
+        // A page with nothing in it ends the pull even if it claims more (no endless loop).
+        let done = !page.more || page.entries.is_empty();
+        pending.extend(page.entries.into_iter().map(|p| p.entry));
+        fetched = page.next;
+        // Ingest in chunks: the projections refold once per ingest, not once per page.
+        if pending.len() >= INGEST_CHUNK || done {
+            ingest_page(store, incident, std::mem::take(&mut pending), report)?;
+            if fetched != cursor {
+                cursor = fetched;
+                store.set_sync_cursor(incident, cursor)?;
+            }
         }
-        if !page.more {
+        if done {
             break;
         }
     }
