@@ -138,6 +138,12 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         for r in &report.incidents {
             let short = r.incident.get(r.incident.len().saturating_sub(8)..).unwrap_or(&r.incident);
             print!("#{short}: pushed {}, pulled {}", r.pushed, r.pulled);
+            if r.alerts > 0 {
+                print!(
+                    ", {} new alert(s): the server holds two histories signed by one device key",
+                    r.alerts
+                );
+            }
             if r.conflicts > 0 {
                 print!(
                     ", {} set aside: they conflict with this laptop's copy of their stream (a device key signed two histories)",

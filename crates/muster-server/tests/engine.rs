@@ -229,7 +229,7 @@ fn entries_of_an_unregistered_device_wait_locally_while_the_rest_syncs() {
 }
 
 #[test]
-fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_and_the_rest_syncs() {
+fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_the_relayed_one_raises_an_alert() {
     let world = World::new();
     let inc = incident();
     let mut a = world.laptop("alice", 1);
@@ -245,22 +245,25 @@ fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_and_the_rest_
         client: Client::new(world.transport(), None),
     };
     copy.store.ingest(&a.store.entries(inc).unwrap(), Source::Sync).unwrap();
-    copy.write(inc, false, 1, "the copy");
+    copy.write(inc, false, 2, "the copy");
     a.write(inc, false, 1, "alice");
     a.sync(inc, false);
 
     // Bob got the copy's branch by hand; the server's seq 4 conflicts with it.
     b.store.ingest(&copy.store.entries(inc).unwrap(), Source::Sync).unwrap();
     b.write(inc, false, 1, "bob");
+    // Relaying the copy's seq 5 makes the server quarantine it as a fork and raise an alert.
     let r = b.sync(inc, false);
-    assert_eq!((r.pushed, r.pulled, r.conflicts, r.cursor), (1, 0, 1, 5));
+    assert_eq!((r.pushed, r.quarantined, r.pulled, r.conflicts, r.alerts, r.cursor), (1, 1, 0, 1, 1, 5));
     // Later entries of alice's branch are set aside too; everything else keeps flowing.
     a.write(inc, false, 1, "alice");
     let r = a.sync(inc, false);
-    assert_eq!((r.pushed, r.pulled), (1, 1), "bob's note reached alice");
+    assert_eq!((r.pushed, r.pulled, r.alerts), (1, 1, 1), "bob's note and the alert reached alice");
+    assert_eq!(a.store.sync_alert_count(inc).unwrap(), 1);
     let r = b.sync(inc, false);
     assert_eq!((r.pulled, r.conflicts, r.cursor), (0, 1, 6));
     assert_eq!(b.store.pulled_quarantine(inc, None).unwrap(), 2);
     let r = b.sync(inc, false);
-    assert_eq!((r.pulled, r.conflicts), (0, 0), "nothing is set aside twice");
+    assert_eq!((r.pulled, r.conflicts, r.alerts), (0, 0, 0), "nothing is set aside or alerted twice");
+    assert_eq!(b.store.sync_alert_count(inc).unwrap(), 1);
 }

@@ -23,3 +23,17 @@ CREATE TABLE sync_quarantine (
     received_ms INTEGER NOT NULL,
     UNIQUE (incident_id, device_id, seq, hash)
 );
+
+-- The server's alerts (entries it quarantined: equivocation or fork), as pulled, by incident.
+CREATE TABLE sync_alerts (
+    incident_id BLOB NOT NULL,
+    -- The server's alert id (increasing per server).
+    alert_id    INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    device_id   BLOB NOT NULL,
+    seq         INTEGER NOT NULL,
+    -- The alert as the server sent it (wire JSON).
+    alert_json  TEXT NOT NULL,
+    received_ms INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, alert_id)
+);

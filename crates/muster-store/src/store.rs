@@ -378,6 +378,61 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// The id of the last server alert pulled for an incident (0: none).
+    pub fn sync_alerts_after(&self, incident: IncidentId) -> Result<u64> {
+        let after: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT alerts_after FROM sync_cursor WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(after.and_then(|a| u64::try_from(a).ok()).unwrap_or(0))
+    }
+
+    /// Stores server alerts `(alert id, kind, device, seq, alert JSON)` and moves the alerts
+    /// cursor past them, in one transaction. Returns how many were new.
+    pub fn record_sync_alerts(
+        &self,
+        incident: IncidentId,
+        alerts: &[(u64, String, DeviceId, u64, String)],
+    ) -> Result<usize> {
+        let now = self.clock.now().timestamp_millis();
+        let inc = &incident.as_bytes()[..];
+        let tx = self.conn.unchecked_transaction()?;
+        let mut new = 0;
+        let mut last = 0;
+        for (id, kind, device, seq, json) in alerts {
+            new += tx
+                .prepare_cached(
+                    "INSERT INTO sync_alerts (incident_id, alert_id, kind, device_id, seq, alert_json, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![inc, rows::i64_of(*id), kind, &device.as_bytes()[..], rows::i64_of(*seq), json, now])?;
+            last = last.max(*id);
+        }
+        if last > 0 {
+            tx.execute(
+                "INSERT INTO sync_cursor (incident_id, alerts_after) VALUES (?1, ?2)
+                 ON CONFLICT (incident_id) DO UPDATE SET alerts_after = max(alerts_after, excluded.alerts_after)",
+                params![inc, rows::i64_of(last)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// How many server alerts this laptop holds for an incident.
+    pub fn sync_alert_count(&self, incident: IncidentId) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sync_alerts WHERE incident_id = ?1",
+            params![&incident.as_bytes()[..]],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// Incidents this client has pulled from a sync server at least once.
     pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;

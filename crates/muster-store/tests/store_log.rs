@@ -505,6 +505,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
              ALTER TABLE proj_incidents DROP COLUMN breach;
              DROP TABLE sync_cursor;
              DROP TABLE sync_quarantine;
+             DROP TABLE sync_alerts;
              PRAGMA user_version = 1;",
         )
         .unwrap();

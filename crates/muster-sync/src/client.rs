@@ -8,8 +8,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use crate::wire::{
-    login_proof_message, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse, PullResponse,
-    PushRequest, PushResponse, Role, SetMemberRequest,
+    login_proof_message, Alert, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse,
+    PullResponse, PushRequest, PushResponse, Role, SetMemberRequest,
 };
 
 /// Errors of the client and the engine.
@@ -255,6 +255,11 @@ impl<T: Transport> Client<T> {
             format!("/v1/incidents/{incident}/entries?after={after}&limit={limit}"),
             None,
         )
+    }
+
+    /// The server's alerts (quarantined entries) with an id above `after`.
+    pub fn alerts(&self, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
+        self.json::<_, ()>(Method::Get, format!("/v1/incidents/{incident}/alerts?after={after}"), None)
     }
 
     pub fn set_member(&self, incident: IncidentId, user: &str, role: Role) -> Result<()> {

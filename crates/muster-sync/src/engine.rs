@@ -35,6 +35,8 @@ pub struct IncidentReport {
     /// Local entries the server will not take yet: their device is not registered to a member
     /// of the incident (`device.unregistered`). They stay local.
     pub waiting: usize,
+    /// New server alerts (entries the server quarantined: equivocation or fork) pulled now.
+    pub alerts: usize,
     /// The server rank this client has ingested up to.
     pub cursor: u64,
 }
@@ -103,6 +105,7 @@ pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &Syn
         let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };
         push(store, client, incident, &mut r)?;
         pull(store, client, incident, &mut r)?;
+        pull_alerts(store, client, incident, &mut r)?;
         report.incidents.push(r);
     }
     Ok(report)
@@ -243,5 +246,25 @@ fn ingest_page(
         report.conflicts += aside.len();
         entries = keep;
     }
+    Ok(())
+}
+
+/// Pulls the server's new alerts for the incident into `sync_alerts`.
+pub fn pull_alerts<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let alerts = client.alerts(incident, store.sync_alerts_after(incident)?)?;
+    let rows = alerts
+        .iter()
+        .map(|a| {
+            let json = serde_json::to_string(a)
+                .map_err(|e| SyncError::Protocol { status: 200, message: e.to_string() })?;
+            Ok((a.id, a.kind.as_str().to_string(), a.device, a.seq, json))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    report.alerts += store.record_sync_alerts(incident, &rows)?;
     Ok(())
 }
