@@ -34,7 +34,8 @@ pub fn serve(listen: &str, database: &Path) -> Result<ExitCode> {
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
         let addr = listener.local_addr()?;
-        println!("{}", json!({ "event": "listening", "addr": addr.to_string() }));
+        // Field order as documented: {"event":"listening","addr":"..."}.
+        println!(r#"{{"event":"listening","addr":{}}}"#, serde_json::to_string(&addr.to_string())?);
         use std::io::Write;
         std::io::stdout().flush()?;
         tokio::select! {
@@ -84,7 +85,12 @@ pub fn login(m: &mut Muster, server: &str, user: &str, token: &str, json: bool) 
     let key = m.device_key()?.clone();
     let answer = Client::new(transport, None).login(user, token, &key, &device_name)?;
     m.set_session_token(&answer.session_token)?;
-    m.store().set_setting(SETTING_SERVER, server.trim().trim_end_matches('/'))?;
+    let server_url = server.trim().trim_end_matches('/');
+    // Ranks are one server's; another server's would skip entries.
+    if m.store().setting(SETTING_SERVER)?.as_deref() != Some(server_url) {
+        m.store().clear_sync_cursors()?;
+    }
+    m.store().set_setting(SETTING_SERVER, server_url)?;
     m.store().set_setting(SETTING_USER, &answer.user)?;
     if json {
         print_json(

@@ -433,6 +433,13 @@ impl Store {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
+    /// Forgets every pull and alert cursor (after logging in to another server, whose ranks
+    /// mean something else). The next sync pulls everything again; what is held is a duplicate.
+    pub fn clear_sync_cursors(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM sync_cursor", [])?;
+        Ok(())
+    }
+
     /// Incidents this client has pulled from a sync server at least once.
     pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;
