@@ -240,6 +240,70 @@ pub enum Command {
     /// Clinical systems register, isolation impact, clinical sign-off and the HICS 251 board.
     #[command(subcommand)]
     Systems(crate::breach::SystemsCommand),
+    /// Run the shared sync server (SQLite database; plain HTTP).
+    Serve {
+        /// Address to listen on (port 0: any free port; the address is printed as JSON).
+        #[arg(long, default_value = "127.0.0.1:7373", value_name = "ADDR")]
+        listen: String,
+        /// The server database file.
+        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE")]
+        database: PathBuf,
+    },
+    /// Administer the sync server's database directly (no HTTP).
+    #[command(subcommand)]
+    Server(ServerCommand),
+    /// Log this installation in to a sync server with a one-time enrolment token.
+    Login {
+        /// Server URL, e.g. http://127.0.0.1:7373
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        user: String,
+        /// The enrolment token printed by `muster server user add`.
+        #[arg(long)]
+        token: String,
+    },
+    /// Share the incident with a server user (registers it on the server first).
+    Share {
+        /// The server user to share with.
+        #[arg(long = "with", value_name = "USER")]
+        with: String,
+        /// Make them a commander on the server (may change members).
+        #[arg(long)]
+        commander: bool,
+    },
+    /// Stop sharing the incident with a server user.
+    Unshare {
+        #[arg(long = "with", value_name = "USER")]
+        with: String,
+    },
+    /// Push local entries to the sync server and pull everyone else's.
+    Sync {
+        /// Also fetch this incident (full id), one shared with you but not held here yet.
+        #[arg(long, value_name = "ID")]
+        fetch: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Server user accounts.
+    #[command(subcommand)]
+    User(ServerUserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerUserCommand {
+    /// Create a user and print their one-time enrolment token (valid 7 days).
+    Add {
+        name: String,
+        /// The server database file.
+        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE")]
+        database: PathBuf,
+        /// Issue another token for an existing user (a second device).
+        #[arg(long)]
+        new_token: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 
 mod args;
 mod breach;
+mod sync;
 mod text;
 mod views;
 
@@ -38,6 +39,10 @@ fn main() -> ExitCode {
 fn report_error(e: &anyhow::Error, json: bool) -> ExitCode {
     let (code, user) = if let Some(s) = e.downcast_ref::<StoreError>() {
         (s.code(), s.is_user_error())
+    } else if let Some(s) = e.downcast_ref::<muster_sync::SyncError>() {
+        (s.code(), s.is_refusal())
+    } else if let Some(s) = e.downcast_ref::<muster_server::ServerError>() {
+        (s.code(), (400..500).contains(&s.status()))
     } else if let Some(v) = e.downcast_ref::<ValidationError>() {
         (v.code(), true)
     } else {
@@ -61,7 +66,7 @@ fn report_error(e: &anyhow::Error, json: bool) -> ExitCode {
         eprintln!("{}", json!({ "code": code, "message": message }));
     } else {
         eprintln!("error[{code}]: {message}");
-        if user {
+        if user && e.downcast_ref::<muster_sync::SyncError>().is_none() {
             eprintln!("nothing was written");
         }
     }
@@ -121,6 +126,12 @@ fn written(entry: &Entry, json: bool, what: &str) -> Result<()> {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
+    // The server verbs never open (or create) a local installation.
+    match cli.command {
+        Command::Serve { listen, database } => return sync::serve(&listen, &database),
+        Command::Server(cmd) => return sync::server(cmd, cli.json),
+        _ => {}
+    }
     let dir = data_dir(&cli)?;
     let mut m = Muster::open(&dir, OpenOptions::default())?;
     m.set_operator_override(cli.as_person.clone())?;
@@ -490,6 +501,13 @@ fn dispatch(
         Command::Escalation(cmd) => return breach::escalation(m, incident(m)?, cmd, json, zone),
         Command::Rules(cmd) => return breach::rules(m, cmd, json),
         Command::Systems(cmd) => return breach::systems(m, incident(m)?, cmd, json, zone),
+        Command::Serve { .. } | Command::Server(_) => {
+            return Err(anyhow!("the server verbs are handled before an installation is opened"))
+        }
+        Command::Login { server, user, token } => return sync::login(m, &server, &user, &token, json),
+        Command::Share { with, commander } => return sync::share(m, incident(m)?, &with, commander, json),
+        Command::Unshare { with } => return sync::unshare(m, incident(m)?, &with, json),
+        Command::Sync { fetch } => return sync::sync(m, &fetch, json),
         Command::Demo => {
             let (id, n) = demo::seed_demo(m.store_mut())?;
             m.use_incident(id)?;

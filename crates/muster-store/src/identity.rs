@@ -65,12 +65,12 @@ impl SecretStore for OsKeyring {
         match self.entry(account)?.get_password() {
             Ok(s) => Ok(Some(s)),
             Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(keyring_error("read the device key", &e)),
+            Err(e) => Err(keyring_error(&format!("read {account}"), &e)),
         }
     }
 
     fn set(&self, account: &str, secret: &str) -> Result<()> {
-        self.entry(account)?.set_password(secret).map_err(|e| keyring_error("store the device key", &e))
+        self.entry(account)?.set_password(secret).map_err(|e| keyring_error(&format!("store {account}"), &e))
     }
 
     fn delete(&self, account: &str) -> Result<()> {
@@ -84,6 +84,11 @@ impl SecretStore for OsKeyring {
 /// The keyring account holding the device key of one installation.
 pub fn device_key_account(installation_id: &str) -> String {
     format!("device-key/{installation_id}")
+}
+
+/// The keyring account holding the sync server's session token of one installation.
+pub fn server_token_account(installation_id: &str) -> String {
+    format!("server-token/{installation_id}")
 }
 
 /// Loads this installation's signing key from the keyring, or creates one if the keyring has

@@ -17,7 +17,9 @@ use muster_core::{
 
 use crate::clock::{random_10, Clock, Entropy, OsEntropy, SystemClock};
 use crate::error::{Result, StoreError};
-use crate::identity::{device_id_of, load_or_create_device_key, OsKeyring, SecretStore};
+use crate::identity::{
+    device_id_of, load_or_create_device_key, server_token_account, OsKeyring, SecretStore,
+};
 use crate::store::{Draft, IncidentSummary, Store};
 
 pub const DB_FILE: &str = "muster.sqlite3";
@@ -190,6 +192,23 @@ impl Muster {
             self.key = Some(key);
         }
         self.key.as_ref().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))
+    }
+
+    /// The sync server's session token of this installation, from the OS keyring.
+    pub fn session_token(&self) -> Result<Option<String>> {
+        self.secrets.get(&server_token_account(&self.installation_id()?))
+    }
+
+    /// Keeps the sync server's session token in the OS keyring (never in a file or the database).
+    pub fn set_session_token(&self, token: &str) -> Result<()> {
+        let account = server_token_account(&self.installation_id()?);
+        self.secrets.set(&account, token)?;
+        match self.secrets.get(&account)? {
+            Some(t) if t == token => Ok(()),
+            _ => Err(StoreError::Keyring(format!(
+                "the keyring accepted the session token but did not return it ({account})"
+            ))),
+        }
     }
 
     // ----- incidents -------------------------------------------------------------------------

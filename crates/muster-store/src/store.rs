@@ -322,6 +322,149 @@ impl Store {
         rows::load_stream_after(&self.conn, incident, device, after_seq, limit)
     }
 
+    /// The sync pull cursor of an incident: the server rank of the last entry ingested (0: none).
+    pub fn sync_cursor(&self, incident: IncidentId) -> Result<u64> {
+        let rank: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT last_rank FROM sync_cursor WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(rank.and_then(|r| u64::try_from(r).ok()).unwrap_or(0))
+    }
+
+    /// Keeps pulled entries that conflict with this laptop's copy of their stream aside, as
+    /// evidence (`reason` is the ingest refusal code). Idempotent.
+    pub fn quarantine_pulled(&self, entries: &[Entry], reason: &str) -> Result<()> {
+        let received = self.clock.now().timestamp_millis();
+        let tx = self.conn.unchecked_transaction()?;
+        for e in entries {
+            let json = serde_json::to_string(e).map_err(|err| StoreError::Refused(err.to_string()))?;
+            tx.prepare_cached(
+                "INSERT INTO sync_quarantine (incident_id, device_id, seq, hash, reason, entry_json, received_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![
+                &e.incident_id().as_bytes()[..],
+                &e.device_id().as_bytes()[..],
+                rows::i64_of(e.seq()),
+                &e.hash().as_bytes()[..],
+                reason,
+                json,
+                received
+            ])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// How many pulled entries of an incident are kept aside (`quarantine_pulled`), and whether
+    /// `device`'s stream has any (then later entries of its other branch are set aside too).
+    pub fn pulled_quarantine(&self, incident: IncidentId, device: Option<DeviceId>) -> Result<u64> {
+        let n: i64 = match device {
+            Some(d) => self.conn.query_row(
+                "SELECT count(*) FROM sync_quarantine WHERE incident_id = ?1 AND device_id = ?2",
+                params![&incident.as_bytes()[..], &d.as_bytes()[..]],
+                |r| r.get(0),
+            )?,
+            None => self.conn.query_row(
+                "SELECT count(*) FROM sync_quarantine WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )?,
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The id of the last server alert pulled for an incident (0: none).
+    pub fn sync_alerts_after(&self, incident: IncidentId) -> Result<u64> {
+        let after: Option<i64> = self
+            .conn
+            .query_row(
+                "SELECT alerts_after FROM sync_cursor WHERE incident_id = ?1",
+                params![&incident.as_bytes()[..]],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(after.and_then(|a| u64::try_from(a).ok()).unwrap_or(0))
+    }
+
+    /// Stores server alerts `(alert id, kind, device, seq, alert JSON)` and moves the alerts
+    /// cursor past them, in one transaction. Returns how many were new.
+    pub fn record_sync_alerts(
+        &self,
+        incident: IncidentId,
+        alerts: &[(u64, String, DeviceId, u64, String)],
+    ) -> Result<usize> {
+        let now = self.clock.now().timestamp_millis();
+        let inc = &incident.as_bytes()[..];
+        let tx = self.conn.unchecked_transaction()?;
+        let mut new = 0;
+        let mut last = 0;
+        for (id, kind, device, seq, json) in alerts {
+            new += tx
+                .prepare_cached(
+                    "INSERT INTO sync_alerts (incident_id, alert_id, kind, device_id, seq, alert_json, received_ms)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING",
+                )?
+                .execute(params![inc, rows::i64_of(*id), kind, &device.as_bytes()[..], rows::i64_of(*seq), json, now])?;
+            last = last.max(*id);
+        }
+        if last > 0 {
+            tx.execute(
+                "INSERT INTO sync_cursor (incident_id, alerts_after) VALUES (?1, ?2)
+                 ON CONFLICT (incident_id) DO UPDATE SET alerts_after = max(alerts_after, excluded.alerts_after)",
+                params![inc, rows::i64_of(last)],
+            )?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// How many server alerts this laptop holds for an incident.
+    pub fn sync_alert_count(&self, incident: IncidentId) -> Result<u64> {
+        let n: i64 = self.conn.query_row(
+            "SELECT count(*) FROM sync_alerts WHERE incident_id = ?1",
+            params![&incident.as_bytes()[..]],
+            |r| r.get(0),
+        )?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Forgets every pull and alert cursor (after logging in to another server, whose ranks
+    /// mean something else). The next sync pulls everything again; what is held is a duplicate.
+    pub fn clear_sync_cursors(&self) -> Result<()> {
+        self.conn.execute("DELETE FROM sync_cursor", [])?;
+        Ok(())
+    }
+
+    /// Incidents this client has pulled from a sync server at least once.
+    pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
+        let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;
+        let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            if let Some(b) = uuid_bytes(&id?) {
+                out.push(IncidentId::from_bytes(b));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Records the pull cursor after the entries up to `rank` were ingested.
+    pub fn set_sync_cursor(&self, incident: IncidentId, rank: u64) -> Result<()> {
+        let now = self.clock.now().timestamp_millis();
+        self.conn.execute(
+            "INSERT INTO sync_cursor (incident_id, last_rank, last_synced_ms) VALUES (?1, ?2, ?3)
+             ON CONFLICT (incident_id) DO UPDATE SET last_rank = excluded.last_rank,
+                 last_synced_ms = excluded.last_synced_ms",
+            params![&incident.as_bytes()[..], rows::i64_of(rank), now],
+        )?;
+        Ok(())
+    }
+
     /// Incidents with at least one entry, most recent activity first.
     pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
         let mut stmt = self.conn.prepare("SELECT DISTINCT incident_id FROM entries")?;

@@ -493,7 +493,8 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
         let mut store = Store::open(&path, clock()).unwrap();
         store.ingest(&entries, Source::Sync).unwrap();
     }
-    // Turn the file back into what schema 1 wrote: the old index, no command or breach column, version 1.
+    // Turn the file back into what schema 1 wrote: the old index, no command or breach column, no sync
+    // table, version 1.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -502,6 +503,9 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
                  WHERE kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded');
              ALTER TABLE proj_incidents DROP COLUMN command;
              ALTER TABLE proj_incidents DROP COLUMN breach;
+             DROP TABLE sync_cursor;
+             DROP TABLE sync_quarantine;
+             DROP TABLE sync_alerts;
              PRAGMA user_version = 1;",
         )
         .unwrap();

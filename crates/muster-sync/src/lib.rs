@@ -1,4 +1,12 @@
-//! Muster sync. For now: the wire types of the HTTP API (v1) shared by the server
-//! (`muster-server`) and the client engine (a later step; see docs/design/sync-plan.md §3).
+//! Muster sync: the wire types of the HTTP API v1 shared by the server (`muster-server`) and
+//! the client, the client (`Transport`, `Client`) and the engine (`sync_once`; see
+//! docs/design/sync-plan.md §6).
 
+pub mod client;
+pub mod engine;
 pub mod wire;
+
+#[cfg(feature = "http")]
+pub use client::HttpTransport;
+pub use client::{Client, Method, Request, Response, SyncError, Transport};
+pub use engine::{incidents_to_sync, sync_once, IncidentReport, SyncPlan, SyncReport};

@@ -1,0 +1,287 @@
+//! The client side of the API v1: a `Transport` that moves bytes, and `Client`, which speaks
+//! the typed requests of `wire` over it. Errors from the server keep their `{code, message}`.
+
+use ed25519_dalek::{Signer, SigningKey};
+use muster_core::{DeviceId, Entry, IncidentId};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use thiserror::Error;
+
+use crate::wire::{
+    login_proof_message, Alert, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse,
+    PullResponse, PushRequest, PushResponse, Role, SetMemberRequest,
+};
+
+/// Errors of the client and the engine.
+#[derive(Debug, Error)]
+pub enum SyncError {
+    /// The server answered with an error body (a refusal for 4xx, a failure for 5xx).
+    #[error("{message}")]
+    Api { status: u16, code: String, message: String },
+    /// The server could not be reached, or the connection broke.
+    #[error("cannot reach the sync server: {0}")]
+    Transport(String),
+    /// The server's answer is not what the API promises.
+    #[error("unexpected answer from the sync server (HTTP {status}): {message}")]
+    Protocol { status: u16, message: String },
+    #[error(transparent)]
+    Store(#[from] muster_store::StoreError),
+    /// Client-side configuration missing (not logged in...).
+    #[error("{0}")]
+    NotConfigured(String),
+}
+
+impl SyncError {
+    /// A stable machine-readable code: the server's own for API errors.
+    pub fn code(&self) -> &str {
+        match self {
+            SyncError::Api { code, .. } => code,
+            SyncError::Transport(_) => "sync.unreachable",
+            SyncError::Protocol { .. } => "sync.protocol",
+            SyncError::Store(e) => muster_core::error::ErrorCode::code(e),
+            SyncError::NotConfigured(_) => "sync.not_configured",
+        }
+    }
+
+    /// A refusal (4xx: the request was understood and declined) or bad local configuration,
+    /// as opposed to a failure (network, 5xx).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            SyncError::Api { status, .. } => (400..500).contains(status),
+            SyncError::NotConfigured(_) => true,
+            SyncError::Store(e) => e.is_user_error(),
+            _ => false,
+        }
+    }
+}
+
+pub type Result<T, E = SyncError> = std::result::Result<T, E>;
+
+/// HTTP methods the API uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+/// One request: the path is relative to the server's base URL (`/v1/...`).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Method,
+    pub path: String,
+    pub bearer: Option<String>,
+    /// A JSON body.
+    pub body: Option<Vec<u8>>,
+    /// The client's wall clock (Unix ms), sent as `Muster-Client-Time`.
+    pub client_time_ms: Option<i64>,
+}
+
+/// The status and body of an answer.
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// Moves one request to the server and back. Implementations answer every HTTP status as a
+/// `Response` and use `Err` only when no answer came.
+pub trait Transport {
+    fn send(&self, request: Request) -> Result<Response>;
+}
+
+/// The blocking HTTP transport (ureq). Plain HTTP only for now.
+#[cfg(feature = "http")]
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    base: String,
+    agent: ureq::Agent,
+}
+
+#[cfg(feature = "http")]
+impl HttpTransport {
+    /// `base` is the server URL, e.g. `http://127.0.0.1:7373`.
+    pub fn new(base: &str) -> Result<HttpTransport> {
+        let base = base.trim().trim_end_matches('/').to_string();
+        if !base.starts_with("http://") {
+            return Err(SyncError::NotConfigured(format!(
+                "server URL {base:?} must start with http:// (TLS is not supported yet)"
+            )));
+        }
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .build();
+        Ok(HttpTransport { base, agent: config.into() })
+    }
+}
+
+#[cfg(feature = "http")]
+impl Transport for HttpTransport {
+    fn send(&self, request: Request) -> Result<Response> {
+        let url = format!("{}{}", self.base, request.path);
+        let bearer = request.bearer.map(|t| format!("Bearer {t}"));
+        let time = request.client_time_ms.map(|t| t.to_string());
+        let t = |e: ureq::Error| SyncError::Transport(format!("{url}: {e}"));
+        macro_rules! headers {
+            ($b:expr) => {{
+                let mut b = $b;
+                if let Some(v) = &bearer {
+                    b = b.header("Authorization", v);
+                }
+                if let Some(v) = &time {
+                    b = b.header("Muster-Client-Time", v);
+                }
+                b
+            }};
+        }
+        let response = match (request.method, request.body) {
+            (Method::Get, _) => headers!(self.agent.get(&url)).call(),
+            (Method::Delete, _) => headers!(self.agent.delete(&url)).call(),
+            (Method::Post, Some(b)) => {
+                headers!(self.agent.post(&url)).header("Content-Type", "application/json").send(&b[..])
+            }
+            (Method::Put, Some(b)) => {
+                headers!(self.agent.put(&url)).header("Content-Type", "application/json").send(&b[..])
+            }
+            (Method::Post, None) => headers!(self.agent.post(&url)).send_empty(),
+            (Method::Put, None) => headers!(self.agent.put(&url)).send_empty(),
+        }
+        .map_err(t)?;
+        let status = response.status().as_u16();
+        let body = response.into_body().with_config().limit(64 * 1024 * 1024).read_to_vec().map_err(t)?;
+        Ok(Response { status, body })
+    }
+}
+
+/// The typed API over a transport, with an optional session token.
+#[derive(Debug)]
+pub struct Client<T> {
+    transport: T,
+    token: Option<String>,
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+impl<T: Transport> Client<T> {
+    pub fn new(transport: T, token: Option<String>) -> Client<T> {
+        Client { transport, token }
+    }
+
+    fn call<B: Serialize>(&self, method: Method, path: String, body: Option<&B>) -> Result<Response> {
+        let body = match body {
+            Some(b) => Some(
+                serde_json::to_vec(b)
+                    .map_err(|e| SyncError::Protocol { status: 0, message: e.to_string() })?,
+            ),
+            None => None,
+        };
+        let response = self.transport.send(Request {
+            method,
+            path,
+            bearer: self.token.clone(),
+            body,
+            client_time_ms: Some(now_ms()),
+        })?;
+        if (200..300).contains(&response.status) {
+            return Ok(response);
+        }
+        match serde_json::from_slice::<ErrorBody>(&response.body) {
+            Ok(b) => {
+                Err(SyncError::Api { status: response.status, code: b.error.code, message: b.error.message })
+            }
+            Err(_) => Err(SyncError::Protocol {
+                status: response.status,
+                message: String::from_utf8_lossy(&response.body).chars().take(200).collect(),
+            }),
+        }
+    }
+
+    fn json<R: DeserializeOwned, B: Serialize>(
+        &self,
+        method: Method,
+        path: String,
+        body: Option<&B>,
+    ) -> Result<R> {
+        let response = self.call(method, path, body)?;
+        serde_json::from_slice(&response.body)
+            .map_err(|e| SyncError::Protocol { status: response.status, message: e.to_string() })
+    }
+
+    /// Redeems an enrolment token, proving possession of the device key.
+    pub fn login(
+        &self,
+        user: &str,
+        token: &str,
+        key: &SigningKey,
+        device_name: &str,
+    ) -> Result<LoginResponse> {
+        let proof = hex::encode(key.sign(&login_proof_message(user, token)).to_bytes());
+        let req = LoginRequest {
+            user: user.to_string(),
+            token: token.to_string(),
+            device_id: DeviceId(key.verifying_key().to_bytes()),
+            device_name: device_name.to_string(),
+            proof,
+        };
+        self.json(Method::Post, "/v1/login".into(), Some(&req))
+    }
+
+    pub fn me(&self) -> Result<MeResponse> {
+        self.json::<_, ()>(Method::Get, "/v1/me".into(), None)
+    }
+
+    /// Registers the incident (the caller becomes its commander) or confirms membership.
+    pub fn register(&self, incident: IncidentId) -> Result<()> {
+        self.call::<()>(Method::Put, format!("/v1/incidents/{incident}"), None).map(|_| ())
+    }
+
+    pub fn heads(&self, incident: IncidentId) -> Result<HeadsResponse> {
+        self.json::<_, ()>(Method::Get, format!("/v1/incidents/{incident}/heads"), None)
+    }
+
+    pub fn push(&self, incident: IncidentId, entries: Vec<Entry>) -> Result<PushResponse> {
+        self.json(Method::Post, format!("/v1/incidents/{incident}/entries"), Some(&PushRequest { entries }))
+    }
+
+    pub fn pull(&self, incident: IncidentId, after: u64, limit: u64) -> Result<PullResponse> {
+        self.json::<_, ()>(
+            Method::Get,
+            format!("/v1/incidents/{incident}/entries?after={after}&limit={limit}"),
+            None,
+        )
+    }
+
+    /// The server's alerts (quarantined entries) with an id above `after`.
+    pub fn alerts(&self, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
+        self.json::<_, ()>(Method::Get, format!("/v1/incidents/{incident}/alerts?after={after}"), None)
+    }
+
+    pub fn set_member(&self, incident: IncidentId, user: &str, role: Role) -> Result<()> {
+        let path = format!("/v1/incidents/{incident}/members/{}", path_segment(user));
+        self.call(Method::Put, path, Some(&SetMemberRequest { role })).map(|_| ())
+    }
+
+    pub fn remove_member(&self, incident: IncidentId, user: &str) -> Result<()> {
+        let path = format!("/v1/incidents/{incident}/members/{}", path_segment(user));
+        self.call::<()>(Method::Delete, path, None).map(|_| ())
+    }
+}
+
+/// Percent-encodes a user name for a path segment.
+fn path_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

@@ -1,0 +1,270 @@
+//! The sync engine (docs/design/sync-plan.md §6): per incident, register it, push what the
+//! server lacks by a heads diff, pull after the cursor into `Store::ingest(.., Source::Sync)`,
+//! and keep the cursor. Synchronous, like `Store`.
+
+use std::collections::{BTreeSet, HashMap};
+
+use muster_core::{DeviceId, IncidentId};
+use muster_store::{IngestReason, Source, Store, StoreError};
+use serde::Serialize;
+
+use crate::client::{Client, Result, SyncError, Transport};
+use crate::wire::{DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
+
+/// Entries per push page (plan: ≤ 500).
+pub const PUSH_PAGE: usize = 500;
+/// Pulled entries accumulated before one `Store::ingest` (each ingest refolds the incident's
+/// structural entries once).
+pub const INGEST_CHUNK: usize = 5000;
+
+/// What one incident's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct IncidentReport {
+    pub incident: String,
+    /// Entries the server stored from this push.
+    pub pushed: usize,
+    /// Entries the server already held.
+    pub push_duplicates: usize,
+    /// Entries the server kept aside as evidence (equivocation or fork).
+    pub quarantined: usize,
+    /// Entries pulled that were new here.
+    pub pulled: usize,
+    /// Pulled entries set aside because they conflict with this laptop's copy of their stream
+    /// (another branch of an equivocating or forked device key), kept as evidence.
+    pub conflicts: usize,
+    /// Local entries the server will not take yet: their device is not registered to a member
+    /// of the incident (`device.unregistered`). They stay local.
+    pub waiting: usize,
+    /// New server alerts (entries the server quarantined: equivocation or fork) pulled now.
+    pub alerts: usize,
+    /// The server rank this client has ingested up to.
+    pub cursor: u64,
+}
+
+/// What `sync_once` did, per incident.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub incidents: Vec<IncidentReport>,
+    /// Incidents synced before that the server no longer shares with this user. Their local
+    /// copy is kept.
+    pub access_removed: Vec<String>,
+}
+
+/// The plan of one sync round (`incidents_to_sync`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SyncPlan {
+    /// Incidents to sync, in order.
+    pub incidents: Vec<IncidentId>,
+    /// Those to register first (opened here, not yet on the server for this user).
+    pub register: BTreeSet<IncidentId>,
+    /// Synced before, no longer shared with this user.
+    pub access_removed: Vec<IncidentId>,
+}
+
+/// Which incidents to sync: those `device` opened here, those the server lists for the caller,
+/// and `extra` (for example an incident id given by hand).
+pub fn incidents_to_sync<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    device: Option<DeviceId>,
+    extra: &[IncidentId],
+) -> Result<SyncPlan> {
+    let mut mine = BTreeSet::new();
+    if let Some(device) = device {
+        for incident in store.incident_ids()? {
+            let first = store.entries_after(incident, device, 0, 1)?;
+            if first.first().is_some_and(|e| e.kind() == "incident.opened") {
+                mine.insert(incident);
+            }
+        }
+    }
+    let listed: BTreeSet<IncidentId> = client.me()?.incidents.into_iter().map(|i| i.id).collect();
+    let mut all: Vec<IncidentId> = mine.iter().copied().collect();
+    for i in listed.iter().chain(extra) {
+        if !all.contains(i) {
+            all.push(*i);
+        }
+    }
+    // Only what this client opened needs registering; the rest it must already be a member of.
+    let register: BTreeSet<IncidentId> = mine.difference(&listed).copied().collect();
+    let access_removed =
+        store.synced_incidents()?.into_iter().filter(|i| !all.contains(i)).collect::<Vec<_>>();
+    Ok(SyncPlan { incidents: all, register, access_removed })
+}
+
+/// Syncs each incident of the plan once: register (for `plan.register`), push, pull.
+pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &SyncPlan) -> Result<SyncReport> {
+    let mut report = SyncReport {
+        access_removed: plan.access_removed.iter().map(ToString::to_string).collect(),
+        ..SyncReport::default()
+    };
+    for &incident in &plan.incidents {
+        if plan.register.contains(&incident) {
+            client.register(incident)?;
+        }
+        let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };
+        push(store, client, incident, &mut r)?;
+        pull(store, client, incident, &mut r)?;
+        pull_alerts(store, client, incident, &mut r)?;
+        report.incidents.push(r);
+    }
+    Ok(report)
+}
+
+/// Pushes every local stream past the server's head for it, in pages.
+pub fn push<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let server: HashMap<DeviceId, u64> =
+        client.heads(incident)?.heads.into_iter().map(|h| (h.device, h.seq)).collect();
+    for (device, head) in store.stream_heads(incident)? {
+        let mut after = server.get(&device).copied().unwrap_or(0);
+        let mut retried = false;
+        while after < head.seq {
+            let page = store.entries_after(incident, device, after, PUSH_PAGE.min(MAX_PUSH_ENTRIES))?;
+            let Some(last) = page.last().map(|e| e.seq()) else { break };
+            let out = match client.push(incident, page) {
+                Ok(out) => out,
+                // Someone else (a relay) moved this stream's head meanwhile: re-read it once.
+                Err(SyncError::Api { code, .. }) if code == "ingest.seq_gap" && !retried => {
+                    retried = true;
+                    after = client
+                        .heads(incident)?
+                        .heads
+                        .into_iter()
+                        .find(|h| h.device == device)
+                        .map_or(0, |h| h.seq);
+                    continue;
+                }
+                // Entries of a device the server does not know (an imported log, say): they
+                // stay local and are counted; the other streams still sync.
+                Err(SyncError::Api { code, .. }) if code == "device.unregistered" => {
+                    report.waiting += usize::try_from(head.seq - after).unwrap_or(usize::MAX);
+                    break;
+                }
+                Err(e) => return Err(e),
+            };
+            report.pushed += out.accepted;
+            report.push_duplicates += out.duplicates;
+            report.quarantined += out.quarantined.len();
+            if !out.quarantined.is_empty() {
+                // The server holds another history for this stream: stop pushing it.
+                break;
+            }
+            after = last;
+        }
+    }
+    Ok(())
+}
+
+/// Pulls everything after the cursor, ingesting page by page and saving the cursor after each
+/// ingest commits (a crash in between re-pulls one page of duplicates).
+pub fn pull<T: Transport>(
+    store: &mut Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let mut cursor = store.sync_cursor(incident)?;
+    // The rank fetched up to; `cursor` trails it until the pending entries are ingested.
+    let mut fetched = cursor;
+    let mut pending: Vec<muster_core::Entry> = Vec::new();
+    let mut reset = false;
+    loop {
+        let page = match client.pull(incident, fetched, DEFAULT_PULL_LIMIT) {
+            Ok(p) => p,
+            // The server lost entries we had seen (a restored backup): start over; what is
+            // already held is acknowledged as duplicates.
+            Err(SyncError::Api { code, .. }) if code == "request.bad_cursor" && !reset => {
+                reset = true;
+                fetched = 0;
+                pending.clear();
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        // A page with nothing in it ends the pull even if it claims more (no endless loop).
+        let done = !page.more || page.entries.is_empty();
+        pending.extend(page.entries.into_iter().map(|p| p.entry));
+        fetched = page.next;
+        // Ingest in chunks: the projections refold once per ingest, not once per page.
+        if pending.len() >= INGEST_CHUNK || done {
+            ingest_page(store, incident, std::mem::take(&mut pending), report)?;
+            if fetched != cursor {
+                cursor = fetched;
+                store.set_sync_cursor(incident, cursor)?;
+            }
+        }
+        if done {
+            break;
+        }
+    }
+    report.cursor = cursor;
+    Ok(())
+}
+
+/// Ingests one pulled page. Entries that conflict with this laptop's copy of their stream
+/// (equivocation, a fork, or later entries of a branch already set aside) are kept aside with
+/// `Store::quarantine_pulled` and the rest is ingested, so one bad stream does not stop the
+/// incident's sync. Any other refusal is returned: nothing is dropped silently.
+fn ingest_page(
+    store: &mut Store,
+    incident: IncidentId,
+    mut entries: Vec<muster_core::Entry>,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    while !entries.is_empty() {
+        let refused = match store.ingest(&entries, Source::Sync) {
+            Ok(r) => {
+                report.pulled += r.accepted;
+                return Ok(());
+            }
+            Err(StoreError::Ingest(e)) => e,
+            Err(e) => return Err(e.into()),
+        };
+        let device = entries
+            .iter()
+            .map(muster_core::Entry::device_id)
+            .find(|d| d.to_string() == refused.device && refused.incident == incident.to_string());
+        let conflict = match (&refused.reason, device) {
+            (IngestReason::Equivocation { .. } | IngestReason::PrevHashMismatch { .. }, Some(_)) => true,
+            (IngestReason::SeqGap { .. }, Some(d)) => store.pulled_quarantine(incident, Some(d))? > 0,
+            _ => false,
+        };
+        let Some(device) = device.filter(|_| conflict) else {
+            return Err(StoreError::Ingest(refused).into());
+        };
+        let (aside, keep): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|e| e.device_id() == device && e.seq() >= refused.seq);
+        if aside.is_empty() {
+            return Err(StoreError::Ingest(refused).into());
+        }
+        store.quarantine_pulled(&aside, refused.reason.code())?;
+        report.conflicts += aside.len();
+        entries = keep;
+    }
+    Ok(())
+}
+
+/// Pulls the server's new alerts for the incident into `sync_alerts`.
+pub fn pull_alerts<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let alerts = client.alerts(incident, store.sync_alerts_after(incident)?)?;
+    let rows = alerts
+        .iter()
+        .map(|a| {
+            let json = serde_json::to_string(a)
+                .map_err(|e| SyncError::Protocol { status: 200, message: e.to_string() })?;
+            Ok((a.id, a.kind.as_str().to_string(), a.device, a.seq, json))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    report.alerts += store.record_sync_alerts(incident, &rows)?;
+    Ok(())
+}
