@@ -12,6 +12,8 @@ use thiserror::Error;
 pub enum ServerError {
     #[error("server database error: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("server database error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
     #[error("the server database is unavailable: {0}")]
     Unavailable(String),
     #[error(
@@ -68,7 +70,7 @@ impl ServerError {
     /// The stable, machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
-            ServerError::Database(_) => "server.database",
+            ServerError::Database(_) | ServerError::Postgres(_) => "server.database",
             ServerError::Unavailable(_) => "server.database_unavailable",
             ServerError::SchemaTooNew { .. } => "server.schema_too_new",
             ServerError::Internal(_) => "server.internal",
@@ -97,7 +99,10 @@ impl ServerError {
     /// The HTTP status the router answers with.
     pub fn status(&self) -> u16 {
         match self {
-            ServerError::Database(_) | ServerError::Internal(_) | ServerError::Corrupt(_) => 500,
+            ServerError::Database(_)
+            | ServerError::Postgres(_)
+            | ServerError::Internal(_)
+            | ServerError::Corrupt(_) => 500,
             ServerError::Unavailable(_) | ServerError::SchemaTooNew { .. } => 503,
             ServerError::UserExists(_)
             | ServerError::DeviceOtherUser(_)
@@ -159,9 +164,10 @@ impl ServerError {
     /// The error body sent to clients. Internal errors do not leak database text.
     pub fn body(&self) -> ErrorBody {
         let message = match self {
-            ServerError::Database(_) | ServerError::Internal(_) | ServerError::Corrupt(_) => {
-                "internal server error (see the server log)".to_string()
-            }
+            ServerError::Database(_)
+            | ServerError::Postgres(_)
+            | ServerError::Internal(_)
+            | ServerError::Corrupt(_) => "internal server error (see the server log)".to_string(),
             other => other.to_string(),
         };
         ErrorBody { error: ErrorDetail { code: self.code().to_string(), message, details: self.details() } }

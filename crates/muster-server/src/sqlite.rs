@@ -2,26 +2,25 @@
 //! one connection behind a mutex (SQLite has one writer anyway). Every call runs on tokio's
 //! blocking pool; signatures of a push are verified there *before* the mutex is taken.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ed25519_dalek::Signature;
-use muster_core::entry::{verify_many, verifying_key};
-use muster_core::{DeviceId, Entry, Hash32, IncidentId};
+use muster_core::{Entry, IncidentId};
 use muster_store::rows::{stream_head, stream_heads, Head};
 use muster_store::IngestReason;
 use muster_sync::wire::{
-    login_proof_message, Alert, AlertKind, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest,
-    LoginResponse, MeResponse, Member, MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
-    DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_ENTRIES,
+    Alert, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member,
+    MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
 };
-use rand_core::{OsRng, RngCore};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
-use sha2::{Digest, Sha256};
 
+use crate::common::{
+    alert_kind_of, check_login_proof, decode_entry, device_of, devices, encode_entry, hash_of, i64_of,
+    incident_of, new_session_token, plan_push, positions, precheck_push, predecessors, pull_limit,
+    random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held,
+};
 use crate::error::ServerError;
 use crate::storage::{Caller, PushOutcome, Put, Result, Storage};
 
@@ -29,10 +28,7 @@ use crate::storage::{Caller, PushOutcome, Put, Result, Storage};
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_server.sql")];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
-/// Enrolment tokens are valid for 7 days.
-pub const ENROLMENT_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
-/// Session tokens start with this, so that a leaked one is recognisable in logs and scanners.
-pub const SESSION_PREFIX: &str = "mst1_";
+pub use crate::common::{ENROLMENT_TTL_MS, SESSION_PREFIX};
 
 #[derive(Debug)]
 struct Inner {
@@ -105,40 +101,6 @@ fn lock(inner: &Inner) -> Result<std::sync::MutexGuard<'_, Connection>> {
     inner.conn.lock().map_err(|_| ServerError::Internal("the database connection lock is poisoned".into()))
 }
 
-fn sha256(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
-}
-
-fn random_hex_32() -> String {
-    let mut b = [0u8; 32];
-    OsRng.fill_bytes(&mut b);
-    hex::encode(b)
-}
-
-fn u64_of(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-fn i64_of(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-fn device_of(bytes: &[u8]) -> Result<DeviceId> {
-    bytes.try_into().map(DeviceId).map_err(|_| ServerError::Corrupt("a device id is not 32 bytes".into()))
-}
-
-fn hash_of(bytes: &[u8]) -> Result<Hash32> {
-    bytes.try_into().map(Hash32).map_err(|_| ServerError::Corrupt("a hash is not 32 bytes".into()))
-}
-
-fn decode_entry(json: &str) -> Result<Entry> {
-    serde_json::from_str(json).map_err(|e| ServerError::Corrupt(format!("stored entry JSON: {e}")))
-}
-
-fn role_of(s: &str) -> Result<Role> {
-    Role::parse(s).ok_or_else(|| ServerError::Corrupt(format!("unknown role {s:?}")))
-}
-
 fn user_id(conn: &Connection, name: &str) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM users WHERE name = ?1", params![name], |r| r.get(0)).optional()?)
 }
@@ -182,10 +144,6 @@ fn last_rank(conn: &Connection, incident: IncidentId) -> Result<u64> {
     Ok(u64_of(r))
 }
 
-fn valid_user_name(name: &str) -> bool {
-    !name.trim().is_empty() && name.chars().count() <= 64 && !name.chars().any(char::is_control)
-}
-
 fn issue_enrolment(conn: &Connection, user_id: i64, now_ms: i64) -> Result<String> {
     let token = random_hex_32();
     conn.execute(
@@ -224,11 +182,7 @@ fn login(conn: &mut Connection, req: &LoginRequest, now_ms: i64) -> Result<Login
     if !valid {
         return Err(ServerError::BadEnrolment);
     }
-    let key = verifying_key(&req.device_id).map_err(|_| ServerError::BadProof)?;
-    let sig: [u8; 64] =
-        hex::decode(&req.proof).ok().and_then(|b| b.try_into().ok()).ok_or(ServerError::BadProof)?;
-    key.verify_strict(&login_proof_message(&req.user, &req.token), &Signature::from_bytes(&sig))
-        .map_err(|_| ServerError::BadProof)?;
+    check_login_proof(req)?;
     let owner: Option<i64> = tx
         .query_row(
             "SELECT user_id FROM devices WHERE device_id = ?1",
@@ -250,7 +204,7 @@ fn login(conn: &mut Connection, req: &LoginRequest, now_ms: i64) -> Result<Login
         "UPDATE enrolments SET used_ms = ?1 WHERE token_hash = ?2",
         params![now_ms, sha256(&req.token)],
     )?;
-    let session = format!("{SESSION_PREFIX}{}", random_hex_32());
+    let session = new_session_token();
     tx.execute(
         "INSERT INTO sessions (token_hash, user_id, device_id, created_ms, last_used_ms) VALUES (?1, ?2, ?3, ?4, ?4)",
         params![sha256(&session), uid, &req.device_id.as_bytes()[..], now_ms],
@@ -302,15 +256,7 @@ fn me(conn: &Connection, caller: &Caller, now_ms: i64) -> Result<MeResponse> {
         Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
     })? {
         let (id, role, rank) = row?;
-        let id: [u8; 16] = id
-            .as_slice()
-            .try_into()
-            .map_err(|_| ServerError::Corrupt("an incident id is not 16 bytes".into()))?;
-        incidents.push(MyIncident {
-            id: IncidentId::from_bytes(id),
-            role: role_of(&role)?,
-            last_rank: u64_of(rank),
-        });
+        incidents.push(MyIncident { id: incident_of(&id)?, role: role_of(&role)?, last_rank: u64_of(rank) });
     }
     Ok(MeResponse { user: caller.user.clone(), devices, incidents, server_time_ms: now_ms })
 }
@@ -436,37 +382,6 @@ fn heads(conn: &Connection, caller: &Caller, incident: IncidentId) -> Result<Hea
     Ok(HeadsResponse { last_rank: last_rank(conn, incident)?, heads: wire_heads(conn, incident)? })
 }
 
-/// The checks of a push that need no database, run before the lock: count, incident, limits,
-/// signatures (batched).
-fn precheck_push(incident: IncidentId, entries: &[Entry]) -> Result<()> {
-    if entries.len() > MAX_PUSH_ENTRIES {
-        return Err(ServerError::TooManyEntries { max: MAX_PUSH_ENTRIES, got: entries.len() });
-    }
-    for (index, e) in entries.iter().enumerate() {
-        if e.incident_id() != incident {
-            return Err(ServerError::WrongIncident { index, expected: incident, found: e.incident_id() });
-        }
-        e.validate().map_err(|v| ServerError::Invalid {
-            index,
-            field: v.field.clone(),
-            message: v.to_string(),
-        })?;
-    }
-    let refs: Vec<&Entry> = entries.iter().collect();
-    if let Some((index, err)) = verify_many(&refs).into_iter().next() {
-        return Err(ServerError::BadSignature { index, message: err.to_string() });
-    }
-    Ok(())
-}
-
-/// A quarantined entry waiting to be written.
-struct Held<'a> {
-    index: usize,
-    entry: &'a Entry,
-    existing: Hash32,
-    kind: AlertKind,
-}
-
 /// Writes quarantine rows (idempotent: a re-push finds the same alert) and returns their ids.
 fn write_quarantine(
     tx: &Transaction<'_>,
@@ -477,7 +392,7 @@ fn write_quarantine(
     let mut out = Vec::with_capacity(held.len());
     for h in held {
         let e = h.entry;
-        let json = serde_json::to_string(e).map_err(|err| ServerError::Internal(err.to_string()))?;
+        let json = encode_entry(e)?;
         tx.prepare_cached(
             "INSERT INTO quarantine (incident_id, device_id, seq, entry_id, hash, existing_hash, kind, entry_json, \
              pushed_by, received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
@@ -518,6 +433,54 @@ fn write_quarantine(
     Ok(out)
 }
 
+/// What the database holds that the page depends on (`common::plan_push`).
+fn push_facts(conn: &Connection, incident: IncidentId, entries: &[Entry]) -> Result<Facts> {
+    let inc = &incident.as_bytes()[..];
+    let mut facts = Facts::default();
+    for (device, seq) in positions(entries) {
+        let hash: Option<Vec<u8>> = conn
+            .prepare_cached(
+                "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
+            )?
+            .query_row(params![inc, &device.as_bytes()[..], i64_of(seq)], |r| r.get(0))
+            .optional()?;
+        if let Some(hash) = hash {
+            facts.stored.insert((device, seq), hash_of(&hash)?);
+        }
+    }
+    for device in devices(entries) {
+        let known = conn
+            .prepare_cached(
+                "SELECT 1 FROM devices d JOIN memberships m ON m.user_id = d.user_id \
+                 WHERE d.device_id = ?1 AND m.incident_id = ?2 LIMIT 1",
+            )?
+            .query_row(params![&device.as_bytes()[..], inc], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        if known {
+            facts.registered.insert(device);
+        }
+        let head =
+            stream_head(conn, incident, device).map_err(|err| ServerError::Corrupt(err.to_string()))?;
+        if head != Head::EMPTY {
+            facts.heads.insert(device, head);
+        }
+    }
+    for (device, seq, hash) in predecessors(entries) {
+        let found = conn
+            .prepare_cached(
+                "SELECT 1 FROM quarantine WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3 AND hash = ?4",
+            )?
+            .query_row(params![inc, &device.as_bytes()[..], i64_of(seq), &hash.as_bytes()[..]], |_| Ok(true))
+            .optional()?
+            .unwrap_or(false);
+        if found {
+            facts.quarantined.insert((device, seq, hash));
+        }
+    }
+    Ok(facts)
+}
+
 fn push_locked(
     conn: &mut Connection,
     caller: &Caller,
@@ -554,103 +517,15 @@ fn push_tx<'a>(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     require_member(&tx, caller, incident)?;
     let mut rank = last_rank(&tx, incident)?;
-
-    let mut order: Vec<usize> = (0..entries.len()).collect();
-    order.sort_by_key(|&i| (entries[i].device_id(), entries[i].seq()));
-
-    let mut outcome = PushOutcome::default();
-    // First, what is already stored at each pushed position: duplicates, and equivocations,
-    // which are evidence whatever happens to the rest of the page.
-    let mut stored: Vec<bool> = vec![false; entries.len()];
-    for &index in &order {
-        let e = &entries[index];
-        let existing: Option<Vec<u8>> = tx
-            .prepare_cached(
-                "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
-            )?
-            .query_row(params![inc, &e.device_id().as_bytes()[..], i64_of(e.seq())], |r| r.get(0))
-            .optional()?;
-        if let Some(hash) = existing {
-            stored[index] = true;
-            if hash.as_slice() == e.hash().as_bytes() {
-                outcome.duplicates += 1;
-            } else {
-                held.push(Held { index, entry: e, existing: hash_of(&hash)?, kind: AlertKind::Equivocation });
-            }
-        }
+    let facts = push_facts(&tx, incident, entries)?;
+    let mut plan = plan_push(entries, &facts);
+    if let Some(refusal) = plan.refusal.take() {
+        *held = plan.held;
+        return Err(refusal);
     }
-
-    let mut registered: HashMap<DeviceId, bool> = HashMap::new();
-    let mut heads: HashMap<DeviceId, Head> = HashMap::new();
-    for index in order {
-        let e = &entries[index];
-        let device = e.device_id();
-        let dev = &device.as_bytes()[..];
-        let known = match registered.get(&device) {
-            Some(k) => *k,
-            None => {
-                let k = tx
-                    .prepare_cached(
-                        "SELECT 1 FROM devices d JOIN memberships m ON m.user_id = d.user_id \
-                         WHERE d.device_id = ?1 AND m.incident_id = ?2 LIMIT 1",
-                    )?
-                    .query_row(params![dev, inc], |_| Ok(true))
-                    .optional()?
-                    .unwrap_or(false);
-                registered.insert(device, k);
-                k
-            }
-        };
-        if !known {
-            return Err(ServerError::DeviceUnregistered(device));
-        }
-        if stored[index] {
-            continue;
-        }
-        let head = match heads.get(&device) {
-            Some(h) => *h,
-            None => {
-                stream_head(&tx, incident, device).map_err(|err| ServerError::Corrupt(err.to_string()))?
-            }
-        };
-        if e.seq() <= head.seq {
-            // Stored by this very push (the page holds the position twice).
-            let hash: Vec<u8> = tx
-                .prepare_cached(
-                    "SELECT hash FROM entries WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3",
-                )?
-                .query_row(params![inc, dev, i64_of(e.seq())], |r| r.get(0))?;
-            if hash.as_slice() == e.hash().as_bytes() {
-                outcome.duplicates += 1;
-            } else {
-                held.push(Held { index, entry: e, existing: hash_of(&hash)?, kind: AlertKind::Equivocation });
-            }
-            continue;
-        }
-        if e.seq() == head.seq + 1 && e.envelope.prev_hash != head.hash {
-            held.push(Held { index, entry: e, existing: head.hash, kind: AlertKind::Fork });
-            continue;
-        }
-        if e.seq() > head.seq + 1 {
-            // A later entry of an already quarantined branch is a fork too, not a gap.
-            let on_quarantined = held.iter().any(|h| h.entry.device_id() == device && h.entry.hash() == e.envelope.prev_hash)
-                || tx
-                    .prepare_cached(
-                        "SELECT 1 FROM quarantine WHERE incident_id = ?1 AND device_id = ?2 AND seq = ?3 AND hash = ?4",
-                    )?
-                    .query_row(params![inc, dev, i64_of(e.seq() - 1), &e.envelope.prev_hash.as_bytes()[..]], |_| {
-                        Ok(true)
-                    })
-                    .optional()?
-                    .unwrap_or(false);
-            if on_quarantined {
-                held.push(Held { index, entry: e, existing: head.hash, kind: AlertKind::Fork });
-                continue;
-            }
-        }
-        head.admits(e).map_err(|reason| ServerError::Ingest { index, device, seq: e.seq(), reason })?;
+    for step in &plan.inserts {
+        let e = &entries[step.index];
         rank += 1;
-        let json = serde_json::to_string(e).map_err(|err| ServerError::Internal(err.to_string()))?;
         let inserted = tx
             .prepare_cached(
                 "INSERT INTO entries (incident_id, device_id, seq, rank, id, hash, hlc_wall_ms, hlc_counter, entry_json, \
@@ -658,14 +533,14 @@ fn push_tx<'a>(
             )?
             .execute(params![
                 inc,
-                dev,
+                &e.device_id().as_bytes()[..],
                 i64_of(e.seq()),
                 i64_of(rank),
                 &e.id().as_bytes()[..],
                 &e.hash().as_bytes()[..],
                 i64_of(e.hlc().wall_ms),
                 i64::from(e.hlc().counter),
-                json,
+                encode_entry(e)?,
                 now_ms,
                 caller.user_id,
             ]);
@@ -674,15 +549,19 @@ fn push_tx<'a>(
             Err(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
+                plan.held.truncate(step.held_before);
+                *held = plan.held;
                 return Err(ServerError::Ingest {
-                    index,
-                    device,
+                    index: step.index,
+                    device: e.device_id(),
                     seq: e.seq(),
                     reason: IngestReason::IdReused,
                 });
             }
             Err(other) => return Err(other.into()),
         }
+    }
+    for (device, head) in plan.new_heads(entries) {
         tx.prepare_cached(
             "INSERT INTO stream_heads (incident_id, device_id, seq, hash, hlc_wall_ms, hlc_counter) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (incident_id, device_id) DO UPDATE SET \
@@ -690,25 +569,25 @@ fn push_tx<'a>(
         )?
         .execute(params![
             inc,
-            dev,
-            i64_of(e.seq()),
-            &e.hash().as_bytes()[..],
-            i64_of(e.hlc().wall_ms),
-            i64::from(e.hlc().counter),
+            &device.as_bytes()[..],
+            i64_of(head.seq),
+            &head.hash.as_bytes()[..],
+            i64_of(head.hlc.wall_ms),
+            i64::from(head.hlc.counter),
         ])?;
-        heads.insert(device, Head::of(e));
-        outcome.accepted += 1;
     }
     tx.execute("UPDATE incidents SET last_rank = ?1 WHERE incident_id = ?2", params![i64_of(rank), inc])?;
-    outcome.quarantined = write_quarantine(&tx, caller, held, now_ms)?;
-    let mut touched: Vec<DeviceId> = entries.iter().map(Entry::device_id).collect();
-    touched.sort();
-    touched.dedup();
+    let mut outcome = PushOutcome {
+        accepted: plan.inserts.len(),
+        duplicates: plan.duplicates,
+        quarantined: write_quarantine(&tx, caller, &plan.held, now_ms)?,
+        heads: Vec::new(),
+        last_rank: rank,
+    };
+    let touched = devices(entries);
     outcome.heads =
         wire_heads(&tx, incident)?.into_iter().filter(|h| touched.binary_search(&h.device).is_ok()).collect();
-    outcome.last_rank = rank;
     tx.commit()?;
-    held.clear();
     Ok(outcome)
 }
 
@@ -724,7 +603,7 @@ fn pull(
     if after > last {
         return Err(ServerError::BadCursor { after, last_rank: last });
     }
-    let limit = if limit == 0 { DEFAULT_PULL_LIMIT } else { limit.min(MAX_PULL_LIMIT) };
+    let limit = pull_limit(limit);
     let mut stmt = conn.prepare_cached(
         "SELECT rank, clock_skew_ms, entry_json FROM entries WHERE incident_id = ?1 AND rank > ?2 ORDER BY rank LIMIT ?3",
     )?;
@@ -773,8 +652,7 @@ fn alerts(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64) 
             .optional()?;
         out.push(Alert {
             id: u64_of(id),
-            kind: AlertKind::parse(&kind)
-                .ok_or_else(|| ServerError::Corrupt(format!("alert kind {kind:?}")))?,
+            kind: alert_kind_of(&kind)?,
             device: device_of(&device)?,
             seq: u64_of(seq),
             existing_entry: existing.as_deref().map(decode_entry).transpose()?,

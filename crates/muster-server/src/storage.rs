@@ -1,4 +1,4 @@
-//! The storage trait the HTTP layer is generic over (SQLite now, PostgreSQL next).
+//! The storage trait the HTTP layer is generic over (SQLite, PostgreSQL).
 //!
 //! Methods are written `fn ..(&self, ..) -> impl Future<Output = ..> + Send` rather than
 //! `async fn`: rustc's `async_fn_in_trait` lint fires on public traits (and CI runs clippy with

@@ -1,4 +1,5 @@
-//! The storage suite, generic over `Storage` (SQLite here; PostgreSQL will run the same suite).
+//! The storage suite, generic over `Storage`, run on SQLite and (when `MUSTER_TEST_POSTGRES_URL`
+//! is set, e.g. under `scripts/with-postgres`) on PostgreSQL, each case in a fresh database.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,14 +16,14 @@ use muster_core::{
     WallClock,
 };
 use muster_server::storage::Put;
-use muster_server::{Caller, ServerError, SqliteStorage, Storage};
+use muster_server::{Caller, PgStorage, ServerError, SqliteStorage, Storage};
 use muster_store::{FixedClock, IngestReason, Source, Store};
 use muster_sync::wire::{login_proof_message, AlertKind, LoginRequest, Role};
 
 const NOW: i64 = 1_790_000_000_000;
 
 fn block_on<F: Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
 }
 
 fn key(seed: u8) -> SigningKey {
@@ -568,10 +569,76 @@ fn sqlite_refuses_a_newer_schema_untouched() {
     assert_eq!(v, 99);
 }
 
+/// The throwaway server's URL, or `None` (the test is skipped) unless `MUSTER_REQUIRE_POSTGRES=1`.
+fn postgres_url(test: &str) -> Option<String> {
+    match std::env::var("MUSTER_TEST_POSTGRES_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("MUSTER_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "MUSTER_REQUIRE_POSTGRES=1 but MUSTER_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)"
+            );
+            // Straight to stderr, past the test harness's capture, so that a skip is seen.
+            let _ = std::io::Write::write_all(
+                &mut std::io::stderr(),
+                format!("{test}: SKIPPED: MUSTER_TEST_POSTGRES_URL is not set (run under scripts/with-postgres)\n")
+                    .as_bytes(),
+            );
+            None
+        }
+    }
+}
+
+/// Creates a fresh database `m_<random>` on the server of `url` (through the maintenance
+/// database of `url`) and returns its URL.
+async fn fresh_database(url: &str) -> String {
+    static N: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("m_{:x}_{}_{n}", nanos, std::process::id());
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.unwrap();
+    let driver = tokio::spawn(connection);
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+    drop(client);
+    driver.await.unwrap().unwrap();
+    let base = url.split('?').next().unwrap();
+    let (server, _) = base.rsplit_once('/').unwrap();
+    format!("{server}/{name}")
+}
+
+#[test]
+fn postgres() {
+    let Some(url) = postgres_url("postgres") else { return };
+    // Each case gets its own database; the pool connects lazily on the case's own runtime.
+    suite(|| block_on(async { PgStorage::connect(&fresh_database(&url).await).await.unwrap() }));
+}
+
+#[test]
+fn postgres_refuses_a_newer_schema_untouched() {
+    let Some(url) = postgres_url("postgres_refuses_a_newer_schema_untouched") else { return };
+    block_on(async {
+        let db = fresh_database(&url).await;
+        let s = PgStorage::connect(&db).await.unwrap();
+        assert_eq!(<PgStorage as Storage>::BACKEND, "postgres");
+        // Connecting again to a current schema changes nothing.
+        drop(PgStorage::connect(&db).await.unwrap());
+        let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(connection);
+        let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
+        assert_eq!(v, 1);
+        client.batch_execute("INSERT INTO muster_schema (version) VALUES (99)").await.unwrap();
+        let err = PgStorage::connect(&db).await.unwrap_err();
+        assert_eq!(err.code(), "server.schema_too_new");
+        let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
+        assert_eq!(v, 99);
+        drop(s);
+    });
+}
+
 /// Eight devices push at once, page by page: ranks stay a gapless prefix, every stream is
 /// complete, and pulling by rank yields each stream in seq order.
 fn concurrent_pushers_get_gapless_ranks<S: Storage>(s: S) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         let s = Arc::new(s);
         let inc = incident(1);
