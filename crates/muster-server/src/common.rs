@@ -174,6 +174,18 @@ pub(crate) struct Insert {
     pub held_before: usize,
 }
 
+/// Storing `step`'s entry found its id already used by another entry: the page is refused with
+/// only the evidence found before it (both backends call this from their insert loop).
+pub(crate) fn id_reused(held: &mut Vec<Held<'_>>, step: &Insert, entry: &Entry) -> ServerError {
+    held.truncate(step.held_before);
+    ServerError::Ingest {
+        index: step.index,
+        device: entry.device_id(),
+        seq: entry.seq(),
+        reason: muster_store::IngestReason::IdReused,
+    }
+}
+
 /// What to do with a push page.
 #[derive(Debug, Default)]
 pub(crate) struct Plan<'a> {

@@ -11,7 +11,6 @@ use std::future::Future;
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
 use muster_core::{DeviceId, Entry, Hlc, IncidentId};
 use muster_store::rows::Head;
-use muster_store::IngestReason;
 use muster_sync::wire::{
     Alert, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member,
     MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
@@ -21,7 +20,7 @@ use tokio_postgres::{Client, IsolationLevel, NoTls, Transaction};
 
 use crate::common::{
     alert_kind_of, check_login_proof, decode_entry, device_of, devices, encode_entry, hash_of, i64_of,
-    incident_of, new_session_token, plan_push, positions, precheck_push, predecessors, pull_limit,
+    id_reused, incident_of, new_session_token, plan_push, positions, precheck_push, predecessors, pull_limit,
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held, ENROLMENT_TTL_MS,
 };
 use crate::error::ServerError;
@@ -396,14 +395,9 @@ async fn push_tx<'a>(
         match inserted {
             Ok(_) => {}
             Err(err) if err.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
-                plan.held.truncate(step.held_before);
+                let refusal = id_reused(&mut plan.held, step, e);
                 *held = plan.held;
-                return Err(ServerError::Ingest {
-                    index: step.index,
-                    device: e.device_id(),
-                    seq: e.seq(),
-                    reason: IngestReason::IdReused,
-                });
+                return Err(refusal);
             }
             Err(other) => return Err(other.into()),
         }

@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use muster_core::{Entry, IncidentId};
 use muster_store::rows::{stream_head, stream_heads, Head};
-use muster_store::IngestReason;
 use muster_sync::wire::{
     Alert, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member,
     MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
@@ -18,7 +17,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBe
 
 use crate::common::{
     alert_kind_of, check_login_proof, decode_entry, device_of, devices, encode_entry, hash_of, i64_of,
-    incident_of, new_session_token, plan_push, positions, precheck_push, predecessors, pull_limit,
+    id_reused, incident_of, new_session_token, plan_push, positions, precheck_push, predecessors, pull_limit,
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held,
 };
 use crate::error::ServerError;
@@ -549,14 +548,9 @@ fn push_tx<'a>(
             Err(rusqlite::Error::SqliteFailure(f, _))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                plan.held.truncate(step.held_before);
+                let refusal = id_reused(&mut plan.held, step, e);
                 *held = plan.held;
-                return Err(ServerError::Ingest {
-                    index: step.index,
-                    device: e.device_id(),
-                    seq: e.seq(),
-                    reason: IngestReason::IdReused,
-                });
+                return Err(refusal);
             }
             Err(other) => return Err(other.into()),
         }

@@ -442,15 +442,7 @@ impl Store {
 
     /// Incidents this client has pulled from a sync server at least once.
     pub fn synced_incidents(&self) -> Result<Vec<IncidentId>> {
-        let mut stmt = self.conn.prepare("SELECT incident_id FROM sync_cursor ORDER BY incident_id")?;
-        let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
-        let mut out = Vec::new();
-        for id in ids {
-            if let Some(b) = uuid_bytes(&id?) {
-                out.push(IncidentId::from_bytes(b));
-            }
-        }
-        Ok(out)
+        self.incident_ids_by("SELECT incident_id FROM sync_cursor ORDER BY incident_id")
     }
 
     /// Records the pull cursor after the entries up to `rank` were ingested.
@@ -465,9 +457,9 @@ impl Store {
         Ok(())
     }
 
-    /// Incidents with at least one entry, most recent activity first.
-    pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
-        let mut stmt = self.conn.prepare("SELECT DISTINCT incident_id FROM entries")?;
+    /// The incident ids a one-column query returns (rows that are not ids are skipped).
+    fn incident_ids_by(&self, sql: &str) -> Result<Vec<IncidentId>> {
+        let mut stmt = self.conn.prepare(sql)?;
         let ids = stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))?;
         let mut out = Vec::new();
         for id in ids {
@@ -476,6 +468,11 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Incidents with at least one entry, most recent activity first.
+    pub fn incident_ids(&self) -> Result<Vec<IncidentId>> {
+        self.incident_ids_by("SELECT DISTINCT incident_id FROM entries")
     }
 
     /// The incident's state folded directly from the log (the reference the projections must equal).
