@@ -465,6 +465,21 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
         );
         assert_eq!(good(&s, &alice, &a, &mut done).await, 5);
 
+        // Another stream's entry reusing a stored entry's id (same time, same random part): the
+        // page is refused naming it, nothing of it is stored.
+        let reused = {
+            let mut w = StreamWriter::new(key(2), inc);
+            let recorded = WallClock { utc_ms: NOW, offset_s: 0, zone: "UTC".into() };
+            let author = Author { person: "Person 2".into(), position: None };
+            let body = EntryBody::Note(Note { text: "same id".into(), occurred_at: None });
+            w.write(recorded, author, body, [1, 0, 4, 0, 0, 0, 0, 0, 0, 1]).unwrap()
+        };
+        assert_eq!(reused.id(), a[0].id());
+        let (c, e) = code(s.push(&bob, inc, vec![reused], NOW).await);
+        assert_eq!((c, e.status(), e.details()["index"].as_u64()), ("ingest.id_reused", 409, Some(0)));
+        assert!(s.heads(&bob, inc).await.unwrap().heads.iter().all(|h| h.device != device(2)));
+        assert_eq!(good(&s, &alice, &a, &mut done).await, 6);
+
         // Entry limits (Entry::validate): an empty author.
         let bad = {
             let mut w = StreamWriter::new(key(2), inc);
@@ -475,7 +490,7 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
         };
         let (c, e) = code(s.push(&bob, inc, vec![bad], NOW).await);
         assert_eq!((c, e.details()["field"].as_str()), ("entry.invalid", Some("author.person")));
-        assert_eq!(good(&s, &alice, &a, &mut done).await, 6);
+        assert_eq!(good(&s, &alice, &a, &mut done).await, 7);
 
         // HLC going backwards in a correctly chained stream.
         let first = stream(2, inc, 1, NOW, "main");
@@ -498,12 +513,12 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
         );
         assert_eq!(s.heads(&alice, inc).await.unwrap().heads.len(), 1, "nothing of the page was stored");
         assert_eq!(s.push(&bob, inc, first, NOW).await.unwrap().accepted, 1);
-        assert_eq!(good(&s, &alice, &a, &mut done).await, 8);
+        assert_eq!(good(&s, &alice, &a, &mut done).await, 9);
 
         // Too many entries.
         let (c, e) = code(s.push(&alice, inc, vec![a[6].clone(); 1001], NOW).await);
         assert_eq!((c, e.status()), ("request.too_many_entries", 413));
-        assert_eq!(s.heads(&alice, inc).await.unwrap().last_rank, 8);
+        assert_eq!(s.heads(&alice, inc).await.unwrap().last_rank, 9);
         assert_eq!(s.heads(&alice, inc).await.unwrap().heads.len(), 2);
     });
 }
