@@ -5,6 +5,7 @@
 //! so a typo saved at 3 a.m. never leaves the war room without clocks.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use muster_core::rules::classification::{self, Matrix};
 use muster_core::rules::clocks::{self, ClockRuleset};
@@ -59,15 +60,21 @@ impl Rulebook {
     /// The rulesets shipped with Muster. They are checked by tests, so failing here means a
     /// broken build; the error still names file, line and field.
     pub fn built_in() -> Result<Rulebook, RulesetError> {
-        let clocks = ClockRuleset::built_in()?;
-        let matrix = Matrix::built_in()?;
-        let escalation = EscalationRuleset::built_in()?;
-        let in_force = vec![
-            in_force(clocks::BUILT_IN_FILE, &clocks.header, RulesetSource::BuiltIn),
-            in_force(classification::BUILT_IN_FILE, &matrix.header, RulesetSource::BuiltIn),
-            in_force(escalation::BUILT_IN_FILE, &escalation.header, RulesetSource::BuiltIn),
-        ];
-        Ok(Rulebook { clocks, matrix, escalation, in_force, problems: Vec::new() })
+        // Parsed once per process: the desktop reads the rules on every board refresh.
+        static BUILT_IN: OnceLock<Result<Rulebook, RulesetError>> = OnceLock::new();
+        BUILT_IN
+            .get_or_init(|| {
+                let clocks = ClockRuleset::built_in()?;
+                let matrix = Matrix::built_in()?;
+                let escalation = EscalationRuleset::built_in()?;
+                let in_force = vec![
+                    in_force(clocks::BUILT_IN_FILE, &clocks.header, RulesetSource::BuiltIn),
+                    in_force(classification::BUILT_IN_FILE, &matrix.header, RulesetSource::BuiltIn),
+                    in_force(escalation::BUILT_IN_FILE, &escalation.header, RulesetSource::BuiltIn),
+                ];
+                Ok(Rulebook { clocks, matrix, escalation, in_force, problems: Vec::new() })
+            })
+            .clone()
     }
 
     /// The rulesets in force for the installation at `data_dir`.
