@@ -240,14 +240,27 @@ pub enum Command {
     /// Clinical systems register, isolation impact, clinical sign-off and the HICS 251 board.
     #[command(subcommand)]
     Systems(crate::breach::SystemsCommand),
-    /// Run the shared sync server (SQLite database; plain HTTP).
+    /// Run the shared sync server (a SQLite file, or PostgreSQL; HTTPS with --tls-cert/--tls-key).
     Serve {
         /// Address to listen on (port 0: any free port; the address is printed as JSON).
         #[arg(long, default_value = "127.0.0.1:7373", value_name = "ADDR")]
         listen: String,
-        /// The server database file.
-        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE")]
-        database: PathBuf,
+        /// The server database: a SQLite file path, or a postgres://user@host:port/db URL.
+        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE|URL")]
+        database: String,
+        /// PEM certificate chain: serve HTTPS (needs --tls-key).
+        #[arg(long, value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// PEM private key of the certificate (needs --tls-cert).
+        #[arg(long, value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Seconds a client's clock may differ from the server's before its pushes are warned
+        /// and its entries flagged (they are kept).
+        #[arg(long, default_value_t = 120, value_name = "SECONDS")]
+        max_clock_skew: u32,
+        /// No request log lines on stderr.
+        #[arg(long)]
+        quiet: bool,
     },
     /// Administer the sync server's database directly (no HTTP).
     #[command(subcommand)]
@@ -297,9 +310,9 @@ pub enum ServerUserCommand {
     /// Create a user and print their one-time enrolment token (valid 7 days).
     Add {
         name: String,
-        /// The server database file.
-        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE")]
-        database: PathBuf,
+        /// The server database: a SQLite file path, or a postgres:// URL.
+        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE|URL")]
+        database: String,
         /// Issue another token for an existing user (a second device).
         #[arg(long)]
         new_token: bool,

@@ -45,6 +45,8 @@ fn report_error(e: &anyhow::Error, json: bool) -> ExitCode {
         (s.code(), (400..500).contains(&s.status()))
     } else if let Some(v) = e.downcast_ref::<ValidationError>() {
         (v.code(), true)
+    } else if let Some(s) = e.downcast_ref::<muster_server::ServeError>() {
+        (s.code(), s.is_operator_error())
     } else {
         ("internal", false)
     };
@@ -128,7 +130,19 @@ fn written(entry: &Entry, json: bool, what: &str) -> Result<()> {
 fn run(cli: Cli) -> Result<ExitCode> {
     // The server verbs never open (or create) a local installation.
     match cli.command {
-        Command::Serve { listen, database } => return sync::serve(&listen, &database),
+        Command::Serve { listen, database, tls_cert, tls_key, max_clock_skew, quiet } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(muster_server::TlsFiles { cert, key }),
+                _ => None,
+            };
+            return sync::serve(sync::ServeArgs {
+                listen: &listen,
+                database: &database,
+                tls,
+                max_clock_skew_s: max_clock_skew,
+                quiet,
+            });
+        }
         Command::Server(cmd) => return sync::server(cmd, cli.json),
         _ => {}
     }

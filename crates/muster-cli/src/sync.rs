@@ -5,8 +5,9 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
+use futures_util::FutureExt;
 use muster_core::IncidentId;
-use muster_server::{SqliteStorage, Storage};
+use muster_server::{PgStorage, ServeOptions, SqliteStorage, Storage, TlsFiles};
 use muster_store::Muster;
 use muster_sync::wire::Role;
 use muster_sync::{incidents_to_sync, sync_once, Client, HttpTransport, SyncError};
@@ -22,24 +23,76 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
+async fn enrol<S: Storage>(storage: &S, name: &str, new_token: bool) -> Result<String> {
+    Ok(if new_token {
+        storage.new_enrolment(name, now_ms()).await?
+    } else {
+        storage.add_user(name, now_ms()).await?
+    })
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
-/// `muster serve`: prints `{"event":"listening","addr":...}` once listening, serves until Ctrl-C.
-pub fn serve(listen: &str, database: &Path) -> Result<ExitCode> {
-    let storage = SqliteStorage::open(database)?;
+/// The server database named by `--database`: a `postgres://` (or `postgresql://`) URL, else
+/// a SQLite file path.
+enum Backend {
+    Sqlite(SqliteStorage),
+    Postgres(PgStorage),
+}
+
+async fn open_backend(database: &str) -> Result<Backend> {
+    let d = database.trim();
+    if d.starts_with("postgres://") || d.starts_with("postgresql://") {
+        Ok(Backend::Postgres(PgStorage::connect(d).await?))
+    } else {
+        Ok(Backend::Sqlite(SqliteStorage::open(Path::new(d))?))
+    }
+}
+
+/// `muster serve` options beyond the address and database.
+#[derive(Debug)]
+pub struct ServeArgs<'a> {
+    pub listen: &'a str,
+    pub database: &'a str,
+    pub tls: Option<TlsFiles>,
+    pub max_clock_skew_s: u32,
+    pub quiet: bool,
+}
+
+/// `muster serve`: prints `{"event":"listening","addr":...,"url":...,"database":...}` once
+/// listening, then one JSON log line per request on stderr; serves until Ctrl-C.
+pub fn serve(args: ServeArgs<'_>) -> Result<ExitCode> {
+    let options = ServeOptions {
+        tls: args.tls,
+        max_clock_skew_ms: i64::from(args.max_clock_skew_s) * 1000,
+        log_requests: !args.quiet,
+    };
+    if let Some(files) = &options.tls {
+        // Read before listening, so that a bad file is reported without a half-started server.
+        muster_server::tls_config(files)?;
+    }
     runtime()?.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
+        let backend = open_backend(args.database).await?;
+        let listener = std::net::TcpListener::bind(args.listen)
+            .with_context(|| format!("cannot listen on {}", args.listen))?;
         let addr = listener.local_addr()?;
-        // Field order as documented: {"event":"listening","addr":"..."}.
-        println!(r#"{{"event":"listening","addr":{}}}"#, serde_json::to_string(&addr.to_string())?);
+        let scheme = if options.tls.is_some() { "https" } else { "http" };
+        let (name, served) = match backend {
+            Backend::Sqlite(s) => ("sqlite", muster_server::serve(listener, s, options).boxed()),
+            Backend::Postgres(s) => ("postgres", muster_server::serve(listener, s, options).boxed()),
+        };
+        // Field order as documented: {"event":"listening","addr":"...",...}.
+        println!(
+            r#"{{"event":"listening","addr":{},"url":{},"database":"{name}"}}"#,
+            serde_json::to_string(&addr.to_string())?,
+            serde_json::to_string(&format!("{scheme}://{addr}"))?,
+        );
         use std::io::Write;
         std::io::stdout().flush()?;
         tokio::select! {
-            r = muster_server::serve(listener, storage) => r.context("the server stopped")?,
+            r = served => r.context("the server stopped")?,
             r = tokio::signal::ctrl_c() => r.context("cannot wait for Ctrl-C")?,
         }
         Ok(ExitCode::SUCCESS)
@@ -50,12 +103,10 @@ pub fn serve(listen: &str, database: &Path) -> Result<ExitCode> {
 pub fn server(cmd: ServerCommand, json: bool) -> Result<ExitCode> {
     match cmd {
         ServerCommand::User(ServerUserCommand::Add { name, database, new_token }) => {
-            let storage = SqliteStorage::open(&database)?;
             let token = runtime()?.block_on(async {
-                if new_token {
-                    storage.new_enrolment(&name, now_ms()).await
-                } else {
-                    storage.add_user(&name, now_ms()).await
+                match open_backend(&database).await? {
+                    Backend::Sqlite(s) => enrol(&s, &name, new_token).await,
+                    Backend::Postgres(s) => enrol(&s, &name, new_token).await,
                 }
             })?;
             if json {

@@ -11,6 +11,6 @@ pub mod storage;
 
 pub use error::ServerError;
 pub use postgres::PgStorage;
-pub use router::{router, serve};
+pub use router::{router, router_with, serve, tls_config, ServeError, ServeOptions, TlsFiles};
 pub use sqlite::SqliteStorage;
-pub use storage::{Caller, PushOutcome, Storage};
+pub use storage::{Caller, ClockPolicy, PushOutcome, Storage};

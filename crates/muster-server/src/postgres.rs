@@ -24,7 +24,7 @@ use crate::common::{
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held, ENROLMENT_TTL_MS,
 };
 use crate::error::ServerError;
-use crate::storage::{Caller, PushOutcome, Put, Result, Storage};
+use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, Result, Storage};
 
 /// Migrations in order; index + 1 is the version each produces (a row of `muster_schema`).
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_server.sql")];
@@ -344,6 +344,7 @@ async fn push_tx<'a>(
     incident: IncidentId,
     entries: &'a [Entry],
     now_ms: i64,
+    clock: ClockPolicy,
     held: &mut Vec<Held<'a>>,
 ) -> Result<PushOutcome> {
     let inc = &incident.as_bytes()[..];
@@ -368,7 +369,7 @@ async fn push_tx<'a>(
     let insert = tx
         .prepare(
             "INSERT INTO entries (incident_id, device_id, seq, rank, id, hash, hlc_wall_ms, hlc_counter, entry_json, \
-             received_ms, pushed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             received_ms, pushed_by, clock_skew_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .await?;
     for (k, step) in plan.inserts.iter().enumerate() {
@@ -389,6 +390,7 @@ async fn push_tx<'a>(
                     &encode_entry(e)?,
                     &now_ms,
                     &caller.user_id,
+                    &clock.flag(caller, e, now_ms),
                 ],
             )
             .await;
@@ -683,6 +685,7 @@ impl PgStorage {
         incident: IncidentId,
         entries: Vec<Entry>,
         now_ms: i64,
+        clock: ClockPolicy,
     ) -> Result<PushOutcome> {
         // Before any connection: a non-member learns nothing from these (they describe only
         // the request), and the slow signature checks hold up nobody.
@@ -692,7 +695,7 @@ impl PgStorage {
                 .map_err(|e| ServerError::Internal(format!("storage task failed: {e}")))??;
         let mut c = self.client().await?;
         let mut held: Vec<Held<'_>> = Vec::new();
-        match push_tx(&mut c, caller, incident, &entries, now_ms, &mut held).await {
+        match push_tx(&mut c, caller, incident, &entries, now_ms, clock, &mut held).await {
             Ok(outcome) => Ok(outcome),
             Err(err) => {
                 // The page was refused and rolled back; the evidence found before the refusal
@@ -870,9 +873,10 @@ impl Storage for PgStorage {
         incident: IncidentId,
         entries: Vec<Entry>,
         now_ms: i64,
+        clock: ClockPolicy,
     ) -> impl Future<Output = Result<PushOutcome>> + Send {
         let (this, caller) = (self.clone(), caller.clone());
-        async move { this.pg_push(&caller, incident, entries, now_ms).await }
+        async move { this.pg_push(&caller, incident, entries, now_ms, clock).await }
     }
 
     fn pull(

@@ -21,7 +21,7 @@ use crate::common::{
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held,
 };
 use crate::error::ServerError;
-use crate::storage::{Caller, PushOutcome, Put, Result, Storage};
+use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, Result, Storage};
 
 /// Migrations in order; index + 1 is the version each produces (`PRAGMA user_version`).
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_server.sql")];
@@ -486,9 +486,10 @@ fn push_locked(
     incident: IncidentId,
     entries: &[Entry],
     now_ms: i64,
+    clock: ClockPolicy,
 ) -> Result<PushOutcome> {
     let mut held: Vec<Held<'_>> = Vec::new();
-    let result = push_tx(conn, caller, incident, entries, now_ms, &mut held);
+    let result = push_tx(conn, caller, incident, entries, now_ms, clock, &mut held);
     match result {
         Ok(outcome) => Ok(outcome),
         Err(err) => {
@@ -510,6 +511,7 @@ fn push_tx<'a>(
     incident: IncidentId,
     entries: &'a [Entry],
     now_ms: i64,
+    clock: ClockPolicy,
     held: &mut Vec<Held<'a>>,
 ) -> Result<PushOutcome> {
     let inc = &incident.as_bytes()[..];
@@ -528,7 +530,7 @@ fn push_tx<'a>(
         let inserted = tx
             .prepare_cached(
                 "INSERT INTO entries (incident_id, device_id, seq, rank, id, hash, hlc_wall_ms, hlc_counter, entry_json, \
-                 received_ms, pushed_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                 received_ms, pushed_by, clock_skew_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?
             .execute(params![
                 inc,
@@ -542,6 +544,7 @@ fn push_tx<'a>(
                 encode_entry(e)?,
                 now_ms,
                 caller.user_id,
+                clock.flag(caller, e, now_ms),
             ]);
         match inserted {
             Ok(_) => {}
@@ -751,6 +754,7 @@ impl Storage for SqliteStorage {
         incident: IncidentId,
         entries: Vec<Entry>,
         now_ms: i64,
+        clock: ClockPolicy,
     ) -> impl Future<Output = Result<PushOutcome>> + Send {
         let caller = caller.clone();
         self.blocking(move |inner| {
@@ -758,7 +762,7 @@ impl Storage for SqliteStorage {
             // request), and the slow signature checks never hold up other pushes.
             precheck_push(incident, &entries)?;
             let mut conn = lock(inner)?;
-            push_locked(&mut conn, &caller, incident, &entries, now_ms)
+            push_locked(&mut conn, &caller, incident, &entries, now_ms, clock)
         })
     }
 

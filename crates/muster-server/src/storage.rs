@@ -36,6 +36,37 @@ pub struct PushOutcome {
     pub last_rank: u64,
 }
 
+/// How a push judges the clocks of the entries it stores (docs/design/sync-plan.md §7). An
+/// entry is flagged (stored with `clock_skew_ms`, served with `flags` on pull) when it was
+/// authored by the pushing device while that device's clock is off from the server's by more
+/// than the threshold, or when its HLC wall time is ahead of the server's clock by more than the
+/// threshold (whoever relays it). Flagged entries are kept, never refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockPolicy {
+    /// The pushing client's clock minus the server's (`Muster-Client-Time`), when sent.
+    pub client_skew_ms: Option<i64>,
+    pub threshold_ms: i64,
+}
+
+impl ClockPolicy {
+    /// No client clock known: only entries from the future are flagged.
+    pub fn unknown(threshold_ms: i64) -> ClockPolicy {
+        ClockPolicy { client_skew_ms: None, threshold_ms }
+    }
+
+    /// The skew to store with `entry`, pushed by `caller` at server time `now_ms`.
+    pub fn flag(&self, caller: &Caller, entry: &Entry, now_ms: i64) -> Option<i64> {
+        if entry.device_id() == caller.device {
+            if let Some(skew) = self.client_skew_ms.filter(|s| s.saturating_abs() > self.threshold_ms) {
+                return Some(skew);
+            }
+        }
+        let wall = i64::try_from(entry.hlc().wall_ms).unwrap_or(i64::MAX);
+        let ahead = wall.saturating_sub(now_ms);
+        (ahead > self.threshold_ms).then_some(ahead)
+    }
+}
+
 /// Whether a `PUT` created something or found it already there (201 vs 200).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Put {
@@ -108,13 +139,15 @@ pub trait Storage: Send + Sync + 'static {
     ) -> impl Future<Output = Result<HeadsResponse>> + Send;
 
     /// Verifies and stores pushed entries (docs/design/sync-plan.md §5). A refusal stores
-    /// nothing except quarantine rows, which are never lost.
+    /// nothing except quarantine rows, which are never lost. `clock` decides which stored
+    /// entries carry a clock-skew flag.
     fn push(
         &self,
         caller: &Caller,
         incident: IncidentId,
         entries: Vec<Entry>,
         now_ms: i64,
+        clock: ClockPolicy,
     ) -> impl Future<Output = Result<PushOutcome>> + Send;
 
     /// Entries with `rank > after`, at most `limit` (clamped to 1..=2000).

@@ -9,7 +9,7 @@ use ed25519_dalek::Signer;
 use muster_core::body::Note;
 use muster_core::entry::Author;
 use muster_core::{DeviceId, Entry, EntryBody, IncidentId, SigningKey, StreamWriter, WallClock};
-use muster_server::{serve, SqliteStorage, Storage};
+use muster_server::{serve, ServeOptions, SqliteStorage, Storage};
 use muster_sync::wire::{
     login_proof_message, ErrorBody, HeadsResponse, LoginResponse, PullResponse, PushResponse,
 };
@@ -28,9 +28,9 @@ fn start() -> Server {
     let dir = tempfile::tempdir().unwrap();
     let storage = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let listener = rt.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
-    rt.spawn(serve(listener, storage.clone()));
+    rt.spawn(serve(listener, storage.clone(), ServeOptions::default()));
     Server { addr, _rt: rt, _dir: dir, storage }
 }
 

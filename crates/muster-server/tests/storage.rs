@@ -16,11 +16,13 @@ use muster_core::{
     WallClock,
 };
 use muster_server::storage::Put;
-use muster_server::{Caller, PgStorage, ServerError, SqliteStorage, Storage};
+use muster_server::{Caller, ClockPolicy, PgStorage, ServerError, SqliteStorage, Storage};
 use muster_store::{FixedClock, IngestReason, Source, Store};
 use muster_sync::wire::{login_proof_message, AlertKind, LoginRequest, Role};
 
 const NOW: i64 = 1_790_000_000_000;
+/// No client clock: only entries from the future are flagged.
+const CLOCK: ClockPolicy = ClockPolicy { client_skew_ms: None, threshold_ms: 120_000 };
 
 fn block_on<F: Future>(f: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
@@ -97,6 +99,42 @@ fn suite<S: Storage>(make: impl Fn() -> S) {
     equivocation_and_fork_are_quarantined_with_alerts(make());
     refusals_are_precise_and_the_store_keeps_serving(make());
     concurrent_pushers_get_gapless_ranks(make());
+    skewed_clocks_are_flagged_and_kept(make());
+}
+
+/// §7: a pusher whose clock is off by more than the threshold has its own entries stored and
+/// flagged with the skew; an entry whose HLC is from the future is flagged whoever relays it;
+/// other entries in the same push are not flagged. Nothing is refused.
+fn skewed_clocks_are_flagged_and_kept<S: Storage>(s: S) {
+    block_on(async {
+        let inc = incident(7);
+        let [alice, bob, _carol] = war_room(&s, inc).await;
+        let a = stream(1, inc, 3, NOW, "main");
+        let seven_minutes_fast = ClockPolicy { client_skew_ms: Some(420_000), threshold_ms: 120_000 };
+        s.push(&alice, inc, a.clone(), NOW, seven_minutes_fast).await.unwrap();
+        // Bob's laptop is on time but carries carol's entries stamped ten minutes ahead.
+        let ahead = stream(3, inc, 2, NOW + 600_000, "main");
+        let b = stream(2, inc, 2, NOW, "main");
+        let on_time = ClockPolicy { client_skew_ms: Some(1_500), threshold_ms: 120_000 };
+        let mut mixed = b.clone();
+        mixed.extend(ahead.clone());
+        assert_eq!(s.push(&bob, inc, mixed, NOW, on_time).await.unwrap().accepted, 4);
+
+        let page = s.pull(&bob, inc, 0, 100).await.unwrap();
+        assert_eq!(page.entries.len(), 7, "flagged entries are kept");
+        for p in &page.entries {
+            let skew = p.flags.and_then(|f| f.clock_skew_ms);
+            let dev = p.entry.device_id();
+            if dev == device(1) {
+                assert_eq!(skew, Some(420_000), "alice's own entries carry her clock's skew");
+            } else if dev == device(3) {
+                let s = skew.expect("an entry from the future is flagged");
+                assert!([600_000, 601_000].contains(&s), "flagged by how far ahead it is: {s}");
+            } else {
+                assert_eq!(skew, None, "bob's clock is within the threshold");
+            }
+        }
+    });
 }
 
 fn accounts<S: Storage>(s: S) {
@@ -168,7 +206,7 @@ fn membership_matrix<S: Storage>(s: S) {
             row.push(code(s.pull(&bob, i, 0, 10).await).1);
             row.push(code(s.members(&bob, i).await).1);
             row.push(code(s.alerts(&bob, i, 0).await).1);
-            row.push(code(s.push(&bob, i, stream(2, i, 1, NOW, "x"), NOW).await).1);
+            row.push(code(s.push(&bob, i, stream(2, i, 1, NOW, "x"), NOW, CLOCK).await).1);
             row.push(code(s.set_member(&bob, i, "bob", Role::Commander, NOW).await).1);
             row.push(code(s.remove_member(&bob, i, "alice", NOW).await).1);
             for e in &row {
@@ -238,7 +276,7 @@ fn push_heads_pull_round_trip<S: Storage>(s: S) {
         let b = stream(2, inc, 7, NOW + 500, "main");
         let c = stream(3, inc, 5, NOW + 700, "main");
 
-        let out = s.push(&alice, inc, a[..5].to_vec(), NOW).await.unwrap();
+        let out = s.push(&alice, inc, a[..5].to_vec(), NOW, CLOCK).await.unwrap();
         assert_eq!((out.accepted, out.duplicates, out.last_rank), (5, 0, 5));
         assert!(out.quarantined.is_empty());
         assert_eq!(out.heads.len(), 1);
@@ -246,12 +284,12 @@ fn push_heads_pull_round_trip<S: Storage>(s: S) {
         // Pushed in reverse order: the server sorts by (device, seq).
         let mut rest: Vec<Entry> = a[5..].to_vec();
         rest.reverse();
-        assert_eq!(s.push(&alice, inc, rest, NOW).await.unwrap().accepted, 7);
-        s.push(&bob, inc, b.clone(), NOW).await.unwrap();
+        assert_eq!(s.push(&alice, inc, rest, NOW, CLOCK).await.unwrap().accepted, 7);
+        s.push(&bob, inc, b.clone(), NOW, CLOCK).await.unwrap();
         // Bob relays carol's stream: accepted, since carol's device is registered to a member.
-        let relay = s.push(&bob, inc, c.clone(), NOW).await.unwrap();
+        let relay = s.push(&bob, inc, c.clone(), NOW, CLOCK).await.unwrap();
         assert_eq!((relay.accepted, relay.last_rank), (5, 24));
-        assert_eq!(s.push(&carol, inc, c.clone(), NOW).await.unwrap().duplicates, 5);
+        assert_eq!(s.push(&carol, inc, c.clone(), NOW, CLOCK).await.unwrap().duplicates, 5);
 
         let heads = s.heads(&carol, inc).await.unwrap();
         assert_eq!(heads.last_rank, 24);
@@ -303,18 +341,18 @@ fn duplicates_are_idempotent<S: Storage>(s: S) {
         let inc = incident(1);
         let [alice, bob, _] = war_room(&s, inc).await;
         let a = stream(1, inc, 8, NOW, "main");
-        s.push(&alice, inc, a[..4].to_vec(), NOW).await.unwrap();
-        let again = s.push(&bob, inc, a[..4].to_vec(), NOW).await.unwrap();
+        s.push(&alice, inc, a[..4].to_vec(), NOW, CLOCK).await.unwrap();
+        let again = s.push(&bob, inc, a[..4].to_vec(), NOW, CLOCK).await.unwrap();
         assert_eq!((again.accepted, again.duplicates, again.last_rank), (0, 4, 4));
         // Overlapping page: old ones acknowledged, new ones stored.
-        let overlap = s.push(&alice, inc, a[2..6].to_vec(), NOW).await.unwrap();
+        let overlap = s.push(&alice, inc, a[2..6].to_vec(), NOW, CLOCK).await.unwrap();
         assert_eq!((overlap.accepted, overlap.duplicates, overlap.last_rank), (2, 2, 6));
         // The same entry twice in one push.
-        let twice = s.push(&alice, inc, vec![a[5].clone(), a[5].clone()], NOW).await.unwrap();
+        let twice = s.push(&alice, inc, vec![a[5].clone(), a[5].clone()], NOW, CLOCK).await.unwrap();
         assert_eq!((twice.accepted, twice.duplicates), (0, 2));
         // A new entry twice in one push: stored once, then acknowledged.
         let twice_new =
-            s.push(&alice, inc, vec![a[6].clone(), a[7].clone(), a[6].clone()], NOW).await.unwrap();
+            s.push(&alice, inc, vec![a[6].clone(), a[7].clone(), a[6].clone()], NOW, CLOCK).await.unwrap();
         assert_eq!((twice_new.accepted, twice_new.duplicates, twice_new.last_rank), (2, 1, 8));
         assert!(twice_new.quarantined.is_empty());
         let pulled: Vec<Entry> =
@@ -329,12 +367,12 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
         let [alice, bob, carol] = war_room(&s, inc).await;
         let dave = enrol(&s, "dave", 4).await;
         let a = stream(1, inc, 4, NOW, "main");
-        s.push(&alice, inc, a[..3].to_vec(), NOW).await.unwrap();
+        s.push(&alice, inc, a[..3].to_vec(), NOW, CLOCK).await.unwrap();
 
         // Someone else holding key 1 signs another history of the same stream.
         let other = stream(1, inc, 5, NOW, "other");
         // Equivocation at seq 1, relayed by bob together with an honest entry, which lands.
-        let out = s.push(&bob, inc, vec![other[0].clone(), a[3].clone()], NOW + 10).await.unwrap();
+        let out = s.push(&bob, inc, vec![other[0].clone(), a[3].clone()], NOW + 10, CLOCK).await.unwrap();
         assert_eq!((out.accepted, out.duplicates, out.last_rank), (1, 0, 4));
         assert_eq!(out.quarantined.len(), 1);
         let q = &out.quarantined[0];
@@ -344,7 +382,7 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
         );
         assert_eq!(q.entry, other[0].id());
         // Pushed again: the same alert, not a new one.
-        let again = s.push(&bob, inc, vec![other[0].clone()], NOW + 20).await.unwrap();
+        let again = s.push(&bob, inc, vec![other[0].clone()], NOW + 20, CLOCK).await.unwrap();
         assert_eq!(again.quarantined[0].alert_id, q.alert_id);
 
         // Fork: seq 5 == head + 1, but chained onto the other history; then its successor.
@@ -355,7 +393,7 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
             v
         };
         let fork = vec![more_other[5].clone(), more_other[4].clone()];
-        let out = s.push(&carol, inc, fork, NOW + 30).await.unwrap();
+        let out = s.push(&carol, inc, fork, NOW + 30, CLOCK).await.unwrap();
         assert_eq!((out.accepted, out.last_rank), (0, 4));
         let kinds: Vec<_> = out.quarantined.iter().map(|q| (q.index, q.kind, q.seq)).collect();
         assert_eq!(kinds, vec![(1, AlertKind::Fork, 5), (0, AlertKind::Fork, 6)]);
@@ -365,7 +403,7 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
         // the second is evidence.
         let b = stream(2, inc, 1, NOW, "main");
         let b_other = stream(2, inc, 1, NOW, "other");
-        let out = s.push(&bob, inc, vec![b[0].clone(), b_other[0].clone()], NOW + 35).await.unwrap();
+        let out = s.push(&bob, inc, vec![b[0].clone(), b_other[0].clone()], NOW + 35, CLOCK).await.unwrap();
         assert_eq!((out.accepted, out.quarantined.len(), out.last_rank), (1, 1, 5));
         assert_eq!((out.quarantined[0].index, out.quarantined[0].kind), (1, AlertKind::Equivocation));
 
@@ -394,7 +432,7 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
 
         // Evidence found in a page that is then refused is still kept.
         let gap = stream(3, inc, 3, NOW, "main");
-        let (c, _) = code(s.push(&bob, inc, vec![other[1].clone(), gap[2].clone()], NOW + 40).await);
+        let (c, _) = code(s.push(&bob, inc, vec![other[1].clone(), gap[2].clone()], NOW + 40, CLOCK).await);
         assert_eq!(c, "ingest.seq_gap");
         let alerts = s.alerts(&alice, inc, 0).await.unwrap();
         assert_eq!(alerts.len(), 5);
@@ -405,7 +443,7 @@ fn equivocation_and_fork_are_quarantined_with_alerts<S: Storage>(s: S) {
 
 /// Pushes the next entry of `a` and returns the new last rank.
 async fn good<S: Storage>(s: &S, caller: &Caller, a: &[Entry], done: &mut usize) -> u64 {
-    let out = s.push(caller, a[*done].incident_id(), vec![a[*done].clone()], NOW).await.unwrap();
+    let out = s.push(caller, a[*done].incident_id(), vec![a[*done].clone()], NOW, CLOCK).await.unwrap();
     *done += 1;
     assert_eq!(out.accepted, 1);
     out.last_rank
@@ -423,14 +461,14 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
         // Tampered signature: named by its index; nothing of the page is stored.
         let mut tampered = a[1..4].to_vec();
         tampered[2].signature[5] ^= 1;
-        let (c, e) = code(s.push(&alice, inc, tampered, NOW).await);
+        let (c, e) = code(s.push(&alice, inc, tampered, NOW, CLOCK).await);
         assert_eq!((c, e.status()), ("entry.bad_signature", 422));
         assert_eq!(e.details()["index"], 2);
         assert_eq!(s.heads(&alice, inc).await.unwrap().last_rank, 1);
         assert_eq!(good(&s, &alice, &a, &mut done).await, 2);
 
         // Seq gap: names head, expected and got.
-        let (c, e) = code(s.push(&alice, inc, vec![a[4].clone()], NOW).await);
+        let (c, e) = code(s.push(&alice, inc, vec![a[4].clone()], NOW, CLOCK).await);
         assert_eq!((c, e.status()), ("ingest.seq_gap", 409));
         match &e {
             ServerError::Ingest {
@@ -452,13 +490,13 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
 
         // An entry signed for another incident (a replay) is refused with its index.
         let foreign = stream(1, incident(7), 1, NOW, "main");
-        let (c, e) = code(s.push(&alice, inc, vec![a[3].clone(), foreign[0].clone()], NOW).await);
+        let (c, e) = code(s.push(&alice, inc, vec![a[3].clone(), foreign[0].clone()], NOW, CLOCK).await);
         assert_eq!((c, e.status()), ("entry.wrong_incident", 400));
         assert_eq!(e.details()["index"], 1);
         assert_eq!(good(&s, &alice, &a, &mut done).await, 4);
 
         // A device registered to nobody in the incident.
-        let (c, e) = code(s.push(&alice, inc, stream(9, inc, 1, NOW, "main"), NOW).await);
+        let (c, e) = code(s.push(&alice, inc, stream(9, inc, 1, NOW, "main"), NOW, CLOCK).await);
         assert_eq!(
             (c, e.details()["device"].as_str()),
             ("device.unregistered", Some(device(9).to_string().as_str()))
@@ -475,7 +513,7 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
             w.write(recorded, author, body, [1, 0, 4, 0, 0, 0, 0, 0, 0, 1]).unwrap()
         };
         assert_eq!(reused.id(), a[0].id());
-        let (c, e) = code(s.push(&bob, inc, vec![reused], NOW).await);
+        let (c, e) = code(s.push(&bob, inc, vec![reused], NOW, CLOCK).await);
         assert_eq!((c, e.status(), e.details()["index"].as_u64()), ("ingest.id_reused", 409, Some(0)));
         assert!(s.heads(&bob, inc).await.unwrap().heads.iter().all(|h| h.device != device(2)));
         assert_eq!(good(&s, &alice, &a, &mut done).await, 6);
@@ -488,7 +526,7 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
             w.write(recorded, author, EntryBody::Note(Note { text: "x".into(), occurred_at: None }), [2; 10])
                 .unwrap()
         };
-        let (c, e) = code(s.push(&bob, inc, vec![bad], NOW).await);
+        let (c, e) = code(s.push(&bob, inc, vec![bad], NOW, CLOCK).await);
         assert_eq!((c, e.details()["field"].as_str()), ("entry.invalid", Some("author.person")));
         assert_eq!(good(&s, &alice, &a, &mut done).await, 7);
 
@@ -506,17 +544,17 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
         }
         .sign(&key(2))
         .unwrap();
-        let (c, e) = code(s.push(&bob, inc, vec![first[0].clone(), back], NOW).await);
+        let (c, e) = code(s.push(&bob, inc, vec![first[0].clone(), back], NOW, CLOCK).await);
         assert_eq!(
             (c, e.status(), e.details()["index"].as_u64()),
             ("ingest.hlc_not_increasing", 422, Some(1))
         );
         assert_eq!(s.heads(&alice, inc).await.unwrap().heads.len(), 1, "nothing of the page was stored");
-        assert_eq!(s.push(&bob, inc, first, NOW).await.unwrap().accepted, 1);
+        assert_eq!(s.push(&bob, inc, first, NOW, CLOCK).await.unwrap().accepted, 1);
         assert_eq!(good(&s, &alice, &a, &mut done).await, 9);
 
         // Too many entries.
-        let (c, e) = code(s.push(&alice, inc, vec![a[6].clone(); 1001], NOW).await);
+        let (c, e) = code(s.push(&alice, inc, vec![a[6].clone(); 1001], NOW, CLOCK).await);
         assert_eq!((c, e.status()), ("request.too_many_entries", 413));
         assert_eq!(s.heads(&alice, inc).await.unwrap().last_rank, 9);
         assert_eq!(s.heads(&alice, inc).await.unwrap().heads.len(), 2);
@@ -668,7 +706,7 @@ fn concurrent_pushers_get_gapless_ranks<S: Storage>(s: S) {
             let s = Arc::clone(&s);
             tasks.push(tokio::spawn(async move {
                 for page in entries.chunks(7) {
-                    let out = s.push(&caller, inc, page.to_vec(), NOW).await.unwrap();
+                    let out = s.push(&caller, inc, page.to_vec(), NOW, CLOCK).await.unwrap();
                     assert_eq!(out.accepted, page.len());
                 }
             }));

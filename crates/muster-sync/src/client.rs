@@ -91,29 +91,94 @@ pub trait Transport {
     fn send(&self, request: Request) -> Result<Response>;
 }
 
-/// The blocking HTTP transport (ureq). Plain HTTP only for now.
+/// The blocking HTTP transport (ureq). `https://` goes through rustls (ring provider),
+/// trusting either the Mozilla root certificates or only a CA given as PEM.
 #[cfg(feature = "http")]
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     base: String,
     agent: ureq::Agent,
+    /// The same TLS trust without the global timeout, for the live channel.
+    streaming: ureq::Agent,
 }
 
 #[cfg(feature = "http")]
 impl HttpTransport {
-    /// `base` is the server URL, e.g. `http://127.0.0.1:7373`.
+    /// `base` is the server URL, e.g. `http://127.0.0.1:7373` or `https://sync.example.org`
+    /// (public root certificates).
     pub fn new(base: &str) -> Result<HttpTransport> {
+        HttpTransport::with_ca(base, None)
+    }
+
+    /// As `new`, but an `https://` server must present a certificate issued by the CA in
+    /// `ca_pem` (a hospital's own CA, or the server's self-signed certificate).
+    pub fn with_ca(base: &str, ca_pem: Option<&str>) -> Result<HttpTransport> {
+        use ureq::tls::{Certificate, RootCerts, TlsConfig};
         let base = base.trim().trim_end_matches('/').to_string();
-        if !base.starts_with("http://") {
+        if !base.starts_with("http://") && !base.starts_with("https://") {
             return Err(SyncError::NotConfigured(format!(
-                "server URL {base:?} must start with http:// (TLS is not supported yet)"
+                "server URL {base:?} must start with http:// or https://"
             )));
         }
-        let config = ureq::Agent::config_builder()
+        let roots = match ca_pem {
+            None => RootCerts::WebPki,
+            Some(pem) => {
+                let certs = ureq::tls::parse_pem(pem.as_bytes())
+                    .filter_map(|item| match item {
+                        Ok(ureq::tls::PemItem::Certificate(c)) => Some(Ok(c)),
+                        Ok(_) => None,
+                        Err(e) => Some(Err(e)),
+                    })
+                    .collect::<std::result::Result<Vec<Certificate<'static>>, _>>()
+                    .map_err(|e| {
+                        SyncError::NotConfigured(format!("the CA certificate is not valid PEM: {e}"))
+                    })?;
+                if certs.is_empty() {
+                    return Err(SyncError::NotConfigured(
+                        "the CA certificate file holds no CERTIFICATE block".into(),
+                    ));
+                }
+                RootCerts::new_with_certs(&certs)
+            }
+        };
+        let tls = TlsConfig::builder().root_certs(roots).build();
+        let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .tls_config(tls.clone())
             .timeout_global(Some(std::time::Duration::from_secs(60)))
-            .build();
-        Ok(HttpTransport { base, agent: config.into() })
+            .build()
+            .into();
+        let streaming = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .timeout_connect(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .into();
+        Ok(HttpTransport { base, agent, streaming })
+    }
+
+    /// Opens the live channel (`GET /v1/events`) with a session token. The iterator blocks
+    /// until the next event and ends when the connection does.
+    pub fn events(&self, session_token: &str) -> Result<crate::events::EventStream> {
+        let url = format!("{}/v1/events", self.base);
+        let response = self
+            .streaming
+            .get(&url)
+            .header("Authorization", format!("Bearer {session_token}"))
+            .header("Accept", "text/event-stream")
+            .call()
+            .map_err(|e| SyncError::Transport(format!("{url}: {e}")))?;
+        let status = response.status().as_u16();
+        let body = response.into_body();
+        if status != 200 {
+            let bytes = body
+                .into_with_config()
+                .limit(1024 * 1024)
+                .read_to_vec()
+                .map_err(|e| SyncError::Transport(format!("{url}: {e}")))?;
+            return Err(api_error(status, &bytes));
+        }
+        Ok(crate::events::EventStream::new(Box::new(body.into_reader())))
     }
 }
 
@@ -162,6 +227,16 @@ pub struct Client<T> {
     token: Option<String>,
 }
 
+/// The error of a non-2xx answer: the server's `{code, message}`, else a protocol error.
+fn api_error(status: u16, body: &[u8]) -> SyncError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(b) => SyncError::Api { status, code: b.error.code, message: b.error.message },
+        Err(_) => {
+            SyncError::Protocol { status, message: String::from_utf8_lossy(body).chars().take(200).collect() }
+        }
+    }
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -191,15 +266,7 @@ impl<T: Transport> Client<T> {
         if (200..300).contains(&response.status) {
             return Ok(response);
         }
-        match serde_json::from_slice::<ErrorBody>(&response.body) {
-            Ok(b) => {
-                Err(SyncError::Api { status: response.status, code: b.error.code, message: b.error.message })
-            }
-            Err(_) => Err(SyncError::Protocol {
-                status: response.status,
-                message: String::from_utf8_lossy(&response.body).chars().take(200).collect(),
-            }),
-        }
+        Err(api_error(response.status, &response.body))
     }
 
     fn json<R: DeserializeOwned, B: Serialize>(

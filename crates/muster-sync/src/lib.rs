@@ -4,9 +4,13 @@
 
 pub mod client;
 pub mod engine;
+#[cfg(feature = "http")]
+pub mod events;
 pub mod wire;
 
 #[cfg(feature = "http")]
 pub use client::HttpTransport;
 pub use client::{Client, Method, Request, Response, SyncError, Transport};
 pub use engine::{incidents_to_sync, sync_once, IncidentReport, SyncPlan, SyncReport};
+#[cfg(feature = "http")]
+pub use events::{EventStream, LiveEvent};
