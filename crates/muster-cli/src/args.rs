@@ -275,6 +275,10 @@ pub enum Command {
         /// The enrolment token printed by `muster server user add`.
         #[arg(long)]
         token: String,
+        /// For an https server with its own CA (or a self-signed certificate): the PEM file
+        /// of the certificate to trust. Without it, the public root certificates are trusted.
+        #[arg(long, value_name = "FILE")]
+        ca_cert: Option<PathBuf>,
     },
     /// Share the incident with a server user (registers it on the server first).
     Share {

@@ -518,7 +518,9 @@ fn dispatch(
         Command::Serve { .. } | Command::Server(_) => {
             return Err(anyhow!("the server verbs are handled before an installation is opened"))
         }
-        Command::Login { server, user, token } => return sync::login(m, &server, &user, &token, json),
+        Command::Login { server, user, token, ca_cert } => {
+            return sync::login(m, &server, &user, &token, ca_cert.as_deref(), json)
+        }
         Command::Share { with, commander } => return sync::share(m, incident(m)?, &with, commander, json),
         Command::Unshare { with } => return sync::unshare(m, incident(m)?, &with, json),
         Command::Sync { fetch } => return sync::sync(m, &fetch, json),

@@ -18,6 +18,8 @@ use crate::print_json;
 
 const SETTING_SERVER: &str = "sync.server";
 const SETTING_USER: &str = "sync.user";
+/// The PEM of the CA an https server's certificate must chain to (public data, not a secret).
+const SETTING_CA: &str = "sync.ca_cert";
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -127,11 +129,26 @@ fn client(m: &Muster) -> Result<Client<HttpTransport>> {
     let token = m.session_token()?.ok_or_else(|| {
         SyncError::NotConfigured("no session token in the OS keyring: run `muster login` again".into())
     })?;
-    Ok(Client::new(HttpTransport::new(&server)?, Some(token)))
+    let ca = m.store().setting(SETTING_CA)?;
+    Ok(Client::new(HttpTransport::with_ca(&server, ca.as_deref())?, Some(token)))
 }
 
-pub fn login(m: &mut Muster, server: &str, user: &str, token: &str, json: bool) -> Result<ExitCode> {
-    let transport = HttpTransport::new(server)?;
+pub fn login(
+    m: &mut Muster,
+    server: &str,
+    user: &str,
+    token: &str,
+    ca_cert: Option<&Path>,
+    json: bool,
+) -> Result<ExitCode> {
+    let ca = match ca_cert {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the CA certificate file {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let transport = HttpTransport::with_ca(server, ca.as_deref())?;
     let device_name = m.operator()?;
     let key = m.device_key()?.clone();
     let answer = Client::new(transport, None).login(user, token, &key, &device_name)?;
@@ -143,6 +160,10 @@ pub fn login(m: &mut Muster, server: &str, user: &str, token: &str, json: bool) 
     }
     m.store().set_setting(SETTING_SERVER, server_url)?;
     m.store().set_setting(SETTING_USER, &answer.user)?;
+    match &ca {
+        Some(pem) => m.store().set_setting(SETTING_CA, pem)?,
+        None => m.store().delete_setting(SETTING_CA)?,
+    }
     if json {
         print_json(
             &json!({ "server": server, "user": answer.user, "device": answer.device_id.to_string() }),
@@ -218,6 +239,18 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         for i in &report.access_removed {
             println!("{i}: access removed on the server; the local copy is kept");
         }
+        let flagged: usize = report.incidents.iter().map(|r| r.clock_flagged).sum();
+        if flagged > 0 {
+            let noun = if flagged == 1 { "entry" } else { "entries" };
+            println!("{flagged} {noun} flagged by the server: the author's clock was off (kept as written)");
+        }
+    }
+    if let Some(clock) = report.clock.filter(|c| c.warning) {
+        let minutes = clock.skew_ms.abs() as f64 / 60_000.0;
+        let way = if clock.skew_ms > 0 { "ahead of" } else { "behind" };
+        eprintln!(
+            "warning: this laptop's clock is {minutes:.1} min {way} the server's; your entries are kept and flagged. Fix the clock."
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

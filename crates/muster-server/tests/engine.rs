@@ -34,6 +34,9 @@ impl Transport for RouterTransport {
         if let Some(t) = &req.bearer {
             b = b.header("authorization", format!("Bearer {t}"));
         }
+        if let Some(t) = req.client_time_ms {
+            b = b.header("muster-client-time", t.to_string());
+        }
         let body = match req.body {
             Some(bytes) => {
                 b = b.header("content-type", "application/json");
@@ -98,6 +101,18 @@ impl World {
         let path = self._dir.path().join(format!("{user}.sqlite3"));
         let store = Store::open(&path, clock()).unwrap();
         Laptop { store, key: k, client: Client::new(self.transport(), Some(session.session_token)) }
+    }
+
+    /// A laptop whose clock (its store's and its client's) reads the real time plus `offset_ms`.
+    fn laptop_off_by(&self, user: &str, seed: u8, offset_ms: i64) -> Laptop {
+        let mut l = self.laptop(user, seed);
+        let now = Utc::now() + chrono::Duration::milliseconds(offset_ms);
+        let fixed = Arc::new(FixedClock { now, zone: ViewerZone::from_name("UTC").unwrap() });
+        let path = self._dir.path().join(format!("{user}.sqlite3"));
+        l.store = Store::open(&path, fixed).unwrap();
+        let stamp = now.timestamp_millis();
+        l.client = l.client.with_clock(Arc::new(move || stamp));
+        l
     }
 }
 
@@ -266,4 +281,52 @@ fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_the_relayed_o
     let r = b.sync(inc, false);
     assert_eq!((r.pulled, r.conflicts, r.alerts), (0, 0, 0), "nothing is set aside or alerted twice");
     assert_eq!(b.store.sync_alert_count(inc).unwrap(), 1);
+}
+
+#[test]
+fn a_laptop_whose_clock_is_off_is_warned_and_its_entries_are_kept_and_flagged_everywhere() {
+    let w = World::new();
+    let inc = incident();
+    let mut on_time = w.laptop_off_by("alice", 1, 0);
+    let mut fast = w.laptop_off_by("bob", 2, 7 * 60_000);
+    on_time.write(inc, true, 2, "alice");
+    on_time.sync(inc, true);
+    on_time.client.set_member(inc, "bob", Role::Member).unwrap();
+    fast.sync(inc, false);
+    fast.write(inc, false, 3, "bob");
+
+    let plan = SyncPlan { incidents: vec![inc], register: BTreeSet::new(), access_removed: vec![] };
+    let report = sync_once(&mut fast.store, &fast.client, &plan).unwrap();
+    let clock = report.clock.expect("a push reports the server's clock verdict");
+    assert!(clock.warning, "{clock:?}");
+    assert!((clock.skew_ms - 7 * 60_000).abs() < 60_000, "about 7 minutes fast: {clock:?}");
+    assert_eq!(report.incidents[0].pushed, 3, "the entries are kept");
+
+    // Alice pulls bob's entries with their flags; her own are not flagged.
+    let r = on_time.sync(inc, false);
+    assert_eq!((r.pulled, r.clock_flagged), (3, 3));
+    let flags = on_time.store.clock_flags(inc).unwrap();
+    let bobs: Vec<_> = on_time
+        .store
+        .fold_from_log(inc)
+        .unwrap()
+        .timeline
+        .iter()
+        .filter(|t| t.author.person == "bob")
+        .map(|t| t.entry_id)
+        .collect();
+    assert_eq!(bobs.len(), 3);
+    for id in &bobs {
+        let skew = flags[id];
+        assert!((skew - 7 * 60_000).abs() < 60_000, "{skew}");
+    }
+    assert_eq!(flags.len(), 3, "only bob's entries are flagged");
+    // The flags do not change the incident: both laptops hold the same state.
+    fast.sync(inc, false);
+    assert_eq!(on_time.digest(inc), fast.digest(inc));
+
+    // An on-time push gets no warning.
+    on_time.write(inc, false, 1, "alice");
+    let report = sync_once(&mut on_time.store, &on_time.client, &plan).unwrap();
+    assert!(!report.clock.unwrap().warning);
 }

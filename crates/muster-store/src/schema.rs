@@ -11,6 +11,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_command.sql"),
     include_str!("../migrations/0003_breach.sql"),
     include_str!("../migrations/0004_sync.sql"),
+    include_str!("../migrations/0005_clock_flags.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

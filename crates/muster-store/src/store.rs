@@ -151,6 +151,12 @@ impl Store {
             .optional()?)
     }
 
+    /// Removes a setting (absent already is fine).
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM settings WHERE key = ?1", params![key])?;
+        Ok(())
+    }
+
     pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
         self.conn.execute(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -455,6 +461,39 @@ impl Store {
             params![&incident.as_bytes()[..], rows::i64_of(rank), now],
         )?;
         Ok(())
+    }
+
+    /// Records the server's clock-skew flags on pulled entries; returns how many are new.
+    pub fn record_clock_flags(&self, incident: IncidentId, flags: &[(EntryId, i64)]) -> Result<usize> {
+        let tx = self.conn.unchecked_transaction()?;
+        let mut new = 0;
+        for (id, skew) in flags {
+            new += tx
+                .prepare_cached(
+                    "INSERT INTO sync_clock_flags (entry_id, incident_id, clock_skew_ms) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (entry_id) DO NOTHING",
+                )?
+                .execute(params![&id.as_bytes()[..], &incident.as_bytes()[..], skew])?;
+        }
+        tx.commit()?;
+        Ok(new)
+    }
+
+    /// The clock-skew flags held for an incident's entries (entry id -> skew in ms).
+    pub fn clock_flags(&self, incident: IncidentId) -> Result<HashMap<EntryId, i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT entry_id, clock_skew_ms FROM sync_clock_flags WHERE incident_id = ?1")?;
+        let rows =
+            stmt.query_map(params![&incident.as_bytes()[..]], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get(1)?)))?;
+        let mut out = HashMap::new();
+        for row in rows {
+            let (id, skew) = row?;
+            if let Some(b) = uuid_bytes(&id) {
+                out.insert(EntryId::from_bytes(b), skew);
+            }
+        }
+        Ok(out)
     }
 
     /// The incident ids a one-column query returns (rows that are not ids are skipped).

@@ -220,11 +220,25 @@ impl Transport for HttpTransport {
     }
 }
 
+/// The client's wall clock (Unix ms), sent with every request for the server's skew check.
+pub type WallClockFn = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
+
 /// The typed API over a transport, with an optional session token.
-#[derive(Debug)]
 pub struct Client<T> {
     transport: T,
     token: Option<String>,
+    /// Must be the clock the entries are stamped with (the store's), so that the server judges
+    /// the clock that matters; the system clock by default.
+    clock: WallClockFn,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Client<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("transport", &self.transport)
+            .field("token", &self.token.is_some())
+            .finish()
+    }
 }
 
 /// The error of a non-2xx answer: the server's `{code, message}`, else a protocol error.
@@ -245,7 +259,13 @@ fn now_ms() -> i64 {
 
 impl<T: Transport> Client<T> {
     pub fn new(transport: T, token: Option<String>) -> Client<T> {
-        Client { transport, token }
+        Client { transport, token, clock: std::sync::Arc::new(now_ms) }
+    }
+
+    /// Uses `clock` as this client's wall clock (see `WallClockFn`).
+    pub fn with_clock(mut self, clock: WallClockFn) -> Client<T> {
+        self.clock = clock;
+        self
     }
 
     fn call<B: Serialize>(&self, method: Method, path: String, body: Option<&B>) -> Result<Response> {
@@ -261,7 +281,7 @@ impl<T: Transport> Client<T> {
             path,
             bearer: self.token.clone(),
             body,
-            client_time_ms: Some(now_ms()),
+            client_time_ms: Some((self.clock)()),
         })?;
         if (200..300).contains(&response.status) {
             return Ok(response);

@@ -9,7 +9,7 @@ use muster_store::{IngestReason, Source, Store, StoreError};
 use serde::Serialize;
 
 use crate::client::{Client, Result, SyncError, Transport};
-use crate::wire::{DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
+use crate::wire::{ClockReport, DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
 
 /// Entries per push page (plan: ≤ 500).
 pub const PUSH_PAGE: usize = 500;
@@ -39,6 +39,8 @@ pub struct IncidentReport {
     pub alerts: usize,
     /// The server rank this client has ingested up to.
     pub cursor: u64,
+    /// Pulled entries newly flagged by the server: their author's clock was off.
+    pub clock_flagged: usize,
 }
 
 /// What `sync_once` did, per incident.
@@ -48,6 +50,9 @@ pub struct SyncReport {
     /// Incidents synced before that the server no longer shares with this user. Their local
     /// copy is kept.
     pub access_removed: Vec<String>,
+    /// The server's verdict on this laptop's clock (from the last push), when it pushed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockReport>,
 }
 
 /// The plan of one sync round (`incidents_to_sync`).
@@ -103,7 +108,9 @@ pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &Syn
             client.register(incident)?;
         }
         let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };
-        push(store, client, incident, &mut r)?;
+        if let Some(clock) = push(store, client, incident, &mut r)? {
+            report.clock = Some(clock);
+        }
         pull(store, client, incident, &mut r)?;
         pull_alerts(store, client, incident, &mut r)?;
         report.incidents.push(r);
@@ -111,13 +118,15 @@ pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &Syn
     Ok(report)
 }
 
-/// Pushes every local stream past the server's head for it, in pages.
+/// Pushes every local stream past the server's head for it, in pages. Returns the server's
+/// verdict on this laptop's clock from the last page pushed, if any.
 pub fn push<T: Transport>(
     store: &Store,
     client: &Client<T>,
     incident: IncidentId,
     report: &mut IncidentReport,
-) -> Result<()> {
+) -> Result<Option<ClockReport>> {
+    let mut clock = None;
     let server: HashMap<DeviceId, u64> =
         client.heads(incident)?.heads.into_iter().map(|h| (h.device, h.seq)).collect();
     for (device, head) in store.stream_heads(incident)? {
@@ -149,6 +158,7 @@ pub fn push<T: Transport>(
             };
             report.pushed += out.accepted;
             report.push_duplicates += out.duplicates;
+            clock = out.clock.or(clock);
             report.quarantined += out.quarantined.len();
             if !out.quarantined.is_empty() {
                 // The server holds another history for this stream: stop pushing it.
@@ -157,7 +167,7 @@ pub fn push<T: Transport>(
             after = last;
         }
     }
-    Ok(())
+    Ok(clock)
 }
 
 /// Pulls everything after the cursor, ingesting page by page and saving the cursor after each
@@ -188,6 +198,14 @@ pub fn pull<T: Transport>(
         };
         // A page with nothing in it ends the pull even if it claims more (no endless loop).
         let done = !page.more || page.entries.is_empty();
+        let flags: Vec<(muster_core::EntryId, i64)> = page
+            .entries
+            .iter()
+            .filter_map(|p| p.flags.and_then(|f| f.clock_skew_ms).map(|s| (p.entry.id(), s)))
+            .collect();
+        if !flags.is_empty() {
+            report.clock_flagged += store.record_clock_flags(incident, &flags)?;
+        }
         pending.extend(page.entries.into_iter().map(|p| p.entry));
         fetched = page.next;
         // Ingest in chunks: the projections refold once per ingest, not once per page.

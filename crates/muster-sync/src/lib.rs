@@ -10,7 +10,7 @@ pub mod wire;
 
 #[cfg(feature = "http")]
 pub use client::HttpTransport;
-pub use client::{Client, Method, Request, Response, SyncError, Transport};
+pub use client::{Client, Method, Request, Response, SyncError, Transport, WallClockFn};
 pub use engine::{incidents_to_sync, sync_once, IncidentReport, SyncPlan, SyncReport};
 #[cfg(feature = "http")]
 pub use events::{EventStream, LiveEvent};
