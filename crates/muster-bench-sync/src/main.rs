@@ -150,12 +150,15 @@ fn catchup(entries: usize) -> Result<Catchup> {
         storage.set_member(&owner, incident, "reader", Role::Member, now_ms()).await?;
         for stream in &streams {
             for page in stream.chunks(1000) {
-                storage.push(&owner, incident, page.to_vec(), now_ms(), ClockPolicy::unknown(120_000)).await?;
+                storage
+                    .push(&owner, incident, page.to_vec(), now_ms(), ClockPolicy::unknown(120_000))
+                    .await?;
             }
         }
         Ok::<_, anyhow::Error>(reader)
     })?;
-    let session = Client::new(HttpTransport::new(&url)?, None).login("reader", &reader_token, &key(9), "bench")?;
+    let session =
+        Client::new(HttpTransport::new(&url)?, None).login("reader", &reader_token, &key(9), "bench")?;
     let in_rank_order: Vec<Entry> = streams.into_iter().flatten().collect();
 
     // Three interleaved rounds of each arm; the medians.
@@ -163,7 +166,8 @@ fn catchup(entries: usize) -> Result<Catchup> {
     for round in 0..3 {
         let mut store = fresh_store(dir.path(), &format!("http{round}.sqlite3"))?;
         let client = Client::new(HttpTransport::new(&url)?, Some(session.session_token.clone()));
-        let plan = SyncPlan { incidents: vec![incident], register: Default::default(), access_removed: vec![] };
+        let plan =
+            SyncPlan { incidents: vec![incident], register: Default::default(), access_removed: vec![] };
         let started = Instant::now();
         let report = sync_once(&mut store, &client, &plan)?;
         http.push(started.elapsed().as_secs_f64());
@@ -338,7 +342,8 @@ async fn pg_insert_baseline(url: &str) -> Result<f64> {
 
 /// A fresh database on the throwaway cluster; its URL.
 async fn fresh_pg_database(url: &str) -> Result<String> {
-    let (pg, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls).await.context("connect to PostgreSQL")?;
+    let (pg, conn) =
+        tokio_postgres::connect(url, tokio_postgres::NoTls).await.context("connect to PostgreSQL")?;
     tokio::spawn(conn);
     let name = format!("bench_{}", std::process::id());
     pg.batch_execute(&format!("DROP DATABASE IF EXISTS {name}")).await?;

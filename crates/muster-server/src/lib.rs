@@ -13,4 +13,4 @@ pub use error::ServerError;
 pub use postgres::PgStorage;
 pub use router::{router, router_with, serve, tls_config, ServeError, ServeOptions, TlsFiles};
 pub use sqlite::SqliteStorage;
-pub use storage::{Caller, ClockPolicy, PushOutcome, Storage};
+pub use storage::{Caller, ClockPolicy, PushOutcome, RawPull, RawPulled, Storage};

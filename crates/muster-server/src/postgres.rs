@@ -13,7 +13,7 @@ use muster_core::{DeviceId, Entry, Hlc, IncidentId};
 use muster_store::rows::Head;
 use muster_sync::wire::{
     Alert, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member,
-    MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
+    MyIncident, Quarantined, Role, StreamHead,
 };
 use tokio_postgres::error::SqlState;
 use tokio_postgres::{Client, IsolationLevel, NoTls, Transaction};
@@ -24,7 +24,7 @@ use crate::common::{
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held, ENROLMENT_TTL_MS,
 };
 use crate::error::ServerError;
-use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, Result, Storage};
+use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, RawPull, RawPulled, Result, Storage};
 
 /// Migrations in order; index + 1 is the version each produces (a row of `muster_schema`).
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_server.sql")];
@@ -717,7 +717,7 @@ impl PgStorage {
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> Result<PullResponse> {
+    ) -> Result<RawPull> {
         let mut c = self.client().await?;
         let tx = snapshot(&mut c).await?;
         require_member(&tx, caller, incident).await?;
@@ -735,15 +735,15 @@ impl PgStorage {
             .await?
         {
             let skew: Option<i64> = r.get(1);
-            entries.push(PulledEntry {
+            entries.push(RawPulled {
                 rank: u64_of(r.get(0)),
                 flags: skew.map(|s| EntryFlags { clock_skew_ms: Some(s) }),
-                entry: decode_entry(r.get(2))?,
+                entry_json: r.get(2),
             });
         }
         tx.commit().await?;
         let next = entries.last().map_or(after, |e| e.rank);
-        Ok(PullResponse { entries, next, more: next < last })
+        Ok(RawPull { entries, next, more: next < last })
     }
 
     async fn pg_alerts(&self, caller: &Caller, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
@@ -879,13 +879,13 @@ impl Storage for PgStorage {
         async move { this.pg_push(&caller, incident, entries, now_ms, clock).await }
     }
 
-    fn pull(
+    fn pull_raw(
         &self,
         caller: &Caller,
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> impl Future<Output = Result<PullResponse>> + Send {
+    ) -> impl Future<Output = Result<RawPull>> + Send {
         let (this, caller) = (self.clone(), caller.clone());
         async move { this.pg_pull(&caller, incident, after, limit).await }
     }

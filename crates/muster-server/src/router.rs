@@ -29,7 +29,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::broadcast;
 
 use crate::error::ServerError;
-use crate::storage::{Caller, ClockPolicy, Put, Storage};
+use crate::storage::{Caller, ClockPolicy, Put, RawPull, Storage};
 
 /// Largest request body (a push of 1000 entries with long notes fits).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -303,7 +303,36 @@ async fn pull<S: Storage>(
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(bad_cursor)?;
-    Ok(Json(app.storage.pull(&c, id, q.after, q.limit.unwrap_or(DEFAULT_PULL_LIMIT)).await?).into_response())
+    let page = app.storage.pull_raw(&c, id, q.after, q.limit.unwrap_or(DEFAULT_PULL_LIMIT)).await?;
+    Ok(raw_pull_body(&page)?.into_response())
+}
+
+/// A `PullResponse` body written around the stored entry JSON (verified when it was pushed),
+/// without decoding and re-encoding each entry.
+fn raw_pull_body(page: &RawPull) -> Result<Response, ApiError> {
+    #[derive(serde::Serialize)]
+    struct Pulled<'a> {
+        rank: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        flags: Option<muster_sync::wire::EntryFlags>,
+        entry: &'a serde_json::value::RawValue,
+    }
+    #[derive(serde::Serialize)]
+    struct Page<'a> {
+        entries: Vec<Pulled<'a>>,
+        next: u64,
+        more: bool,
+    }
+    let entries = page
+        .entries
+        .iter()
+        .map(|e| {
+            let entry = serde_json::from_str::<&serde_json::value::RawValue>(&e.entry_json)
+                .map_err(|err| ServerError::Internal(format!("a stored entry is not JSON: {err}")))?;
+            Ok(Pulled { rank: e.rank, flags: e.flags, entry })
+        })
+        .collect::<Result<Vec<_>, ServerError>>()?;
+    Ok(Json(Page { entries, next: page.next, more: page.more }).into_response())
 }
 
 async fn members<S: Storage>(

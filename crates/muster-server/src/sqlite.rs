@@ -11,7 +11,7 @@ use muster_core::{Entry, IncidentId};
 use muster_store::rows::{stream_head, stream_heads, Head};
 use muster_sync::wire::{
     Alert, DeviceInfo, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member,
-    MyIncident, PullResponse, PulledEntry, Quarantined, Role, StreamHead,
+    MyIncident, Quarantined, Role, StreamHead,
 };
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 
@@ -21,7 +21,7 @@ use crate::common::{
     random_hex_32, role_of, sha256, u64_of, valid_user_name, Facts, Held,
 };
 use crate::error::ServerError;
-use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, Result, Storage};
+use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, RawPull, RawPulled, Result, Storage};
 
 /// Migrations in order; index + 1 is the version each produces (`PRAGMA user_version`).
 const MIGRATIONS: &[&str] = &[include_str!("../migrations/sqlite/0001_server.sql")];
@@ -588,13 +588,7 @@ fn push_tx<'a>(
     Ok(outcome)
 }
 
-fn pull(
-    conn: &Connection,
-    caller: &Caller,
-    incident: IncidentId,
-    after: u64,
-    limit: u64,
-) -> Result<PullResponse> {
+fn pull(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64, limit: u64) -> Result<RawPull> {
     require_member(conn, caller, incident)?;
     let last = last_rank(conn, incident)?;
     if after > last {
@@ -609,14 +603,14 @@ fn pull(
         Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, String>(2)?))
     })? {
         let (rank, skew, json) = row?;
-        entries.push(PulledEntry {
+        entries.push(RawPulled {
             rank: u64_of(rank),
             flags: skew.map(|s| EntryFlags { clock_skew_ms: Some(s) }),
-            entry: decode_entry(&json)?,
+            entry_json: json,
         });
     }
     let next = entries.last().map_or(after, |e| e.rank);
-    Ok(PullResponse { entries, next, more: next < last })
+    Ok(RawPull { entries, next, more: next < last })
 }
 
 fn alerts(conn: &Connection, caller: &Caller, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
@@ -766,13 +760,13 @@ impl Storage for SqliteStorage {
         })
     }
 
-    fn pull(
+    fn pull_raw(
         &self,
         caller: &Caller,
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> impl Future<Output = Result<PullResponse>> + Send {
+    ) -> impl Future<Output = Result<RawPull>> + Send {
         let caller = caller.clone();
         self.locked(move |conn| pull(conn, &caller, incident, after, limit))
     }

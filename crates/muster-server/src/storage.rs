@@ -9,8 +9,8 @@ use std::future::Future;
 
 use muster_core::{Entry, IncidentId};
 use muster_sync::wire::{
-    Alert, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member, PullResponse, Quarantined, Role,
-    StreamHead,
+    Alert, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member, PullResponse,
+    PulledEntry, Quarantined, Role, StreamHead,
 };
 
 use crate::error::ServerError;
@@ -65,6 +65,25 @@ impl ClockPolicy {
         let ahead = wall.saturating_sub(now_ms);
         (ahead > self.threshold_ms).then_some(ahead)
     }
+}
+
+/// A pulled page with each entry as the JSON the server stored when it verified the push:
+/// the router sends it as is (decoding and re-encoding 1000 entries per page was most of a
+/// pull's cost). `Storage::pull` decodes it for callers that want `Entry` values.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RawPull {
+    pub entries: Vec<RawPulled>,
+    /// As `PullResponse::next`.
+    pub next: u64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawPulled {
+    pub rank: u64,
+    pub flags: Option<EntryFlags>,
+    /// The entry's wire JSON, as stored.
+    pub entry_json: String,
 }
 
 /// Whether a `PUT` created something or found it already there (201 vs 200).
@@ -150,14 +169,39 @@ pub trait Storage: Send + Sync + 'static {
         clock: ClockPolicy,
     ) -> impl Future<Output = Result<PushOutcome>> + Send;
 
-    /// Entries with `rank > after`, at most `limit` (clamped to 1..=2000).
+    /// Entries with `rank > after`, at most `limit` (clamped to 1..=2000), as stored JSON.
+    fn pull_raw(
+        &self,
+        caller: &Caller,
+        incident: IncidentId,
+        after: u64,
+        limit: u64,
+    ) -> impl Future<Output = Result<RawPull>> + Send;
+
+    /// `pull_raw`, decoded.
     fn pull(
         &self,
         caller: &Caller,
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> impl Future<Output = Result<PullResponse>> + Send;
+    ) -> impl Future<Output = Result<PullResponse>> + Send {
+        async move {
+            let raw = self.pull_raw(caller, incident, after, limit).await?;
+            let entries = raw
+                .entries
+                .into_iter()
+                .map(|r| {
+                    Ok(PulledEntry {
+                        rank: r.rank,
+                        flags: r.flags,
+                        entry: crate::common::decode_entry(&r.entry_json)?,
+                    })
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Ok(PullResponse { entries, next: raw.next, more: raw.more })
+        }
+    }
 
     /// Alerts (quarantined entries) with `id > after`.
     fn alerts(

@@ -87,7 +87,8 @@ pub struct Response {
 
 /// Moves one request to the server and back. Implementations answer every HTTP status as a
 /// `Response` and use `Err` only when no answer came.
-pub trait Transport {
+/// `Sync` because the engine fetches pages on a second thread while it ingests.
+pub trait Transport: Sync {
     fn send(&self, request: Request) -> Result<Response>;
 }
 

@@ -179,49 +179,95 @@ pub fn pull<T: Transport>(
     report: &mut IncidentReport,
 ) -> Result<()> {
     let mut cursor = store.sync_cursor(incident)?;
-    // The rank fetched up to; `cursor` trails it until the pending entries are ingested.
-    let mut fetched = cursor;
-    let mut pending: Vec<muster_core::Entry> = Vec::new();
-    let mut reset = false;
-    loop {
-        let page = match client.pull(incident, fetched, DEFAULT_PULL_LIMIT) {
-            Ok(p) => p,
-            // The server lost entries we had seen (a restored backup): start over; what is
-            // already held is acknowledged as duplicates.
-            Err(SyncError::Api { code, .. }) if code == "request.bad_cursor" && !reset => {
-                reset = true;
-                fetched = 0;
-                pending.clear();
-                continue;
+    // Pages are fetched (and decoded) on a second thread while this one ingests: the network
+    // and JSON work overlap the signature checks and SQLite writes.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Fetched>>(PREFETCH_PAGES);
+    let from = cursor;
+    std::thread::scope(|scope| {
+        scope.spawn(move || fetch_pages(client, incident, from, &tx));
+        let mut pending: Vec<muster_core::Entry> = Vec::new();
+        for message in rx {
+            let page = match message? {
+                Fetched::StartOver => {
+                    pending.clear();
+                    continue;
+                }
+                Fetched::Page(page) => page,
+            };
+            // A page with nothing in it ends the pull even if it claims more (no endless loop).
+            let done = !page.more || page.entries.is_empty();
+            let flags: Vec<(muster_core::EntryId, i64)> = page
+                .entries
+                .iter()
+                .filter_map(|p| p.flags.and_then(|f| f.clock_skew_ms).map(|s| (p.entry.id(), s)))
+                .collect();
+            if !flags.is_empty() {
+                report.clock_flagged += store.record_clock_flags(incident, &flags)?;
             }
-            Err(e) => return Err(e),
-        };
-        // A page with nothing in it ends the pull even if it claims more (no endless loop).
-        let done = !page.more || page.entries.is_empty();
-        let flags: Vec<(muster_core::EntryId, i64)> = page
-            .entries
-            .iter()
-            .filter_map(|p| p.flags.and_then(|f| f.clock_skew_ms).map(|s| (p.entry.id(), s)))
-            .collect();
-        if !flags.is_empty() {
-            report.clock_flagged += store.record_clock_flags(incident, &flags)?;
-        }
-        pending.extend(page.entries.into_iter().map(|p| p.entry));
-        fetched = page.next;
-        // Ingest in chunks: the projections refold once per ingest, not once per page.
-        if pending.len() >= INGEST_CHUNK || done {
-            ingest_page(store, incident, std::mem::take(&mut pending), report)?;
-            if fetched != cursor {
-                cursor = fetched;
-                store.set_sync_cursor(incident, cursor)?;
+            pending.extend(page.entries.into_iter().map(|p| p.entry));
+            // The rank fetched up to; `cursor` trails it until the pending entries are ingested.
+            let fetched = page.next;
+            // Ingest in chunks: the projections refold once per ingest, not once per page.
+            if pending.len() >= INGEST_CHUNK || done {
+                ingest_page(store, incident, std::mem::take(&mut pending), report)?;
+                if fetched != cursor {
+                    cursor = fetched;
+                    store.set_sync_cursor(incident, cursor)?;
+                }
+            }
+            if done {
+                break;
             }
         }
-        if done {
-            break;
-        }
-    }
+        // Leaving the scope drops the receiver, which stops the fetcher at its next page.
+        Ok::<(), SyncError>(())
+    })?;
     report.cursor = cursor;
     Ok(())
+}
+
+/// Pages fetched ahead of the ingest.
+const PREFETCH_PAGES: usize = 4;
+
+enum Fetched {
+    Page(crate::wire::PullResponse),
+    /// The server lost entries this laptop had seen (a restored backup): start over from rank
+    /// 0; what is already held is acknowledged as duplicates.
+    StartOver,
+}
+
+/// Fetches pages after `from` until the last one, an error, or the receiver hangs up.
+fn fetch_pages<T: Transport>(
+    client: &Client<T>,
+    incident: IncidentId,
+    from: u64,
+    tx: &std::sync::mpsc::SyncSender<Result<Fetched>>,
+) {
+    let mut after = from;
+    let mut reset = false;
+    loop {
+        let message = match client.pull(incident, after, DEFAULT_PULL_LIMIT) {
+            Ok(page) => {
+                let last = !page.more || page.entries.is_empty();
+                after = page.next;
+                let sent = tx.send(Ok(Fetched::Page(page)));
+                if last || sent.is_err() {
+                    return;
+                }
+                continue;
+            }
+            Err(SyncError::Api { code, .. }) if code == "request.bad_cursor" && !reset => {
+                reset = true;
+                after = 0;
+                Ok(Fetched::StartOver)
+            }
+            Err(e) => Err(e),
+        };
+        let failed = message.is_err();
+        if tx.send(message).is_err() || failed {
+            return;
+        }
+    }
 }
 
 /// Ingests one pulled page. Entries that conflict with this laptop's copy of their stream
