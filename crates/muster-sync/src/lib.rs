@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod engine;
+pub mod session;
 pub mod wire;
 
 #[cfg(feature = "http")]
