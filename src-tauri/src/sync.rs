@@ -360,7 +360,11 @@ impl<P: Reporter> SyncLoop<P> {
                 return self.offline(&e);
             }
         }
-        self.publish(self.status("syncing", None));
+        // A periodic check while synced with nothing waiting stays "synced" on screen; a round
+        // with something to push, or after a failure or login, shows "syncing".
+        if self.handle.status().state != "synced" || self.waiting() > 0 {
+            self.publish(self.status("syncing", None));
+        }
         self.reporter.will_write();
         let outcome = self.sync(&client);
         self.reporter.will_write();
