@@ -2315,7 +2315,7 @@
       clock_offset_ms: null,
       last_error: null,
     },
-    tokens: { ...(options.syncUsers || { alice: 'token-alice', bob: 'token-bob' }) },
+    tokens: new Map(Object.entries(options.syncUsers || { alice: 'token-alice', bob: 'token-bob' })),
     evidence: new Map(), // incident id -> { alerts, conflicts }
   };
 
@@ -2349,13 +2349,13 @@
         };
       }
       const user = input.user.trim();
-      if (!sync.tokens[user] || sync.tokens[user] !== input.token.trim()) {
+      if (!sync.tokens.has(user) || sync.tokens.get(user) !== input.token.trim()) {
         throw {
           code: 'auth.bad_enrolment',
           message: 'unknown user, or the enrolment token is wrong, used or expired',
         };
       }
-      delete sync.tokens[user]; // one use
+      sync.tokens.delete(user); // one use
       setTimeout(() => setSync({ state: 'syncing', server, user, last_error: null }), 0);
       setTimeout(() => setSync({ state: 'synced', synced_at_ms: Date.now() }), 10);
       return [{ server, user, device: DEVICE }];
