@@ -253,3 +253,69 @@ fn the_waiting_count_survives_a_restart_while_offline() {
     let s = a.wait_for("offline after a restart", Duration::from_secs(10), |s| s.state == "offline");
     assert_eq!(s.waiting, 2, "only the two new notes wait: {s:?}");
 }
+
+#[test]
+fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
+    let server_dir = tempfile::tempdir().unwrap();
+    let db = server_dir.path().join("server.sqlite3");
+    let server = start_server(&db, "127.0.0.1:0");
+    let url = format!("http://{}", server.addr);
+
+    // A's device key copied onto a second laptop (a restored backup, a stolen key).
+    let mut a = Laptop::new("Amara Okafor");
+    let mut copy = Laptop::new("Amara Okafor");
+    a.window.device_key().unwrap();
+    let key_of =
+        |l: &Laptop| muster_store::identity::device_key_account(&l.window.installation_id().unwrap());
+    let secret = a.secrets.get(&key_of(&a)).unwrap().unwrap();
+    copy.secrets.set(&key_of(&copy), &secret).unwrap();
+    assert_eq!(
+        copy.window.device_key().unwrap().verifying_key(),
+        a.window.device_key().unwrap().verifying_key()
+    );
+
+    session::login(&mut a.window, &url, "alice", &enrol(&db, "alice")).unwrap();
+    let second = {
+        let storage = SqliteStorage::open(&db).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(storage.new_enrolment("alice", chrono::Utc::now().timestamp_millis())).unwrap()
+    };
+    session::login(&mut copy.window, &url, "alice", &second).unwrap();
+    let (incident, _) =
+        a.window.open_incident("Ransomware on PACS", false, None, None, Severity::Sev1).unwrap();
+    let a_client = session::client_for(&a.window).unwrap();
+    session::sync_all(&mut a.window, &a_client, &[]).unwrap();
+    let copy_client = session::client_for(&copy.window).unwrap();
+    session::sync_all(&mut copy.window, &copy_client, &[]).unwrap();
+
+    let mut b = Laptop::new("Søren Lindqvist");
+    session::login(&mut b.window, &url, "bob", &enrol(&db, "bob")).unwrap();
+    session::share(&a_client, incident, "bob", muster_sync::wire::Role::Member).unwrap();
+    b.start_loop();
+    b.wait_for("B synced", Duration::from_secs(10), |s| s.state == "synced");
+    assert_eq!((b.handle.status().alerts, b.handle.status().conflicts), (0, 0));
+
+    // Both write on the same stream: two histories signed by one key. The copy is one entry
+    // ahead, so its push carries an entry that continues a history the server does not hold.
+    a.window.add_note(incident, "note from the original", None).unwrap();
+    copy.window.add_note(incident, "note from the copy", None).unwrap();
+    copy.window.add_note(incident, "second note from the copy", None).unwrap();
+    session::sync_all(&mut a.window, &a_client, &[]).unwrap();
+    let report = session::sync_all(&mut copy.window, &copy_client, &[]).unwrap();
+    assert_eq!(report.incidents[0].quarantined, 1, "{report:?}");
+
+    b.handle.poke();
+    let s = b.wait_for("B hears of the alert", Duration::from_secs(10), |s| s.alerts == 1);
+    assert_eq!(s.state, "synced");
+    let alerts = b.window.store().sync_alert_rows(incident).unwrap();
+    assert_eq!(alerts.len(), 1);
+    assert_eq!(alerts[0].kind, "fork");
+    assert_eq!(alerts[0].device, a.window.device_id().unwrap().unwrap());
+    assert_eq!(alerts[0].pushed_by.as_deref(), Some("alice"));
+    assert!(b.recorder.pulled.lock().unwrap().iter().filter(|i| **i == incident.to_string()).count() >= 2);
+    // B holds the original's note (first on the server), never the copy's.
+    assert!(b.holds_note(incident, "note from the original"));
+    assert!(!b.holds_note(incident, "note from the copy"));
+    drop(b);
+    server.rt.shutdown_background();
+}
