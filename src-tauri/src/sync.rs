@@ -341,6 +341,10 @@ impl<P: Reporter> SyncLoop<P> {
             Ok(s) => s,
             Err(e) => return self.offline(&e),
         };
+        // A login to another server since (by the window or the CLI) forgot the heads seen.
+        if let Ok(heads) = session::load_server_heads(self.m.store()) {
+            self.heads = heads;
+        }
         if settings.server.is_none() {
             self.failed = false;
             self.publish(self.status("off", None));
