@@ -8,6 +8,7 @@ use crate::breach_dto::*;
 use crate::command_names::COMMANDS;
 use crate::dto::*;
 use crate::error::IpcError;
+use crate::sync_dto::*;
 
 const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
 
@@ -94,6 +95,15 @@ fn generate() -> String {
         SignoffInput::decl(),
         ProposalRef::decl(),
         RateInput::decl(),
+        SyncStatus::decl(),
+        SyncLoginInput::decl(),
+        SyncLoggedIn::decl(),
+        ShareInput::decl(),
+        UnshareInput::decl(),
+        Shared::decl(),
+        SyncAlertView::decl(),
+        SetAsideView::decl(),
+        SyncEvidence::decl(),
     ];
     let mut out = String::from(
         "// Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:\n\

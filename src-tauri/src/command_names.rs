@@ -43,4 +43,11 @@ pub const COMMANDS: &[&str] = &[
     "sign_off_isolation",
     "carry_out_isolation",
     "rate_system",
+    "sync_status",
+    "sync_now",
+    "sync_login",
+    "sync_logout",
+    "sync_share",
+    "sync_unshare",
+    "sync_alerts",
 ];

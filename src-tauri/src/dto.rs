@@ -742,7 +742,8 @@ pub struct ApproveInput {
 pub struct StoreChanged {
     /// The incident written to, when known.
     pub incident: Option<String>,
-    /// user (this window) | external (another process: the CLI, an import) | demo
+    /// user (this window) | external (another process: the CLI, an import) | sync (entries
+    /// pulled from the sync server) | demo
     pub source: String,
 }
 

@@ -5,7 +5,7 @@ use muster_core::ValidationError;
 use muster_store::StoreError;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[cfg_attr(test, derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct IpcError {
@@ -22,6 +22,12 @@ impl IpcError {
 
 impl From<StoreError> for IpcError {
     fn from(e: StoreError) -> Self {
+        IpcError { code: e.code().to_string(), message: e.to_string() }
+    }
+}
+
+impl From<muster_sync::SyncError> for IpcError {
+    fn from(e: muster_sync::SyncError) -> Self {
         IpcError { code: e.code().to_string(), message: e.to_string() }
     }
 }

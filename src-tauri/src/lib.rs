@@ -1,6 +1,6 @@
 //! Muster's desktop console: a Tauri 2 shell over the same library API the CLI uses. The
-//! commands are thin (see `commands`); the status-prompt scheduler and the store-change probe run
-//! in the background and push events to the window, which never polls.
+//! commands are thin (see `commands`); the status-prompt scheduler, the store-change probe and the
+//! sync loop (`sync`) run in the background and push events to the window, which never polls.
 
 pub mod bench;
 #[cfg(test)]
@@ -13,6 +13,9 @@ pub mod dto;
 pub mod error;
 pub mod scheduler;
 pub mod state;
+pub mod sync;
+pub mod sync_commands;
+pub mod sync_dto;
 pub mod timeline;
 
 use std::path::PathBuf;
@@ -121,11 +124,20 @@ pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, Desk
             breach_commands::sign_off_isolation,
             breach_commands::carry_out_isolation,
             breach_commands::rate_system,
+            sync_commands::sync_status,
+            sync_commands::sync_now,
+            sync_commands::sync_login,
+            sync_commands::sync_logout,
+            sync_commands::sync_share,
+            sync_commands::sync_unshare,
+            sync_commands::sync_alerts,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(scheduler::run(handle.clone()));
-            spawn_change_probe(handle, probe);
+            spawn_change_probe(handle.clone(), probe);
+            sync::spawn(handle.clone());
+            sync::spawn_live_channel(handle);
             Ok(())
         }))
 }

@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::dto::{StoreChanged, TimelineIndexed, TimelinePage, TimelineQuery, TimelineRow};
 use crate::error::{IpcError, IpcResult};
+use crate::sync::SyncHandle;
 use crate::timeline::{row_view, TimelineIndex};
 
 pub const EVENT_STORE_CHANGED: &str = "store-changed";
@@ -31,7 +32,10 @@ pub struct AppState {
     /// The (incident, generation) an index is being built for in the background.
     indexing: Mutex<Option<(IncidentId, u64)>>,
     db_path: PathBuf,
+    data_dir: PathBuf,
     pub scheduler_wake: Notify,
+    /// Wakes the sync loop (`sync::spawn`) and holds its status.
+    pub sync: SyncHandle,
     pub started: Instant,
 }
 
@@ -52,6 +56,7 @@ impl AppState {
     pub fn new(muster: Muster) -> Self {
         let zone = muster.clock().zone();
         let db_path = muster.store().path().to_path_buf();
+        let data_dir = muster.data_dir().to_path_buf();
         AppState {
             muster: Mutex::new(muster),
             zone,
@@ -60,7 +65,9 @@ impl AppState {
             timeline: Mutex::new(None),
             indexing: Mutex::new(None),
             db_path,
+            data_dir,
             scheduler_wake: Notify::new(),
+            sync: SyncHandle::new(),
             started: Instant::now(),
         }
     }
@@ -95,10 +102,26 @@ impl AppState {
         self.last_own_write_ms.load(Ordering::SeqCst)
     }
 
-    /// Something changed in the database: invalidate, wake the scheduler, push the event.
+    /// The installation's data directory (where the sync loop and the sync commands open their
+    /// own connections).
+    pub fn data_dir(&self) -> &std::path::Path {
+        &self.data_dir
+    }
+
+    /// A background thread of this app (the sync loop) commits through its own connection:
+    /// it announces what changed itself, so the change probe does not report it again.
+    pub fn note_background_write(&self) {
+        self.last_own_write_ms.store(self.since_start_ms(), Ordering::SeqCst);
+    }
+
+    /// Something changed in the database: invalidate, wake the scheduler, push the event. Local
+    /// entries (this window's, or another process's such as the CLI) wake the sync loop too.
     pub fn changed<R: Runtime>(&self, app: &AppHandle<R>, incident: Option<String>, source: &str) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.scheduler_wake.notify_one();
+        if source == "user" || source == "external" {
+            self.sync.local_change();
+        }
         if let Err(e) = app.emit(EVENT_STORE_CHANGED, StoreChanged { incident, source: source.into() }) {
             eprintln!("muster-desktop: could not push a store change to the window: {e}");
         }

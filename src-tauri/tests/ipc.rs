@@ -184,3 +184,77 @@ fn breach_commands_take_the_ui_arguments_and_keep_clocks_running_on_the_last_val
     assert_eq!(problem["using"], "the built-in ruleset");
     assert!(view["obligations"].as_array().unwrap().iter().any(|o| o["rule"] == "hipaa.hhs"));
 }
+
+#[test]
+fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Amara Okafor" }));
+    // Not logged in: off, and the one error shape for whatever needs a server.
+    assert_eq!(c.ok("sync_status", json!({}))["state"], "off");
+    assert_eq!(c.ok("sync_now", json!({}))["state"], "off");
+    let login = |server: &str| {
+        c.call("sync_login", json!({ "input": { "server": server, "user": "alice", "token": "0011" } }))
+            .unwrap_err()
+    };
+    let err = login("10.0.0.5:7373");
+    assert_eq!(err["code"], "sync.not_configured", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("http://"), "{err}");
+    // Nothing listens on the discard port: unreachable, and still logged out.
+    let err = login("http://127.0.0.1:9");
+    assert_eq!(err["code"], "sync.unreachable", "{err}");
+    assert_eq!(c.ok("sync_status", json!({}))["state"], "off");
+
+    let opened = c.ok(
+        "open_incident",
+        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
+                           "commander": null, "severity": "sev1" } }),
+    );
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    let err = c
+        .call("sync_share", json!({ "input": { "incident": incident, "user": "bob", "commander": false } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "sync.not_configured", "{err}");
+    let err = c
+        .call("sync_share", json!({ "input": { "incident": "ffffffff", "user": "bob", "commander": false } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "input.not_found", "{err}");
+
+    let none = c.ok("sync_alerts", json!({ "incident_ref": incident }));
+    assert_eq!(
+        (none["alerts"].as_array().unwrap().len(), none["conflicts"].as_array().unwrap().len()),
+        (0, 0)
+    );
+
+    // What a sync round stores when the server reports an equivocation and a pulled entry
+    // conflicts with this laptop's copy (through another connection, as the loop's).
+    let data_dir = c.ok("app_info", json!({}))["data_dir"].as_str().unwrap().to_string();
+    let store = muster_store::Store::open(
+        &std::path::Path::new(&data_dir).join(muster_store::ops::DB_FILE),
+        std::sync::Arc::new(muster_store::SystemClock::new()),
+    )
+    .unwrap();
+    let id: muster_core::IncidentId = incident.parse().unwrap();
+    let entries = store.entries(id).unwrap();
+    let device = entries[0].device_id();
+    let alert = json!({ "pushed_by": "bob", "received_ms": 1_790_000_000_000_i64 }).to_string();
+    store.record_sync_alerts(id, &[(7, "equivocation".into(), device, 2, alert)]).unwrap();
+    store.quarantine_pulled(&entries[2..3], "ingest.prev_hash_mismatch").unwrap();
+
+    let evidence = c.ok("sync_alerts", json!({ "incident_ref": incident }));
+    let a = &evidence["alerts"][0];
+    assert_eq!(a["kind"], "equivocation");
+    assert_eq!(a["device"], device.short());
+    assert_eq!(a["seq"], 2);
+    assert_eq!(a["pushed_by"], "bob");
+    assert!(a["description"].as_str().unwrap().starts_with("two histories signed by one device key"), "{a}");
+    assert!(
+        a["received_text"]
+            .as_str()
+            .unwrap()
+            .ends_with(c.ok("app_info", json!({}))["zone_abbreviation"].as_str().unwrap()),
+        "{a}"
+    );
+    let q = &evidence["conflicts"][0];
+    assert_eq!((q["reason"].as_str(), q["seq"].as_u64()), (Some("ingest.prev_hash_mismatch"), Some(3)));
+    assert_eq!(evidence["incident"], incident.as_str());
+}

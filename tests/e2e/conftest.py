@@ -36,6 +36,17 @@ def app_binary() -> str:
     return path
 
 
+def muster_binary() -> str:
+    """The `muster` CLI (server, enrolment, login from the command line)."""
+    path = os.environ.get("MUSTER_BIN")
+    if not path:
+        target = os.environ.get("CARGO_TARGET_DIR", str(REPO / "target"))
+        path = str(Path(target) / "debug" / "muster")
+    if not os.path.exists(path):
+        raise RuntimeError(f"muster binary not found at {path}: build it with `cargo build -p muster-cli`")
+    return path
+
+
 def artifacts() -> Path:
     d = Path(os.environ.get("MUSTER_ARTIFACTS", str(REPO / "target" / "artifacts")))
     d.mkdir(parents=True, exist_ok=True)
@@ -45,10 +56,10 @@ def artifacts() -> Path:
 class Desktop:
     """One installation (data directory) and the tauri-driver serving sessions of the app on it."""
 
-    def __init__(self, data_dir: Path):
+    def __init__(self, data_dir: Path, env: dict = None):
         self.data_dir = data_dir
         self.port = _free_port()
-        env = dict(os.environ, MUSTER_HOME=str(data_dir))
+        env = dict(os.environ, MUSTER_HOME=str(data_dir), **(env or {}))
         log = open(data_dir / "tauri-driver.log", "wb")
         self.driver_proc = subprocess.Popen(
             ["tauri-driver", "--port", str(self.port), "--native-port", str(_free_port())],

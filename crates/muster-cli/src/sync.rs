@@ -10,16 +10,11 @@ use muster_core::IncidentId;
 use muster_server::{PgStorage, ServeOptions, SqliteStorage, Storage, TlsFiles};
 use muster_store::Muster;
 use muster_sync::wire::Role;
-use muster_sync::{incidents_to_sync, sync_once, Client, HttpTransport, SyncError};
+use muster_sync::{session, Client, HttpTransport, SyncError};
 use serde_json::json;
 
 use crate::args::{ServerCommand, ServerUserCommand};
 use crate::print_json;
-
-const SETTING_SERVER: &str = "sync.server";
-const SETTING_USER: &str = "sync.user";
-/// The PEM of the CA an https server's certificate must chain to (public data, not a secret).
-const SETTING_CA: &str = "sync.ca_cert";
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -122,15 +117,17 @@ pub fn server(cmd: ServerCommand, json: bool) -> Result<ExitCode> {
     }
 }
 
+/// Library errors as the CLI reports them: a store error (keyring, database) stays one, so its
+/// exit code and "nothing was written" line are what they were before the session API existed.
+fn lib_error(e: SyncError) -> anyhow::Error {
+    match e {
+        SyncError::Store(s) => s.into(),
+        other => other.into(),
+    }
+}
+
 fn client(m: &Muster) -> Result<Client<HttpTransport>> {
-    let server = m.store().setting(SETTING_SERVER)?.ok_or_else(|| {
-        SyncError::NotConfigured("not logged in to a sync server: run `muster login --server URL ...`".into())
-    })?;
-    let token = m.session_token()?.ok_or_else(|| {
-        SyncError::NotConfigured("no session token in the OS keyring: run `muster login` again".into())
-    })?;
-    let ca = m.store().setting(SETTING_CA)?;
-    Ok(Client::new(HttpTransport::with_ca(&server, ca.as_deref())?, Some(token)))
+    session::client_for(m).map_err(lib_error)
 }
 
 pub fn login(
@@ -148,37 +145,18 @@ pub fn login(
         ),
         None => None,
     };
-    let transport = HttpTransport::with_ca(server, ca.as_deref())?;
-    let device_name = m.operator()?;
-    let key = m.device_key()?.clone();
-    let answer = Client::new(transport, None).login(user, token, &key, &device_name)?;
-    m.set_session_token(&answer.session_token)?;
-    let server_url = server.trim().trim_end_matches('/');
-    // Ranks are one server's; another server's would skip entries.
-    if m.store().setting(SETTING_SERVER)?.as_deref() != Some(server_url) {
-        m.store().clear_sync_cursors()?;
-    }
-    m.store().set_setting(SETTING_SERVER, server_url)?;
-    m.store().set_setting(SETTING_USER, &answer.user)?;
-    match &ca {
-        Some(pem) => m.store().set_setting(SETTING_CA, pem)?,
-        None => m.store().delete_setting(SETTING_CA)?,
-    }
+    let outcome = session::login_with_ca(m, server, user, token, ca.as_deref()).map_err(lib_error)?;
     if json {
-        print_json(
-            &json!({ "server": server, "user": answer.user, "device": answer.device_id.to_string() }),
-        )?;
+        print_json(&json!({ "server": server, "user": outcome.user, "device": outcome.device.to_string() }))?;
     } else {
-        println!("Logged in to {server} as {} (device {}).", answer.user, answer.device_id.short());
+        println!("Logged in to {server} as {} (device {}).", outcome.user, outcome.device.short());
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn share(m: &Muster, incident: IncidentId, with: &str, commander: bool, json: bool) -> Result<ExitCode> {
-    let c = client(m)?;
-    c.register(incident)?;
     let role = if commander { Role::Commander } else { Role::Member };
-    c.set_member(incident, with, role)?;
+    session::share(&client(m)?, incident, with, role)?;
     if json {
         print_json(&json!({ "incident": incident.to_string(), "user": with, "role": role }))?;
     } else {
@@ -188,7 +166,7 @@ pub fn share(m: &Muster, incident: IncidentId, with: &str, commander: bool, json
 }
 
 pub fn unshare(m: &Muster, incident: IncidentId, with: &str, json: bool) -> Result<ExitCode> {
-    client(m)?.remove_member(incident, with)?;
+    session::unshare(&client(m)?, incident, with)?;
     if json {
         print_json(&json!({ "incident": incident.to_string(), "user": with, "removed": true }))?;
     } else {
@@ -205,9 +183,7 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
             s.trim().parse::<IncidentId>().map_err(|_| anyhow!("--fetch needs a full incident id, not {s:?}"))
         })
         .collect::<Result<Vec<_>>>()?;
-    let device = m.device_id()?;
-    let plan = incidents_to_sync(m.store(), &c, device, &extra)?;
-    let report = sync_once(m.store_mut(), &c, &plan)?;
+    let report = session::sync_all(m, &c, &extra)?;
     if json {
         print_json(&report)?;
     } else if report.incidents.is_empty() && report.access_removed.is_empty() {

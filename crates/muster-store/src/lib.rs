@@ -23,5 +23,5 @@ pub use identity::{OsKeyring, SecretStore};
 pub use ops::{DecisionInput, HandoverInput, Muster, OpenOptions};
 pub use rows::Source;
 pub use rulebook::{Rulebook, RulesetProblem, RulesetSource};
-pub use store::{ChangeProbe, Draft, IncidentSummary, IngestReport, Store};
+pub use store::{ChangeProbe, Draft, IncidentSummary, IngestReport, QuarantineRow, Store, SyncAlertRow};
 pub use verify::{Problem, ProblemKind, VerifyReport};

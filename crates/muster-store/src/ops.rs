@@ -211,6 +211,11 @@ impl Muster {
         }
     }
 
+    /// Forgets the sync server's session token (logging out); the device key stays.
+    pub fn clear_session_token(&self) -> Result<()> {
+        self.secrets.delete(&server_token_account(&self.installation_id()?))
+    }
+
     // ----- incidents -------------------------------------------------------------------------
 
     pub fn incidents(&self) -> Result<Vec<IncidentSummary>> {

@@ -133,7 +133,7 @@ impl RawRow {
     }
 }
 
-fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+pub(crate) fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
     bytes.try_into().ok()
 }
 

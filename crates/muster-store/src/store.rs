@@ -79,6 +79,42 @@ impl ChangeProbe {
     }
 }
 
+/// A server alert as this laptop holds it (`sync_alerts`): the server kept an entry aside
+/// because its device key signed two histories (equivocation) or continued another (fork).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncAlertRow {
+    pub alert_id: u64,
+    /// equivocation | fork
+    pub kind: String,
+    pub device: DeviceId,
+    pub seq: u64,
+    /// The server user whose push carried the entry (perhaps an honest relay).
+    pub pushed_by: Option<String>,
+    /// When the server received it (server clock).
+    pub server_received_ms: Option<i64>,
+    /// When this laptop pulled the alert.
+    pub received_ms: i64,
+}
+
+/// A pulled entry kept aside because it conflicts with this laptop's copy of its stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantineRow {
+    pub device: DeviceId,
+    pub seq: u64,
+    /// Hex of the entry hash.
+    pub hash: String,
+    /// The ingest refusal code (ingest.equivocation, ingest.prev_hash_mismatch, ingest.seq_gap).
+    pub reason: String,
+    pub received_ms: i64,
+}
+
+fn evidence_device(what: &str, incident: IncidentId, bytes: &[u8]) -> Result<DeviceId> {
+    rows::fixed(bytes).map(DeviceId).ok_or_else(|| StoreError::Corrupt {
+        row: format!("{what} (incident {incident})"),
+        reason: "device_id is not 32 bytes".into(),
+    })
+}
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -437,6 +473,82 @@ impl Store {
             |r| r.get(0),
         )?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The server alerts this laptop holds for an incident, oldest first (for display).
+    pub fn sync_alert_rows(&self, incident: IncidentId) -> Result<Vec<SyncAlertRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT alert_id, kind, device_id, seq, alert_json, received_ms FROM sync_alerts
+             WHERE incident_id = ?1 ORDER BY alert_id",
+        )?;
+        let rows = stmt.query_map(params![&incident.as_bytes()[..]], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind, device, seq, json, received_ms) = row?;
+            let device = evidence_device("sync alert", incident, &device)?;
+            // The wire JSON names who pushed it; an unreadable one still shows the rest.
+            let alert: Option<serde_json::Value> = serde_json::from_str(&json).ok();
+            let field = |name: &str| alert.as_ref().and_then(|a| a.get(name));
+            out.push(SyncAlertRow {
+                alert_id: u64::try_from(id).unwrap_or(0),
+                kind,
+                device,
+                seq: u64::try_from(seq).unwrap_or(0),
+                pushed_by: field("pushed_by").and_then(|v| v.as_str()).map(str::to_string),
+                server_received_ms: field("received_ms").and_then(serde_json::Value::as_i64),
+                received_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The pulled entries of an incident kept aside (`quarantine_pulled`), by stream and seq.
+    pub fn pulled_quarantine_rows(&self, incident: IncidentId) -> Result<Vec<QuarantineRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT device_id, seq, hash, reason, received_ms FROM sync_quarantine
+             WHERE incident_id = ?1 ORDER BY device_id, seq, id",
+        )?;
+        let rows = stmt.query_map(params![&incident.as_bytes()[..]], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device, seq, hash, reason, received_ms) = row?;
+            out.push(QuarantineRow {
+                device: evidence_device("set-aside entry", incident, &device)?,
+                seq: u64::try_from(seq).unwrap_or(0),
+                hash: hex::encode(hash),
+                reason,
+                received_ms,
+            });
+        }
+        Ok(out)
+    }
+
+    /// How many server alerts and set-aside pulled entries this laptop holds, over every
+    /// incident (what the sync status shows).
+    pub fn sync_evidence_totals(&self) -> Result<(u64, u64)> {
+        let (alerts, aside): (i64, i64) = self.conn.query_row(
+            "SELECT (SELECT count(*) FROM sync_alerts), (SELECT count(*) FROM sync_quarantine)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((u64::try_from(alerts).unwrap_or(0), u64::try_from(aside).unwrap_or(0)))
     }
 
     /// Forgets every pull and alert cursor (after logging in to another server, whose ranks

@@ -6,6 +6,7 @@ pub mod client;
 pub mod engine;
 #[cfg(feature = "http")]
 pub mod events;
+pub mod session;
 pub mod wire;
 
 #[cfg(feature = "http")]

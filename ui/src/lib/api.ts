@@ -36,16 +36,23 @@ import type {
   ReviewFormInput,
   ScopeFormInput,
   SeverityInput,
+  ShareInput,
+  Shared,
   SignoffInput,
   SnoozeInput,
   StatusInput,
   StoreChanged,
   SystemRef,
+  SyncEvidence,
+  SyncLoggedIn,
+  SyncLoginInput,
+  SyncStatus,
   SystemsView,
   TimelineIndexed,
   TimelinePage,
   TimelineQuery,
   TriggerInput,
+  UnshareInput,
   Written,
 } from './bindings';
 
@@ -108,6 +115,14 @@ export const api = {
   carryOutIsolation: (input: ProposalRef) => call<Written>('carry_out_isolation', { input }),
   rateSystem: (input: RateInput) => call<Written>('rate_system', { input }),
   mark: (name: string, value_ms: number) => call<null>('ui_mark', { name, value_ms }),
+  // Sync with the shared server (src-tauri/src/sync.rs: the loop; sync_commands.rs).
+  syncStatus: () => call<SyncStatus>('sync_status'),
+  syncNow: () => call<SyncStatus>('sync_now'),
+  syncLogin: (input: SyncLoginInput) => call<SyncLoggedIn>('sync_login', { input }),
+  syncLogout: () => call<SyncStatus>('sync_logout'),
+  syncShare: (input: ShareInput) => call<Shared>('sync_share', { input }),
+  syncUnshare: (input: UnshareInput) => call<Shared>('sync_unshare', { input }),
+  syncAlerts: (incident_ref: string) => call<SyncEvidence>('sync_alerts', { incident_ref }),
 };
 
 export const events = {
@@ -117,4 +132,6 @@ export const events = {
     listen<PromptFired>('prompt-fired', (e) => handler(e.payload)),
   onTimelineIndexed: (handler: (e: TimelineIndexed) => void): Promise<UnlistenFn> =>
     listen<TimelineIndexed>('timeline-indexed', (e) => handler(e.payload)),
+  onSyncStatus: (handler: (e: SyncStatus) => void): Promise<UnlistenFn> =>
+    listen<SyncStatus>('sync-status', (e) => handler(e.payload)),
 };

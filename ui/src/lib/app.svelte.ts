@@ -1,7 +1,7 @@
 // The console's state: what the backend said last, refreshed when it pushes a change. The only
 // timer here ticks the on-screen clock and countdowns; data is never polled.
 import { api, errorMessage, events } from './api';
-import type { AppInfo, Board, IncidentRow, PromptFired } from './bindings';
+import type { AppInfo, Board, IncidentRow, PromptFired, SyncEvidence, SyncStatus } from './bindings';
 
 export type Screen = 'incidents' | 'timeline' | 'roster' | 'prompts' | 'decisions' | 'breach' | 'systems';
 
@@ -23,6 +23,11 @@ class AppStore {
   paletteOpen = $state(false);
   helpOpen = $state(false);
   statusFormFor = $state<string | null>(null);
+  syncOpen = $state(false);
+  /** The sync loop's status as last pushed (`sync-status`); null until first read. */
+  sync = $state<SyncStatus | null>(null);
+  /** Server alerts and set-aside entries of the current incident (the red banner). */
+  evidence = $state<SyncEvidence | null>(null);
   now = $state(Date.now());
   toasts = $state<Toast[]>([]);
   /** In-app status prompts fired by the backend scheduler, newest first. */
@@ -54,12 +59,41 @@ class AppStore {
     } catch (e) {
       this.loadError = errorMessage(e);
     }
+    // Sync is optional: without a server (or if its status cannot be read) every screen works.
+    try {
+      await events.onSyncStatus((s) => void this.onSyncStatus(s));
+      await this.onSyncStatus(await api.syncStatus());
+    } catch (e) {
+      this.toast('error', `Sync status unavailable: ${errorMessage(e)}`);
+    }
     setInterval(() => (this.now = Date.now()), 1000);
   }
 
   async onChanged(_incident: string | null): Promise<void> {
     this.revision++;
-    await Promise.all([this.reloadIncidents(), this.reloadBoard()]);
+    await Promise.all([this.reloadIncidents(), this.reloadBoard(), this.reloadEvidence()]);
+  }
+
+  async onSyncStatus(s: SyncStatus): Promise<void> {
+    const before = this.sync;
+    this.sync = s;
+    if (!before || before.alerts !== s.alerts || before.conflicts !== s.conflicts)
+      await this.reloadEvidence();
+  }
+
+  /** Reads the current incident's sync evidence (alerts, set-aside entries) when there may be any. */
+  async reloadEvidence(): Promise<void> {
+    const incident = this.incident;
+    if (!incident || !this.sync || this.sync.alerts + this.sync.conflicts === 0) {
+      this.evidence = null;
+      return;
+    }
+    try {
+      const e = await api.syncAlerts(incident);
+      if (this.incident === incident) this.evidence = e;
+    } catch (e) {
+      this.toast('error', errorMessage(e));
+    }
   }
 
   onPrompt(p: PromptFired): void {
@@ -103,7 +137,7 @@ class AppStore {
     await api.useIncident(id);
     this.incident = id;
     this.fired = this.fired.filter((f) => f.incident === id);
-    await this.reloadBoard();
+    await Promise.all([this.reloadBoard(), this.reloadEvidence()]);
     // The timeline follows `incident` itself; no revision bump (it would reload it twice).
     this.screen = screen;
   }

@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:
 // change the Rust types, then run `MUSTER_WRITE_BINDINGS=1 cargo test -p muster-desktop bindings`.
 
-export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system";
+export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system" | "sync_status" | "sync_now" | "sync_login" | "sync_logout" | "sync_share" | "sync_unshare" | "sync_alerts";
 
 export type IpcError = { 
 /**
@@ -180,7 +180,8 @@ export type StoreChanged = {
  */
 incident: string | null, 
 /**
- * user (this window) | external (another process: the CLI, an import) | demo
+ * user (this window) | external (another process: the CLI, an import) | sync (entries
+ * pulled from the sync server) | demo
  */
 source: string, };
 
@@ -293,3 +294,95 @@ export type SignoffInput = { incident: string, proposal: string, approved: boole
 export type ProposalRef = { incident: string, proposal: string, };
 
 export type RateInput = { incident: string, system: string, status: string, comment: string | null, };
+
+export type SyncStatus = { 
+/**
+ * off (not logged in) | offline (the server cannot be reached, or refused) | syncing | synced
+ */
+state: string, server: string | null, user: string | null, 
+/**
+ * When the last sync round succeeded (kept while offline).
+ */
+synced_at_ms: number | null, 
+/**
+ * Local entries the server does not hold yet (as far as its heads were last seen).
+ */
+waiting: number, 
+/**
+ * Server alerts held here: entries the server kept aside because one device key signed
+ * two histories (equivocation) or continued another (fork).
+ */
+alerts: number, 
+/**
+ * Pulled entries set aside here because they conflict with this laptop's copy of their
+ * stream.
+ */
+conflicts: number, 
+/**
+ * How far this laptop's clock is ahead of the server's (negative: behind).
+ */
+clock_offset_ms: number | null, 
+/**
+ * Why the last attempt failed (offline), or why this laptop is logged out (off).
+ */
+last_error: IpcError | null, };
+
+export type SyncLoginInput = { 
+/**
+ * The server's base URL, e.g. http://10.0.0.5:7373.
+ */
+server: string, user: string, 
+/**
+ * The one-time enrolment token from `muster server user add`.
+ */
+token: string, };
+
+export type SyncLoggedIn = { server: string, user: string, 
+/**
+ * Short id of this installation's device key, now registered to the user.
+ */
+device: string, };
+
+export type ShareInput = { incident: string, 
+/**
+ * The server user to share with.
+ */
+user: string, 
+/**
+ * Grant the server-side commander role (may share and unshare in turn).
+ */
+commander: boolean, };
+
+export type UnshareInput = { incident: string, user: string, };
+
+export type Shared = { incident: string, user: string, 
+/**
+ * member | commander | removed
+ */
+role: string, };
+
+export type SyncAlertView = { 
+/**
+ * equivocation | fork
+ */
+kind: string, 
+/**
+ * What it means, for people.
+ */
+description: string, 
+/**
+ * Short id of the device key that signed both.
+ */
+device: string, seq: number, 
+/**
+ * The server user whose push carried it (perhaps an honest relay).
+ */
+pushed_by: string | null, received_ms: number, received_text: string, };
+
+export type SetAsideView = { device: string, seq: number, 
+/**
+ * The ingest refusal: ingest.equivocation | ingest.prev_hash_mismatch | ingest.seq_gap
+ */
+reason: string, description: string, received_ms: number, received_text: string, };
+
+export type SyncEvidence = { incident: string, alerts: Array<SyncAlertView>, conflicts: Array<SetAsideView>, };

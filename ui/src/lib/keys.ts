@@ -69,6 +69,7 @@ export const BINDINGS: Record<string, string> = {
   s: 'status',
   d: 'decision',
   '?': 'help',
+  'alt+s': 'sync',
 };
 
 export const SHORTCUT_HELP: [string, string][] = [
@@ -82,6 +83,7 @@ export const SHORTCUT_HELP: [string, string][] = [
   ['g s', 'Systems (HICS 251): register, isolation impact, sign-off'],
   ['Alt 1 … Alt 7', 'The same screens (Alt 6 Breach, Alt 7 Systems)'],
   ['w', 'Wallboard (Esc to leave)'],
+  ['Alt S', 'Sync: log in to the server, share the incident, sync now'],
   ['Ctrl Enter', 'Submit the form you are in'],
   ['?', 'This help'],
 ];

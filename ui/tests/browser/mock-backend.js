@@ -16,9 +16,12 @@
 //   latencyMs  delay of every command (default 0)
 //   rulesetProblems  [{ file, line, field, message, using }]: what breach_view reports as
 //              rules files that were not used (default none)
+//   syncUsers  { name: one-time token } the imagined sync server knows (default alice and bob,
+//              with tokens "token-alice", "token-bob")
 //
 // Tests drive it through window.__mock: calls (every invoke, in order), emit(event, payload),
-// firePrompts() (what the scheduler would push now), board(ref), state().
+// firePrompts() (what the scheduler would push now), board(ref), state(), setSync(patch) (the
+// sync loop's status, pushed as sync-status), setEvidence(ref, { alerts, conflicts }).
 (() => {
   'use strict';
 
@@ -2287,6 +2290,99 @@
     sign_off_isolation: ['input'],
     carry_out_isolation: ['input'],
     rate_system: ['input'],
+    sync_status: [],
+    sync_now: [],
+    sync_login: ['input'],
+    sync_logout: [],
+    sync_share: ['input'],
+    sync_unshare: ['input'],
+    sync_alerts: ['incident_ref'],
+  };
+
+  // ---- sync (src-tauri/src/sync.rs: the loop; sync_commands.rs) -------------------------------
+  // The loop's status as it pushes it (`sync-status`); the server is imagined: users with their
+  // one-time tokens (options.syncUsers: { name: token }, default alice/bob with "token-<name>").
+
+  const sync = {
+    status: {
+      state: 'off',
+      server: null,
+      user: null,
+      synced_at_ms: null,
+      waiting: 0,
+      alerts: 0,
+      conflicts: 0,
+      clock_offset_ms: null,
+      last_error: null,
+    },
+    tokens: new Map(Object.entries(options.syncUsers || { alice: 'token-alice', bob: 'token-bob' })),
+    evidence: new Map(), // incident id -> { alerts, conflicts }
+  };
+
+  /** Replaces part of the status and pushes it, as the loop does when its state changes. */
+  function setSync(patch) {
+    sync.status = { ...sync.status, ...patch };
+    emit('sync-status', sync.status);
+    return json(sync.status);
+  }
+
+  const notLoggedIn = () => ({
+    code: 'sync.not_configured',
+    message: 'not logged in to a sync server: run `muster login --server URL ...`',
+  });
+
+  const SYNC_COMMANDS = {
+    sync_status: () => [json(sync.status)],
+    sync_now: () => {
+      if (sync.status.state !== 'off') {
+        setTimeout(() => setSync({ state: 'syncing' }), 0);
+        setTimeout(() => setSync({ state: 'synced', synced_at_ms: Date.now(), last_error: null }), 10);
+      }
+      return [json(sync.status)];
+    },
+    sync_login: ({ input }) => {
+      const server = input.server.trim().replace(/\/+$/, '');
+      if (!server.startsWith('http://')) {
+        throw {
+          code: 'sync.not_configured',
+          message: `server URL ${quoted(server)} must start with http:// (TLS is not supported yet)`,
+        };
+      }
+      const user = input.user.trim();
+      if (!sync.tokens.has(user) || sync.tokens.get(user) !== input.token.trim()) {
+        throw {
+          code: 'auth.bad_enrolment',
+          message: 'unknown user, or the enrolment token is wrong, used or expired',
+        };
+      }
+      sync.tokens.delete(user); // one use
+      setTimeout(() => setSync({ state: 'syncing', server, user, last_error: null }), 0);
+      setTimeout(() => setSync({ state: 'synced', synced_at_ms: Date.now() }), 10);
+      return [{ server, user, device: DEVICE }];
+    },
+    sync_logout: () => {
+      setTimeout(() => setSync({ state: 'off', user: null, synced_at_ms: null, waiting: 0 }), 0);
+      return [json(sync.status)];
+    },
+    sync_share: ({ input }) => {
+      if (sync.status.state === 'off') throw notLoggedIn();
+      const inc = resolveIncident(input.incident);
+      const user = input.user.trim();
+      if (!(user in (options.syncUsers || { alice: 1, bob: 1 }))) {
+        throw { code: 'user.unknown', message: `no user named ${quoted(user)}` };
+      }
+      return [{ incident: inc.id, user, role: input.commander ? 'commander' : 'member' }];
+    },
+    sync_unshare: ({ input }) => {
+      if (sync.status.state === 'off') throw notLoggedIn();
+      const inc = resolveIncident(input.incident);
+      return [{ incident: inc.id, user: input.user.trim(), role: 'removed' }];
+    },
+    sync_alerts: ({ incident_ref }) => {
+      const inc = resolveIncident(incident_ref);
+      const e = sync.evidence.get(inc.id) || { alerts: [], conflicts: [] };
+      return [{ incident: inc.id, alerts: e.alerts, conflicts: e.conflicts }];
+    },
   };
 
   /** Each returns [result, incident written to or undefined for a read]. */
@@ -2718,7 +2814,7 @@
     if (latency) await delay();
     else await null;
     if (cmd.startsWith('plugin:event|')) return pluginEvent(cmd, args);
-    const handler = COMMANDS[cmd];
+    const handler = COMMANDS[cmd] || SYNC_COMMANDS[cmd];
     // Tauri rejects unknown commands and missing arguments with a string.
     if (!handler) throw `command ${cmd} not found`;
     for (const name of ARGS[cmd]) {
@@ -2791,6 +2887,10 @@
     board: (ref) => json(boardOf(resolveIncident(ref ?? db.current))),
     state: () => json({ operator: db.operator, current: db.current, incidents: db.incidents }),
     listenerCount: (event) => (db.listeners.get(event) || []).length,
+    /** Sets part of the sync status and pushes `sync-status`. */
+    setSync,
+    /** What `sync_alerts` answers for an incident: { alerts: [SyncAlertView], conflicts: [SetAsideView] }. */
+    setEvidence: (ref, evidence) => sync.evidence.set(resolveIncident(ref ?? db.current).id, evidence),
   };
 
   if (options.seed) seed(options.seed);

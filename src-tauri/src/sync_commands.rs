@@ -1,0 +1,154 @@
+//! The sync commands: each a few lines over `muster_sync::session`, as the CLI's `login`,
+//! `share`, `unshare` and `sync`. Network calls run on a blocking thread with a connection of
+//! their own, never under `AppState`'s mutex; the loop (`sync`) does the syncing itself and is
+//! poked when something here changes what it should do.
+
+use muster_core::DeviceId;
+use muster_store::{Muster, OpenOptions};
+use muster_sync::session;
+use muster_sync::wire::Role;
+use tauri::State;
+
+use crate::dto::{format_ms, ms};
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppState;
+use crate::sync_dto::*;
+
+type App<'a> = State<'a, AppState>;
+
+/// Runs network work off the async workers, on an installation opened for it.
+async fn on_own_connection<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Muster) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    let dir = state.data_dir().to_path_buf();
+    tauri::async_runtime::spawn_blocking(move || f(&mut Muster::open(&dir, OpenOptions::default())?))
+        .await
+        .map_err(|e| IpcError::new("app.internal", format!("the sync task stopped: {e}")))?
+}
+
+fn incident_id(state: &AppState, reference: &str) -> IpcResult<muster_core::IncidentId> {
+    state.read(|m| Ok(m.resolve_incident(reference)?))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_status(state: App<'_>) -> IpcResult<SyncStatus> {
+    Ok(state.sync.status())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_now(state: App<'_>) -> IpcResult<SyncStatus> {
+    state.sync.poke();
+    Ok(state.sync.status())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_login(state: App<'_>, input: SyncLoginInput) -> IpcResult<SyncLoggedIn> {
+    // The device key is created (if it must be) by the window's own installation, never twice.
+    state.muster()?.device_key()?;
+    let outcome =
+        on_own_connection(&state, move |m| Ok(session::login(m, &input.server, &input.user, &input.token)?))
+            .await?;
+    state.sync.poke();
+    Ok(SyncLoggedIn { server: outcome.server, user: outcome.user, device: outcome.device.short() })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_logout(state: App<'_>) -> IpcResult<SyncStatus> {
+    state.read(|m| Ok(session::logout(m)?))?;
+    state.sync.poke();
+    Ok(state.sync.status())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_share(state: App<'_>, input: ShareInput) -> IpcResult<Shared> {
+    let incident = incident_id(&state, &input.incident)?;
+    let role = if input.commander { Role::Commander } else { Role::Member };
+    let user = input.user.trim().to_string();
+    let with = user.clone();
+    on_own_connection(&state, move |m| Ok(session::share(&session::client_for(m)?, incident, &with, role)?))
+        .await?;
+    state.sync.poke();
+    Ok(Shared { incident: incident.to_string(), user, role: role.as_str().into() })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_unshare(state: App<'_>, input: UnshareInput) -> IpcResult<Shared> {
+    let incident = incident_id(&state, &input.incident)?;
+    let user = input.user.trim().to_string();
+    let with = user.clone();
+    on_own_connection(&state, move |m| Ok(session::unshare(&session::client_for(m)?, incident, &with)?))
+        .await?;
+    Ok(Shared { incident: incident.to_string(), user, role: "removed".into() })
+}
+
+fn alert_description(kind: &str) -> String {
+    match kind {
+        "equivocation" => {
+            "two histories signed by one device key: the server holds another entry at the same place".into()
+        }
+        "fork" => {
+            "two histories signed by one device key: this entry continues a history the server does not hold"
+                .into()
+        }
+        other => format!("the server kept this entry aside ({other})"),
+    }
+}
+
+fn set_aside_description(reason: &str) -> String {
+    match reason {
+        "ingest.equivocation" => {
+            "two histories signed by one device key: this laptop holds another entry at the same place".into()
+        }
+        "ingest.prev_hash_mismatch" => {
+            "two histories signed by one device key: it does not continue this laptop's copy of the stream"
+                .into()
+        }
+        "ingest.seq_gap" => "a later entry of a history already set aside".into(),
+        other => format!("it conflicts with this laptop's copy of its stream ({other})"),
+    }
+}
+
+fn seq(n: u64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn short(d: &DeviceId) -> String {
+    d.short()
+}
+
+/// Alerts and set-aside entries of one incident, for the banner where people work.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sync_alerts(state: App<'_>, incident_ref: String) -> IpcResult<SyncEvidence> {
+    state.read(|m| {
+        let id = m.resolve_incident(&incident_ref)?;
+        let alerts = m
+            .store()
+            .sync_alert_rows(id)?
+            .into_iter()
+            .map(|a| SyncAlertView {
+                description: alert_description(&a.kind),
+                kind: a.kind,
+                device: short(&a.device),
+                seq: seq(a.seq),
+                pushed_by: a.pushed_by,
+                received_ms: ms(a.received_ms),
+                received_text: format_ms(&state.zone, a.received_ms),
+            })
+            .collect();
+        let conflicts = m
+            .store()
+            .pulled_quarantine_rows(id)?
+            .into_iter()
+            .map(|q| SetAsideView {
+                description: set_aside_description(&q.reason),
+                device: short(&q.device),
+                seq: seq(q.seq),
+                reason: q.reason,
+                received_ms: ms(q.received_ms),
+                received_text: format_ms(&state.zone, q.received_ms),
+            })
+            .collect();
+        Ok(SyncEvidence { incident: id.to_string(), alerts, conflicts })
+    })
+}
