@@ -528,6 +528,9 @@ pub struct TimelineRow {
     pub retracted_by: Vec<String>,
     pub device: String,
     pub seq: f64,
+    /// Set when the sync server flagged the entry: its author's clock was off from the
+    /// server's by this much (ms; positive: fast) when it was pushed. The entry is as written.
+    pub clock_skew_ms: Option<f64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -1,6 +1,7 @@
 //! The app's shared state: the one `Muster` (database + device key), the timeline index and
 //! the signals that wake the status-prompt scheduler and tell the UI what changed.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -187,14 +188,15 @@ impl AppState {
         q: &TimelineQuery,
     ) -> IpcResult<TimelinePage> {
         if let Some(index) = self.fresh_index(incident)? {
-            return Ok(index.query(q, &self.zone));
+            return self.with_clock_flags(incident, index.query(q, &self.zone));
         }
         let filtered = !q.kinds.is_empty()
             || !q.positions.is_empty()
             || !q.authors.is_empty()
             || !q.text.trim().is_empty();
         if filtered {
-            return Ok(self.build_index(incident)?.query(q, &self.zone));
+            let page = self.build_index(incident)?.query(q, &self.zone);
+            return self.with_clock_flags(incident, page);
         }
         let started = Instant::now();
         let (items, total) = self.read(|m| {
@@ -204,17 +206,35 @@ impl AppState {
         })?;
         self.index_in_background(app, incident)?;
         let total = u32::try_from(total).unwrap_or(u32::MAX);
-        Ok(TimelinePage {
-            total,
-            matched: total,
-            offset: q.offset.min(total),
-            rows: items.iter().map(|i| row_view(i, &self.zone)).collect(),
-            kinds: Vec::new(),
-            positions: Vec::new(),
-            authors: Vec::new(),
-            query_ms: started.elapsed().as_secs_f64() * 1000.0,
-            indexing: true,
-        })
+        self.with_clock_flags(
+            incident,
+            TimelinePage {
+                total,
+                matched: total,
+                offset: q.offset.min(total),
+                rows: items.iter().map(|i| row_view(i, &self.zone)).collect(),
+                kinds: Vec::new(),
+                positions: Vec::new(),
+                authors: Vec::new(),
+                query_ms: started.elapsed().as_secs_f64() * 1000.0,
+                indexing: true,
+            },
+        )
+    }
+
+    /// Marks the page's rows the sync server flagged for their author's clock (a side table:
+    /// the index and the entries know nothing of it).
+    fn with_clock_flags(&self, incident: IncidentId, mut page: TimelinePage) -> IpcResult<TimelinePage> {
+        let flags = self.read(|m| Ok(m.store().clock_flags(incident)?))?;
+        if flags.is_empty() {
+            return Ok(page);
+        }
+        let by_id: HashMap<String, i64> =
+            flags.into_iter().map(|(id, skew)| (id.to_string(), skew)).collect();
+        for row in &mut page.rows {
+            row.clock_skew_ms = by_id.get(&row.id).map(|s| *s as f64);
+        }
+        Ok(page)
     }
 
     /// The newest `n` entries (the wallboard's feed), straight from the store.

@@ -464,8 +464,8 @@ pub fn spawn_live_channel<R: Runtime>(app: AppHandle<R>) {
         let Ok(m) = Muster::open(&data_dir, OpenOptions::default()) else { return };
         let mut backoff = Backoff::seeded();
         loop {
-            let opened = session::transport_for(&m)
-                .and_then(|t| session::session_token(&m).map(|token| (t, token)));
+            let opened =
+                session::transport_for(&m).and_then(|t| session::session_token(&m).map(|token| (t, token)));
             let (transport, token) = match opened {
                 Ok(pair) => pair,
                 Err(_) => {

@@ -151,5 +151,6 @@ pub fn row_view(item: &TimelineItem, zone: &ViewerZone) -> TimelineRow {
         retracted_by: item.retracted_by.iter().map(|i| i.short()).collect(),
         device: item.device_id.short(),
         seq: item.seq as f64,
+        clock_skew_ms: None,
     }
 }

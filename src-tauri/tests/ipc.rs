@@ -258,3 +258,36 @@ fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
     assert_eq!((q["reason"].as_str(), q["seq"].as_u64()), (Some("ingest.prev_hash_mismatch"), Some(3)));
     assert_eq!(evidence["incident"], incident.as_str());
 }
+
+#[test]
+fn timeline_rows_carry_the_sync_servers_clock_flags() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Amara Okafor" }));
+    let opened = c.ok(
+        "open_incident",
+        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
+                           "commander": null, "severity": "sev2" } }),
+    );
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    c.ok(
+        "add_note",
+        json!({ "input": { "incident": incident, "text": "from a fast laptop", "occurred_at": null } }),
+    );
+    let query = json!({ "query": { "incident": incident, "newest_first": true, "kinds": [], "positions": [],
+                                   "authors": [], "text": "", "offset": 0, "limit": 50 } });
+    let page = c.ok("timeline_query", query.clone());
+    assert!(page["rows"].as_array().unwrap().iter().all(|r| r["clock_skew_ms"].is_null()));
+
+    // What the sync loop stores when a pull brings the server's flag for the note.
+    let flagged = page["rows"][0]["id"].as_str().unwrap().to_string();
+    let other = Muster::open(c._dir.path(), OpenOptions::default()).unwrap();
+    other
+        .store()
+        .record_clock_flags(incident.parse().unwrap(), &[(flagged.parse().unwrap(), 420_000)])
+        .unwrap();
+    let page = c.ok("timeline_query", query);
+    let rows = page["rows"].as_array().unwrap();
+    assert_eq!(rows[0]["id"], flagged.as_str());
+    assert_eq!(rows[0]["clock_skew_ms"], 420_000.0);
+    assert!(rows[1..].iter().all(|r| r["clock_skew_ms"].is_null()), "only the flagged entry");
+}

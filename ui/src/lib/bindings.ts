@@ -105,7 +105,12 @@ occurred_ms: number | null, occurred_text: string | null, author: string, author
 /**
  * For amendments and retractions: the entry they correct.
  */
-target: string | null, target_short: string | null, amended_by: Array<string>, retracted_by: Array<string>, device: string, seq: number, };
+target: string | null, target_short: string | null, amended_by: Array<string>, retracted_by: Array<string>, device: string, seq: number, 
+/**
+ * Set when the sync server flagged the entry: its author's clock was off from the
+ * server's by this much (ms; positive: fast) when it was pushed. The entry is as written.
+ */
+clock_skew_ms: number | null, };
 
 export type TimelineQuery = { incident: string, newest_first: boolean, 
 /**

@@ -20,3 +20,10 @@ export function relative(thenMs: number, nowMs: number): string {
   const text = minutes >= 120 ? `${Math.round(minutes / 60)} h` : `${minutes} min`;
   return diff < 0 ? `${text} ago` : `in ${text}`;
 }
+
+/** "author's clock was 7 min fast" / "... 2 h 5 min slow": a sync server's clock-skew flag. */
+export function clockSkewText(skewMs: number): string {
+  const minutes = Math.max(1, Math.round(Math.abs(skewMs) / 60_000));
+  const size = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
+  return `author's clock was ${size} ${skewMs > 0 ? 'fast' : 'slow'}`;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countdown, relative } from '../../src/lib/time';
+import { clockSkewText, countdown, relative } from '../../src/lib/time';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -58,5 +58,14 @@ describe('relative', () => {
   it('switches to hours from two hours', () => {
     expect(relative(now - 2 * HOUR, now)).toBe('2 h ago');
     expect(relative(now + 5 * HOUR, now)).toBe('in 5 h');
+  });
+});
+
+describe('clockSkewText', () => {
+  it('says how far and which way the author clock was off', () => {
+    expect(clockSkewText(7 * 60_000)).toBe("author's clock was 7 min fast");
+    expect(clockSkewText(-125 * 60_000)).toBe("author's clock was 2 h 5 min slow");
+    // Flags start above the server's threshold (2 min by default); never "0 min".
+    expect(clockSkewText(20_000)).toBe("author's clock was 1 min fast");
   });
 });
