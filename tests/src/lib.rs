@@ -116,3 +116,68 @@ impl Installation {
         self.json(&["show"])["state_digest"].as_str().unwrap().to_string()
     }
 }
+
+/// A running `muster serve` (killed on drop): its URL, from the first stdout line, and the
+/// file its stderr (the JSON request log) goes to.
+#[derive(Debug)]
+pub struct ServeProcess {
+    pub child: std::process::Child,
+    pub url: String,
+    pub log: PathBuf,
+}
+
+impl ServeProcess {
+    /// `muster serve --listen 127.0.0.1:0 --database DATABASE EXTRA...`, stderr into `log`.
+    pub fn start(database: &str, extra: &[&str], log: &Path) -> ServeProcess {
+        use std::io::{BufRead, BufReader};
+        let mut child = Command::new(muster_bin())
+            .args(["serve", "--listen", "127.0.0.1:0", "--database", database])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+        assert_eq!(event["event"], "listening");
+        ServeProcess { child, url: event["url"].as_str().unwrap().to_string(), log: log.to_path_buf() }
+    }
+
+    /// SIGKILL (on Unix) and reap.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `muster server user add NAME --database DATABASE --json`: the one-time enrolment token.
+pub fn server_user_add(database: &str, name: &str) -> String {
+    let out = Command::new(muster_bin())
+        .args(["--json", "server", "user", "add", name, "--database", database])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["user"], name);
+    v["token"].as_str().unwrap().to_string()
+}
+
+/// xorshift64: reproducible schedules for the crash tests (seeded, printed, replayable).
+#[derive(Debug)]
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}

@@ -14,7 +14,7 @@ use muster_core::body::{EntryBody, Note, StatusUpdate};
 use muster_core::entry::Author;
 use muster_core::{Entry, EntryId, IncidentId, SigningKey, StreamWriter, ViewerZone, WallClock};
 use muster_store::{transfer, FixedClock, Source, Store};
-use muster_tests::Installation;
+use muster_tests::{Installation, Rng};
 
 const ENTRIES_PER_DEVICE: u64 = 4_000;
 /// Kills that must land between two acknowledgements (mid-write) for the test to count.
@@ -62,16 +62,6 @@ fn source_file(dir: &std::path::Path) -> (std::path::PathBuf, Vec<EntryId>, Stri
         .collect();
     let digest = store.fold_from_log(incident).unwrap().digest().to_string();
     (path, ids, digest)
-}
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 struct Run {
@@ -171,12 +161,15 @@ fn sigkill_during_import_never_loses_an_acknowledged_entry() {
     let mut held = 0u64;
     while kills_mid_write < MID_WRITE_KILLS && rounds < MAX_ROUNDS {
         rounds += 1;
-        let kill = if rng.next() % 4 == 0 {
+        let kill = if rng.next_u64() % 4 == 0 {
             let millis = u64::try_from(full.as_millis()).unwrap().max(1);
-            Kill::After(Duration::from_millis(rng.next() % millis))
+            Kill::After(Duration::from_millis(rng.next_u64() % millis))
         } else {
             let batches_left = (total - held).div_ceil(50).max(2);
-            Kill::AfterAcks(1 + rng.next() % (batches_left - 1), Duration::from_micros(rng.next() % 6_000))
+            Kill::AfterAcks(
+                1 + rng.next_u64() % (batches_left - 1),
+                Duration::from_micros(rng.next_u64() % 6_000),
+            )
         };
         let run = import_until_killed(&m, &file, kill);
         if !run.finished && run.acked > 0 && run.acked < total {

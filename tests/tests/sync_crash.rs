@@ -6,8 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,23 +17,13 @@ use muster_core::{DeviceId, Entry, IncidentId, SigningKey, StreamWriter, ViewerZ
 use muster_store::{FixedClock, Source, Store};
 use muster_sync::wire::Role;
 use muster_sync::{sync_once, Client, HttpTransport, SyncPlan};
-use muster_tests::muster_bin;
+use muster_tests::{server_user_add, Rng, ServeProcess};
 
 const PER_DEVICE: u64 = 4_000;
 const PAGE: usize = 200;
 /// Kills that must land while a push is in flight for the test to count.
 const IN_FLIGHT_KILLS: usize = 12;
 const MAX_ROUNDS: usize = 60;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
@@ -78,35 +66,6 @@ fn source(incident: IncidentId, dir: &std::path::Path) -> (HashMap<DeviceId, Vec
     }
     let digest = store.fold_from_log(incident).unwrap().digest().to_string();
     (streams, digest)
-}
-
-/// A `muster serve` child; its URL from the first stdout line.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-fn start_server(database: &str) -> Server {
-    let mut child = Command::new(muster_bin())
-        .args(["serve", "--listen", "127.0.0.1:0", "--quiet", "--database", database])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-    assert_eq!(v["event"], "listening");
-    Server { child, url: v["url"].as_str().unwrap().to_string() }
-}
-
-fn add_user(database: &str, name: &str) -> String {
-    let out = Command::new(muster_bin())
-        .args(["--json", "server", "user", "add", name, "--database", database])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["token"].as_str().unwrap().to_string()
 }
 
 fn login(url: &str, user: &str, token: &str, seed: u8) -> String {
@@ -178,7 +137,10 @@ fn crash_run(database: &str) {
     let (streams, source_digest) = source(incident, work.path());
     let total: u64 = streams.values().map(|s| s.len() as u64).sum();
 
-    let tokens: Vec<String> = ["alice", "bob", "carol"].iter().map(|u| add_user(database, u)).collect();
+    let tokens: Vec<String> =
+        ["alice", "bob", "carol"].iter().map(|u| server_user_add(database, u)).collect();
+    let log = work.path().join("server.log");
+    let start_server = |db: &str| ServeProcess::start(db, &["--quiet"], &log);
     let mut server = start_server(database);
     let alice = login(&server.url, "alice", &tokens[0], 1);
     login(&server.url, "bob", &tokens[1], 2);
@@ -208,8 +170,8 @@ fn crash_run(database: &str) {
             std::thread::spawn(move || push_all(&client(&url, &session), incident, &streams, &acks))
         };
         // Kill after 1 or 2 answered pushes plus up to 30 ms: most often inside the next one.
-        let wait_for = 1 + rng.next() % 2;
-        let delay = Duration::from_micros(rng.next() % 30_000);
+        let wait_for = 1 + rng.next_u64() % 2;
+        let delay = Duration::from_micros(rng.next_u64() % 30_000);
         let started = Instant::now();
         let mut armed: Option<Instant> = None;
         let mut killed_in_flight = false;
@@ -219,8 +181,7 @@ fn crash_run(database: &str) {
             }
             if armed.is_some_and(|t| t.elapsed() >= delay) || started.elapsed() > Duration::from_secs(60) {
                 killed_in_flight = acks.in_flight.load(Ordering::SeqCst);
-                server.child.kill().unwrap(); // SIGKILL on Unix
-                server.child.wait().unwrap();
+                server.kill(); // SIGKILL on Unix
                 break;
             }
             std::thread::sleep(Duration::from_micros(200));
@@ -276,8 +237,6 @@ fn crash_run(database: &str) {
     let report = sync_once(&mut fresh, &client(&server.url, &carol), &plan).unwrap();
     assert_eq!(report.incidents[0].pulled as u64, total);
     assert_eq!(fresh.fold_from_log(incident).unwrap().digest().to_string(), source_digest);
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
 }
 
 #[test]

@@ -3,64 +3,38 @@
 //! and sync in several orders. Run under `scripts/with-keyring`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-
-use muster_tests::{muster_bin, Installation};
+use muster_tests::{server_user_add, Installation, ServeProcess};
 use serde_json::Value;
 
-/// A `muster serve` child on a free port, killed on drop.
+/// A `muster serve` child on a free port (SQLite), killed on drop; its log in the temp dir.
 struct Server {
-    child: Child,
+    process: ServeProcess,
     url: String,
-    db: PathBuf,
+    db: String,
     _dir: tempfile::TempDir,
 }
 
 impl Server {
     fn start() -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.sqlite3");
-        let mut child = Command::new(muster_bin())
-            .args(["serve", "--listen", "127.0.0.1:0", "--database"])
-            .arg(&db)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let event: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
-        assert_eq!(event["event"], "listening");
-        let url = format!("http://{}", event["addr"].as_str().unwrap());
-        Server { child, url, db, _dir: dir }
-    }
-
-    /// `muster server user add NAME --json`: the one-time enrolment token.
-    fn add_user(&self, name: &str) -> String {
-        let out = Command::new(muster_bin())
-            .args(["--json", "server", "user", "add", name, "--database"])
-            .arg(&self.db)
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["user"], name);
-        v["token"].as_str().unwrap().to_string()
+        let db = dir.path().join("server.sqlite3").to_str().unwrap().to_string();
+        let process = ServeProcess::start(&db, &[], &dir.path().join("server.log"));
+        Server { url: process.url.clone(), process, db, _dir: dir }
     }
 
     fn login(&self, who: &Installation, user: &str) {
-        let token = self.add_user(user);
+        let token = server_user_add(&self.db, user);
         let v = who.json(&["login", "--server", &self.url, "--user", user, "--token", &token]);
         assert_eq!(v["user"], user);
     }
-}
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+    /// The server's request log: one JSON object per line.
+    fn log_lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.process.log)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("a log line is not JSON ({e}): {l}")))
+            .collect()
     }
 }
 
@@ -188,6 +162,17 @@ fn three_installations_work_offline_and_converge_in_any_sync_order() {
     );
     assert_eq!(d.stored_entries(), 0);
     assert_eq!(sync(&d)["incidents"], serde_json::json!([]), "nothing is listed for a non-member");
+
+    // The server logged every request as JSON, with route templates and codes, and no word of
+    // what the laptops wrote (no PHI in logs), no title, no person, no token.
+    let lines = server.log_lines();
+    assert!(lines.len() > 20, "{} log lines", lines.len());
+    assert!(lines.iter().any(|l| l["route"] == "/v1/incidents/{id}/entries" && l["status"] == 200));
+    assert!(lines.iter().any(|l| l["code"] == "incident.forbidden" && l["level"] == "warn"));
+    let log = std::fs::read_to_string(&server.process.log).unwrap();
+    for secret in ["offline note", "Ransomware on PACS", "Nora Chen", "Reyes", "mst1_", &incident] {
+        assert!(!log.contains(secret), "the server log contains {secret:?}");
+    }
 }
 
 fn error_code(err: &str) -> String {
@@ -202,7 +187,7 @@ fn login_refusals_and_unsharing_keep_the_local_copy() {
     let (code, err) = a.fails(&["--json", "sync"]);
     assert_eq!((code, error_code(&err)), (2, "sync.not_configured".to_string()));
 
-    let token = server.add_user("alice");
+    let token = server_user_add(&server.db, "alice");
     let (code, err) =
         a.fails(&["--json", "login", "--server", &server.url, "--user", "alice", "--token", "00"]);
     assert_eq!((code, error_code(&err)), (2, "auth.bad_enrolment".to_string()));
