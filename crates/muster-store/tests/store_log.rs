@@ -494,7 +494,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
         store.ingest(&entries, Source::Sync).unwrap();
     }
     // Turn the file back into what schema 1 wrote: the old index, no command or breach column, no sync
-    // table, version 1.
+    // tables, version 1.
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
@@ -506,6 +506,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
              DROP TABLE sync_cursor;
              DROP TABLE sync_quarantine;
              DROP TABLE sync_alerts;
+             DROP TABLE sync_clock_flags;
              PRAGMA user_version = 1;",
         )
         .unwrap();
