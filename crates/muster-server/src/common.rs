@@ -11,7 +11,8 @@ use muster_core::entry::{verify_many, verifying_key};
 use muster_core::{DeviceId, Entry, Hash32, IncidentId};
 use muster_store::rows::Head;
 use muster_sync::wire::{
-    login_proof_message, AlertKind, LoginRequest, Role, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT, MAX_PUSH_ENTRIES,
+    login_proof_message, AlertKind, LoginRequest, Quarantined, Role, DEFAULT_PULL_LIMIT, MAX_PULL_LIMIT,
+    MAX_PUSH_ENTRIES,
 };
 use rand_core::{OsRng, RngCore};
 use sha2::{Digest, Sha256};
@@ -128,6 +129,22 @@ pub(crate) struct Held<'a> {
     pub entry: &'a Entry,
     pub existing: Hash32,
     pub kind: AlertKind,
+}
+
+impl Held<'_> {
+    /// The wire record of this held entry once its alert is stored as `alert_id`.
+    pub(crate) fn quarantined(&self, alert_id: i64) -> Quarantined {
+        let e = self.entry;
+        Quarantined {
+            index: self.index,
+            entry: e.id(),
+            device: e.device_id(),
+            seq: e.seq(),
+            existing: self.existing,
+            alert_id: u64_of(alert_id),
+            kind: self.kind,
+        }
+    }
 }
 
 /// What the database holds that a push page depends on (read under the incident's write lock).

@@ -325,15 +325,7 @@ async fn write_quarantine(
                 .await?
                 .get(0),
         };
-        out.push(Quarantined {
-            index: h.index,
-            entry: e.id(),
-            device: e.device_id(),
-            seq: e.seq(),
-            existing: h.existing,
-            alert_id: u64_of(id),
-            kind: h.kind,
-        });
+        out.push(h.quarantined(id));
     }
     Ok(out)
 }
