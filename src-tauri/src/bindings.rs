@@ -57,6 +57,7 @@ fn generate() -> String {
         ApproveInput::decl(),
         StoreChanged::decl(),
         PromptFired::decl(),
+        DeadlineFired::decl(),
         TimelineIndexed::decl(),
         Choice::decl(),
         BreachVocabulary::decl(),

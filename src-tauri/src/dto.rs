@@ -750,6 +750,24 @@ pub struct StoreChanged {
     pub source: String,
 }
 
+/// Pushed as `deadline-fired` when a regulatory deadline is a day away, an hour away, or
+/// overdue (and shown by the OS as a notification).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct DeadlineFired {
+    pub incident: String,
+    pub incident_title: String,
+    /// The rule's stable id, e.g. gdpr.authority.
+    pub rule: String,
+    pub recipient: String,
+    pub citation: String,
+    /// day_before | hour_before | overdue
+    pub stage: String,
+    pub due_ms: f64,
+    /// The due instant in the viewer's zone, zone named.
+    pub due_text: String,
+}
+
 /// Pushed as `prompt-fired` when a status update falls due or becomes overdue.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]

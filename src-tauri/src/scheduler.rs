@@ -1,48 +1,64 @@
-//! The status-prompt scheduler: a background task that computes every open incident's prompt
-//! clocks from the log, fires an in-app prompt and an OS notification when an update falls due
-//! and again when it becomes overdue (escalated to the incident commander), then sleeps until
-//! the next clock changes or the store does. Nothing is kept but which firings were shown, so
-//! after a restart every due or overdue prompt fires again from the log.
+//! The scheduler: a background task that computes every open incident's status-prompt clocks
+//! and regulatory deadlines from the log. It fires an in-app prompt and an OS notification when
+//! a status update falls due and again when it becomes overdue (escalated to the incident
+//! commander), and a reminder when a notification deadline is a day away, an hour away and
+//! overdue; then it sleeps until the next clock changes or the store does. Nothing is kept but
+//! which firings were shown, so after a restart every due or overdue one fires again from the
+//! log (a deadline in its current stage only).
 
 use std::collections::HashSet;
 use std::time::Duration;
 
 use muster_core::prompts::{next_change_ms, prompt_clocks, PromptState};
+use muster_core::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage};
 use muster_core::IncidentStatus;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::dto::{format_ms, ms, PositionView, PromptFired};
+use crate::dto::{format_ms, ms, DeadlineFired, PositionView, PromptFired};
 use crate::error::IpcResult;
-use crate::state::{AppState, EVENT_PROMPT_FIRED};
+use crate::state::{AppState, EVENT_DEADLINE_FIRED, EVENT_PROMPT_FIRED};
 
 /// Wake at least this often, so a changed system clock is noticed.
 const MAX_SLEEP_MS: i64 = 30_000;
 
 /// What is due now and when to look again.
-fn scan(state: &AppState, now_ms: i64) -> IpcResult<(Vec<PromptFired>, Option<i64>)> {
+struct Scan {
+    prompts: Vec<PromptFired>,
+    deadlines: Vec<DeadlineFired>,
+    next_ms: Option<i64>,
+}
+
+fn earliest(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
     state.read(|m| {
-        let mut fired = Vec::new();
-        let mut next: Option<i64> = None;
+        let mut out = Scan { prompts: Vec::new(), deadlines: Vec::new(), next_ms: None };
+        let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
+        // Read once per scan: the rules in force (the last valid ruleset if a file is broken).
+        let rules = m.rulebook()?;
         for (incident, status) in m.store().incident_statuses()? {
             if status != IncidentStatus::Open {
                 continue;
             }
             let s = m.structure(incident)?;
+            let title = s.title.clone().unwrap_or_default();
             let clocks = prompt_clocks(&s);
-            next = match (next, next_change_ms(&clocks, now_ms)) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            };
+            out.next_ms = earliest(out.next_ms, next_change_ms(&clocks, now_ms));
             for c in clocks {
                 let st = match c.state(now_ms) {
                     PromptState::Waiting => continue,
                     PromptState::Due => "due",
                     PromptState::Overdue => "overdue",
                 };
-                fired.push(PromptFired {
+                out.prompts.push(PromptFired {
                     incident: incident.to_string(),
-                    incident_title: s.title.clone().unwrap_or_default(),
+                    incident_title: title.clone(),
                     position: PositionView::of(&c.position),
                     holders: c.holders.clone(),
                     state: st.into(),
@@ -50,9 +66,39 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<(Vec<PromptFired>, Option<i6
                     due_text: format_ms(&state.zone, c.due_ms),
                 });
             }
+            let obligations = m.obligations(&s, &rules);
+            out.next_ms =
+                earliest(out.next_ms, next_deadline_change(&obligations, now).map(|t| t.timestamp_millis()));
+            for o in &obligations {
+                let (Some(stage), Some(due)) = (deadline_stage(o, now), o.due) else { continue };
+                out.deadlines.push(DeadlineFired {
+                    incident: incident.to_string(),
+                    incident_title: title.clone(),
+                    rule: o.rule.clone(),
+                    recipient: o.recipient.clone(),
+                    citation: o.citation.clone(),
+                    stage: stage.as_str().into(),
+                    due_ms: ms(due.timestamp_millis()),
+                    due_text: format_ms(&state.zone, due.timestamp_millis()),
+                });
+            }
         }
-        Ok((fired, next))
+        Ok(out)
     })
+}
+
+/// The OS notification of a deadline reminder. Rule, recipient and time only: the incident's
+/// title and entries stay in the window (they may hold PHI).
+fn notify_deadline_os<R: Runtime>(app: &AppHandle<R>, d: &DeadlineFired) {
+    let title = match d.stage.as_str() {
+        s if s == DeadlineStage::Overdue.as_str() => format!("Overdue: notify {}", d.recipient),
+        s if s == DeadlineStage::HourBefore.as_str() => format!("Within the hour: notify {}", d.recipient),
+        _ => format!("Within 24 hours: notify {}", d.recipient),
+    };
+    let body = format!("{} ({}): due {}", d.rule, d.citation, d.due_text);
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        eprintln!("muster-desktop: OS notification not shown ({e}); the in-app reminder still is");
+    }
 }
 
 fn notify_os<R: Runtime>(app: &AppHandle<R>, p: &PromptFired) {
@@ -83,8 +129,8 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         let state = app.state::<AppState>();
         let now_ms = chrono::Utc::now().timestamp_millis();
         let next = match scan(&state, now_ms) {
-            Ok((fired, next)) => {
-                for p in fired {
+            Ok(found) => {
+                for p in found.prompts {
                     let key = (p.incident.clone(), p.position.slug.clone(), p.due_ms as i64, p.state.clone());
                     if shown.insert(key) {
                         if let Err(e) = app.emit(EVENT_PROMPT_FIRED, &p) {
@@ -95,10 +141,27 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                         tauri::async_runtime::spawn_blocking(move || notify_os(&handle, &p));
                     }
                 }
-                next
+                for d in found.deadlines {
+                    let key = (
+                        d.incident.clone(),
+                        format!("deadline:{}", d.rule),
+                        d.due_ms as i64,
+                        d.stage.clone(),
+                    );
+                    if shown.insert(key) {
+                        if let Err(e) = app.emit(EVENT_DEADLINE_FIRED, &d) {
+                            eprintln!(
+                                "muster-desktop: could not push a deadline reminder to the window: {e}"
+                            );
+                        }
+                        let handle = app.clone();
+                        tauri::async_runtime::spawn_blocking(move || notify_deadline_os(&handle, &d));
+                    }
+                }
+                found.next_ms
             }
             Err(e) => {
-                eprintln!("muster-desktop: status-prompt scan failed: {} ({})", e.code, e.message);
+                eprintln!("muster-desktop: scheduler scan failed: {} ({})", e.code, e.message);
                 None
             }
         };

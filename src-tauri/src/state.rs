@@ -19,6 +19,7 @@ use crate::timeline::{row_view, TimelineIndex};
 
 pub const EVENT_STORE_CHANGED: &str = "store-changed";
 pub const EVENT_PROMPT_FIRED: &str = "prompt-fired";
+pub const EVENT_DEADLINE_FIRED: &str = "deadline-fired";
 pub const EVENT_TIMELINE_INDEXED: &str = "timeline-indexed";
 
 pub struct AppState {

@@ -46,9 +46,11 @@ pub async fn sync_now(state: App<'_>) -> IpcResult<SyncStatus> {
 pub async fn sync_login(state: App<'_>, input: SyncLoginInput) -> IpcResult<SyncLoggedIn> {
     // The device key is created (if it must be) by the window's own installation, never twice.
     state.muster()?.device_key()?;
-    let outcome =
-        on_own_connection(&state, move |m| Ok(session::login(m, &input.server, &input.user, &input.token)?))
-            .await?;
+    let outcome = on_own_connection(&state, move |m| {
+        let ca = input.ca_cert.as_deref().map(str::trim).filter(|pem| !pem.is_empty());
+        Ok(session::login_with_ca(m, &input.server, &input.user, &input.token, ca)?)
+    })
+    .await?;
     state.sync.poke();
     Ok(SyncLoggedIn { server: outcome.server, user: outcome.user, device: outcome.device.short() })
 }
@@ -82,33 +84,6 @@ pub async fn sync_unshare(state: App<'_>, input: UnshareInput) -> IpcResult<Shar
     Ok(Shared { incident: incident.to_string(), user, role: "removed".into() })
 }
 
-fn alert_description(kind: &str) -> String {
-    match kind {
-        "equivocation" => {
-            "two histories signed by one device key: the server holds another entry at the same place".into()
-        }
-        "fork" => {
-            "two histories signed by one device key: this entry continues a history the server does not hold"
-                .into()
-        }
-        other => format!("the server kept this entry aside ({other})"),
-    }
-}
-
-fn set_aside_description(reason: &str) -> String {
-    match reason {
-        "ingest.equivocation" => {
-            "two histories signed by one device key: this laptop holds another entry at the same place".into()
-        }
-        "ingest.prev_hash_mismatch" => {
-            "two histories signed by one device key: it does not continue this laptop's copy of the stream"
-                .into()
-        }
-        "ingest.seq_gap" => "a later entry of a history already set aside".into(),
-        other => format!("it conflicts with this laptop's copy of its stream ({other})"),
-    }
-}
-
 fn seq(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -127,7 +102,7 @@ pub async fn sync_alerts(state: App<'_>, incident_ref: String) -> IpcResult<Sync
             .sync_alert_rows(id)?
             .into_iter()
             .map(|a| SyncAlertView {
-                description: alert_description(&a.kind),
+                description: session::alert_description(&a.kind),
                 kind: a.kind,
                 device: short(&a.device),
                 seq: seq(a.seq),
@@ -141,7 +116,7 @@ pub async fn sync_alerts(state: App<'_>, incident_ref: String) -> IpcResult<Sync
             .pulled_quarantine_rows(id)?
             .into_iter()
             .map(|q| SetAsideView {
-                description: set_aside_description(&q.reason),
+                description: session::set_aside_description(&q.reason),
                 device: short(&q.device),
                 seq: seq(q.seq),
                 reason: q.reason,

@@ -57,6 +57,9 @@ pub struct SyncLoginInput {
     pub user: String,
     /// The one-time enrolment token from `muster server user add`.
     pub token: String,
+    /// For an https server with a certificate of its own: the PEM text of the certificate (or
+    /// its CA) to trust. None: the public root certificates, and any kept before is forgotten.
+    pub ca_cert: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

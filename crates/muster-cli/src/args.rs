@@ -294,6 +294,9 @@ pub enum Command {
         #[arg(long = "with", value_name = "USER")]
         with: String,
     },
+    /// What sync kept aside or flagged in the incident: server alerts (one device key signed
+    /// two histories), pulled entries set aside here, entries written on a clock that was off.
+    Alerts,
     /// Push local entries to the sync server and pull everyone else's.
     Sync {
         /// Also fetch this incident (full id), one shared with you but not held here yet.

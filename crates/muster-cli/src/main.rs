@@ -524,6 +524,7 @@ fn dispatch(
         Command::Share { with, commander } => return sync::share(m, incident(m)?, &with, commander, json),
         Command::Unshare { with } => return sync::unshare(m, incident(m)?, &with, json),
         Command::Sync { fetch } => return sync::sync(m, &fetch, json),
+        Command::Alerts => return sync::alerts(m, incident(m)?, zone, json),
         Command::Demo => {
             let (id, n) = demo::seed_demo(m.store_mut())?;
             m.use_incident(id)?;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{anyhow, Context, Result};
 use futures_util::FutureExt;
-use muster_core::IncidentId;
+use muster_core::{IncidentId, ViewerZone};
 use muster_server::{PgStorage, ServeOptions, SqliteStorage, Storage, TlsFiles};
 use muster_store::Muster;
 use muster_sync::wire::Role;
@@ -15,6 +15,7 @@ use serde_json::json;
 
 use crate::args::{ServerCommand, ServerUserCommand};
 use crate::print_json;
+use crate::views::{local, utc, AuthorView, IncidentRef};
 
 fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
@@ -227,6 +228,109 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         eprintln!(
             "warning: this laptop's clock is {minutes:.1} min {way} the server's; your entries are kept and flagged. Fix the clock."
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A time this laptop or the server stamped (ms since the epoch), in UTC and the viewer's zone.
+fn stamp_json(ms: i64, zone: &ViewerZone) -> serde_json::Value {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(t) => json!({ "utc": utc(t), "local": local(t, zone) }),
+        None => serde_json::Value::Null,
+    }
+}
+
+/// `muster alerts`: the sync evidence of one incident. Reads the local database only, so it
+/// works with no server configured (then every list is empty).
+pub fn alerts(m: &Muster, incident: IncidentId, zone: &ViewerZone, json: bool) -> Result<ExitCode> {
+    let state = m.state(incident)?;
+    let store = m.store();
+    let alerts = store.sync_alert_rows(incident)?;
+    let set_aside = store.pulled_quarantine_rows(incident)?;
+    let flags = store.clock_flags(incident)?;
+    // Oldest first, as the timeline reads; an entry not held here (set aside) is skipped.
+    let flagged: Vec<(&muster_core::TimelineItem, i64)> =
+        state.timeline.iter().filter_map(|t| flags.get(&t.entry_id).map(|skew| (t, *skew))).collect();
+    if json {
+        print_json(&json!({
+            "incident": IncidentRef::of(&state),
+            "zone": zone.name(),
+            "alerts": alerts.iter().map(|a| json!({
+                "id": a.alert_id,
+                "kind": a.kind,
+                "description": session::alert_description(&a.kind),
+                "device": a.device.to_string(),
+                "seq": a.seq,
+                "pushed_by": a.pushed_by,
+                "server_received_at": a.server_received_ms.map(|ms| stamp_json(ms, zone)),
+                "received_at": stamp_json(a.received_ms, zone),
+            })).collect::<Vec<_>>(),
+            "set_aside": set_aside.iter().map(|q| json!({
+                "device": q.device.to_string(),
+                "seq": q.seq,
+                "hash": q.hash,
+                "reason": q.reason,
+                "description": session::set_aside_description(&q.reason),
+                "received_at": stamp_json(q.received_ms, zone),
+            })).collect::<Vec<_>>(),
+            "clock_flagged": flagged.iter().map(|(t, skew)| json!({
+                "entry": t.entry_id.to_string(),
+                "kind": t.kind,
+                "author": AuthorView::from(&t.author),
+                "recorded_at": utc(t.recorded.instant()),
+                "clock_skew_ms": skew,
+            })).collect::<Vec<_>>(),
+        }))?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if alerts.is_empty() && set_aside.is_empty() && flagged.is_empty() {
+        println!("Incident #{}: nothing kept aside or flagged by sync.", incident.short());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let when = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|t| t.with_timezone(&zone.offset_at(t)).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    if !alerts.is_empty() {
+        println!("Server alerts ({}, times {}):", alerts.len(), zone.name());
+        for a in &alerts {
+            let by = a.pushed_by.as_deref().map(|u| format!(", pushed by {u}")).unwrap_or_default();
+            println!(
+                "  {} {kind} at device {} seq {}{by}: {}",
+                when(a.received_ms),
+                a.device.short(),
+                a.seq,
+                session::alert_description(&a.kind),
+                kind = a.kind,
+            );
+        }
+    }
+    if !set_aside.is_empty() {
+        println!("Pulled entries set aside on this laptop ({}):", set_aside.len());
+        for q in &set_aside {
+            println!(
+                "  {} device {} seq {} ({}): {}",
+                when(q.received_ms),
+                q.device.short(),
+                q.seq,
+                q.reason,
+                session::set_aside_description(&q.reason)
+            );
+        }
+    }
+    if !flagged.is_empty() {
+        println!("Entries written on a clock that was off (kept as written; {}):", flagged.len());
+        for (t, skew) in &flagged {
+            let minutes = skew.abs() as f64 / 60_000.0;
+            let way = if *skew > 0 { "ahead" } else { "behind" };
+            println!(
+                "  {} {} by {}: clock {minutes:.1} min {way}",
+                t.entry_id.short(),
+                t.kind,
+                t.author.person
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

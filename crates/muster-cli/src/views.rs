@@ -12,7 +12,7 @@ pub fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn local(t: DateTime<Utc>, zone: &ViewerZone) -> String {
+pub fn local(t: DateTime<Utc>, zone: &ViewerZone) -> String {
     t.with_timezone(&zone.offset_at(t)).to_rfc3339_opts(SecondsFormat::Millis, false)
 }
 

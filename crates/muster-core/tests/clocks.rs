@@ -1711,3 +1711,73 @@ fn hipaa_counts_every_affected_individual_and_a_waived_anchor_waives_what_follow
     assert_eq!(ag.status, ObligationStatus::Waived);
     assert!(ag.waiver_rationale.as_deref().unwrap().contains("us-ca.residents"), "{ag:?}");
 }
+
+// Reminders outside the window: a day before, an hour before, and once overdue.
+
+#[test]
+fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspended_or_met() {
+    use muster_core::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage as S};
+    let scope = phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 10);
+    let log = incident_with(&scope, false);
+    // gdpr.authority: 72 hours from awareness (2026-03-03T10:30-05:00).
+    const DUE: &str = "2026-03-06T10:30:00-05:00";
+    let after_due = at(DUE) + Duration::milliseconds(1);
+    let cases = [
+        ("2026-03-05T10:29:59-05:00", None, Some(at("2026-03-05T10:30:00-05:00"))),
+        ("2026-03-05T10:30:00-05:00", Some(S::DayBefore), Some(at("2026-03-06T09:30:00-05:00"))),
+        ("2026-03-06T09:29:59-05:00", Some(S::DayBefore), Some(at("2026-03-06T09:30:00-05:00"))),
+        ("2026-03-06T09:30:00-05:00", Some(S::HourBefore), Some(after_due)),
+        // The due instant is still on time, as for the status.
+        (DUE, Some(S::HourBefore), Some(after_due)),
+        ("2026-03-06T10:30:01-05:00", Some(S::Overdue), None),
+        ("2026-03-20T00:00:00-05:00", Some(S::Overdue), None),
+    ];
+    for (now, stage, next) in cases {
+        let all = obligations_of(&log, now);
+        let gdpr = find(&all, "gdpr.authority");
+        assert_due(gdpr, Some(DUE), now);
+        assert_eq!(deadline_stage(gdpr, at(now)), stage, "gdpr.authority at {now}");
+        assert_eq!(
+            next_deadline_change(std::slice::from_ref(gdpr), at(now)),
+            next,
+            "next change after {now}"
+        );
+    }
+    // Over every obligation, the scheduler wakes at the soonest change of any of them.
+    let all = obligations_of(&log, EARLY);
+    let soonest = all
+        .iter()
+        .filter_map(|o| o.due)
+        .flat_map(|d| [d - Duration::hours(24), d - Duration::hours(1), d + Duration::milliseconds(1)])
+        .filter(|t| *t > at(EARLY))
+        .min();
+    assert_eq!(next_deadline_change(&all, at(EARLY)), soonest);
+    assert!(soonest.is_some());
+
+    // Met: no reminder. Rules with no fixed deadline: none either.
+    let mut met = incident_with(&scope, false);
+    met.add("2026-03-04T09:00:00-05:00", NY, sent(&["gdpr.authority"], Some("2026-03-04T09:00:00-05:00")));
+    let all = obligations_of(&met, "2026-03-06T10:00:00-05:00");
+    let gdpr = find(&all, "gdpr.authority");
+    assert_eq!(gdpr.status, ObligationStatus::Met);
+    assert_eq!(deadline_stage(gdpr, at("2026-03-06T10:00:00-05:00")), None);
+    for o in all.iter().filter(|o| o.due.is_none()) {
+        assert_eq!(deadline_stage(o, at("2026-03-06T10:00:00-05:00")), None, "{}", o.rule);
+    }
+
+    // A law-enforcement delay in force: the HIPAA clocks are quiet until it ends, then wake.
+    let mut delayed = incident_with(&scope, false);
+    delayed.add(
+        "2026-03-10T09:00:00-04:00",
+        NY,
+        law_enforcement_delay(DelayBasis::Written, "2026-03-10T00:00:00Z", Some("2026-04-09T00:00:00Z")),
+    );
+    let inside = "2026-03-20T00:00:00Z";
+    let all = obligations_of(&delayed, inside);
+    let hipaa = find(&all, "hipaa.individuals");
+    assert_eq!(deadline_stage(hipaa, at(inside)), None);
+    assert_eq!(
+        next_deadline_change(std::slice::from_ref(hipaa), at(inside)),
+        Some(at("2026-04-09T00:00:00Z"))
+    );
+}

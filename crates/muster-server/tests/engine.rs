@@ -113,20 +113,24 @@ fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_the_relayed_o
     // Bob got the copy's branch by hand; the server's seq 4 conflicts with it.
     b.store.ingest(&copy.store.entries(inc).unwrap(), Source::Sync).unwrap();
     b.write(inc, false, 1, "bob");
-    // Relaying the copy's seq 5 makes the server quarantine it as a fork and raise an alert.
+    // Relaying the copy's seq 4 makes the server quarantine it as a fork and raise an alert.
+    // Pulling alice's seq 3 then conflicts with bob's copy (set aside here), and bob reports
+    // the copy's seq 3 back: the server quarantines it too, as an equivocation, a second alert.
     let r = b.sync(inc, false);
-    assert_eq!((r.pushed, r.quarantined, r.pulled, r.conflicts, r.alerts, r.cursor), (1, 1, 0, 1, 1, 5));
+    assert_eq!((r.pushed, r.quarantined, r.pulled, r.conflicts, r.alerts, r.cursor), (1, 2, 0, 1, 2, 5));
     // Later entries of alice's branch are set aside too; everything else keeps flowing.
     a.write(inc, false, 1, "alice");
     let r = a.sync(inc, false);
-    assert_eq!((r.pushed, r.pulled, r.alerts), (1, 1, 1), "bob's note and the alert reached alice");
-    assert_eq!(a.store.sync_alert_count(inc).unwrap(), 1);
+    assert_eq!((r.pushed, r.pulled, r.alerts), (1, 1, 2), "bob's note and the alerts reached alice");
+    assert_eq!(a.store.sync_alert_count(inc).unwrap(), 2);
     let r = b.sync(inc, false);
     assert_eq!((r.pulled, r.conflicts, r.cursor), (0, 1, 6));
     assert_eq!(b.store.pulled_quarantine(inc, None).unwrap(), 2);
     let r = b.sync(inc, false);
     assert_eq!((r.pulled, r.conflicts, r.alerts), (0, 0, 0), "nothing is set aside or alerted twice");
-    assert_eq!(b.store.sync_alert_count(inc).unwrap(), 1);
+    assert_eq!(b.store.sync_alert_count(inc).unwrap(), 2);
+    let kinds: Vec<String> = b.store.sync_alert_rows(inc).unwrap().into_iter().map(|a| a.kind).collect();
+    assert_eq!(kinds, ["fork", "equivocation"]);
 }
 
 #[test]

@@ -179,6 +179,7 @@ pub fn pull<T: Transport>(
     report: &mut IncidentReport,
 ) -> Result<()> {
     let mut cursor = store.sync_cursor(incident)?;
+    let mut diverged: Vec<Divergence> = Vec::new();
     // Pages are fetched (and decoded) on a second thread while this one ingests: the network
     // and JSON work overlap the signature checks and SQLite writes.
     let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Fetched>>(PREFETCH_PAGES);
@@ -209,7 +210,7 @@ pub fn pull<T: Transport>(
             let fetched = page.next;
             // Ingest in chunks: the projections refold once per ingest, not once per page.
             if pending.len() >= INGEST_CHUNK || done {
-                ingest_page(store, incident, std::mem::take(&mut pending), report)?;
+                ingest_page(store, incident, std::mem::take(&mut pending), report, &mut diverged)?;
                 if fetched != cursor {
                     cursor = fetched;
                     store.set_sync_cursor(incident, cursor)?;
@@ -223,6 +224,49 @@ pub fn pull<T: Transport>(
         Ok::<(), SyncError>(())
     })?;
     report.cursor = cursor;
+    report_divergence(store, client, incident, &diverged, report)
+}
+
+/// A stream whose pulled entries `from..=to` conflict with this laptop's copy of it.
+#[derive(Debug, PartialEq, Eq)]
+struct Divergence {
+    device: DeviceId,
+    from: u64,
+    to: u64,
+}
+
+/// Where this laptop's copy of a stream and the server's part ways, the server holds only its
+/// own branch (the push above sends what lies past the server's head, nothing at or below it).
+/// Sends this laptop's entries at the places the server holds others (up to a page): the
+/// server quarantines them and raises the alert every member sees. Idempotent on the server;
+/// a refusal (say, a device the server does not know) leaves it at the local set-aside.
+fn report_divergence<T: Transport>(
+    store: &Store,
+    client: &Client<T>,
+    incident: IncidentId,
+    diverged: &[Divergence],
+    report: &mut IncidentReport,
+) -> Result<()> {
+    for d in diverged {
+        let places = usize::try_from(d.to - d.from + 1).unwrap_or(usize::MAX);
+        let branch = store.entries_after(
+            incident,
+            d.device,
+            d.from - 1,
+            places.min(PUSH_PAGE.min(MAX_PUSH_ENTRIES)),
+        )?;
+        if branch.first().map(muster_core::Entry::seq) != Some(d.from) {
+            continue;
+        }
+        match client.push(incident, branch) {
+            Ok(out) => {
+                report.pushed += out.accepted;
+                report.quarantined += out.quarantined.len();
+            }
+            Err(e) if e.is_refusal() => {}
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 
@@ -279,6 +323,7 @@ fn ingest_page(
     incident: IncidentId,
     mut entries: Vec<muster_core::Entry>,
     report: &mut IncidentReport,
+    diverged: &mut Vec<Divergence>,
 ) -> Result<()> {
     while !entries.is_empty() {
         let refused = match store.ingest(&entries, Source::Sync) {
@@ -308,6 +353,21 @@ fn ingest_page(
         }
         store.quarantine_pulled(&aside, refused.reason.code())?;
         report.conflicts += aside.len();
+        // Where the two branches part: at the refused entry for an equivocation, at the entry
+        // it should have chained to for a broken chain (a later entry of a branch already set
+        // aside is no new divergence).
+        let parted = match refused.reason {
+            IngestReason::Equivocation { .. } => Some(refused.seq),
+            IngestReason::PrevHashMismatch { .. } => Some(refused.seq.saturating_sub(1)),
+            _ => None,
+        };
+        if let Some(from) = parted.filter(|at| *at > 0) {
+            let to = aside.iter().map(muster_core::Entry::seq).max().unwrap_or(from).max(from);
+            match diverged.iter_mut().find(|d| d.device == device && d.from == from) {
+                Some(d) => d.to = d.to.max(to),
+                None => diverged.push(Divergence { device, from, to }),
+            }
+        }
         entries = keep;
     }
     Ok(())

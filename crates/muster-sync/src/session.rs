@@ -274,3 +274,32 @@ pub fn save_server_heads(store: &Store, heads: &ServerHeads) -> Result<()> {
     store.set_setting(SETTING_SERVER_HEADS, &json)?;
     Ok(())
 }
+
+/// What a server alert means, for people (the CLI's `alerts` and the app's banner say the same).
+pub fn alert_description(kind: &str) -> String {
+    match kind {
+        "equivocation" => {
+            "two histories signed by one device key: the server holds another entry at the same place".into()
+        }
+        "fork" => {
+            "two histories signed by one device key: this entry continues a history the server does not hold"
+                .into()
+        }
+        other => format!("the server kept this entry aside ({other})"),
+    }
+}
+
+/// What a pulled entry set aside on this laptop means, by its ingest refusal code.
+pub fn set_aside_description(reason: &str) -> String {
+    match reason {
+        "ingest.equivocation" => {
+            "two histories signed by one device key: this laptop holds another entry at the same place".into()
+        }
+        "ingest.prev_hash_mismatch" => {
+            "two histories signed by one device key: it does not continue this laptop's copy of the stream"
+                .into()
+        }
+        "ingest.seq_gap" => "a later entry of a history already set aside".into(),
+        other => format!("it conflicts with this laptop's copy of its stream ({other})"),
+    }
+}

@@ -26,6 +26,7 @@ import type {
   OpenIncidentInput,
   Opened,
   PromptFired,
+  DeadlineFired,
   ProposalRef,
   ProposeInput,
   RateInput,
@@ -130,6 +131,8 @@ export const events = {
     listen<StoreChanged>('store-changed', (e) => handler(e.payload)),
   onPromptFired: (handler: (e: PromptFired) => void): Promise<UnlistenFn> =>
     listen<PromptFired>('prompt-fired', (e) => handler(e.payload)),
+  onDeadlineFired: (handler: (e: DeadlineFired) => void): Promise<UnlistenFn> =>
+    listen<DeadlineFired>('deadline-fired', (e) => handler(e.payload)),
   onTimelineIndexed: (handler: (e: TimelineIndexed) => void): Promise<UnlistenFn> =>
     listen<TimelineIndexed>('timeline-indexed', (e) => handler(e.payload)),
   onSyncStatus: (handler: (e: SyncStatus) => void): Promise<UnlistenFn> =>

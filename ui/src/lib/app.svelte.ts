@@ -1,7 +1,15 @@
 // The console's state: what the backend said last, refreshed when it pushes a change. The only
 // timer here ticks the on-screen clock and countdowns; data is never polled.
 import { api, errorMessage, events } from './api';
-import type { AppInfo, Board, IncidentRow, PromptFired, SyncEvidence, SyncStatus } from './bindings';
+import type {
+  AppInfo,
+  Board,
+  DeadlineFired,
+  IncidentRow,
+  PromptFired,
+  SyncEvidence,
+  SyncStatus,
+} from './bindings';
 
 export type Screen = 'incidents' | 'timeline' | 'roster' | 'prompts' | 'decisions' | 'breach' | 'systems';
 
@@ -56,6 +64,7 @@ class AppStore {
         void this.onChanged(e.incident);
       });
       await events.onPromptFired((p) => this.onPrompt(p));
+      await events.onDeadlineFired((d) => void this.onDeadline(d));
     } catch (e) {
       this.loadError = errorMessage(e);
     }
@@ -106,6 +115,20 @@ class AppStore {
       'prompt',
       `${label}: ${p.position.title} status update (${p.holders.join(', ') || 'unassigned'})`,
     );
+  }
+
+  /** A regulatory deadline a day away, an hour away or overdue (the OS shows it too). */
+  async onDeadline(d: DeadlineFired): Promise<void> {
+    const label =
+      d.stage === 'overdue'
+        ? 'Overdue'
+        : d.stage === 'hour_before'
+          ? 'Due within the hour'
+          : 'Due within 24 hours';
+    const where = this.incident === d.incident ? '' : ` — ${d.incident_title}`;
+    this.toast('prompt', `${label}: notify ${d.recipient} (${d.rule}), due ${d.due_text}${where}`);
+    // No entry changes when a deadline passes: the board's statuses are re-read now.
+    if (this.incident === d.incident) await this.reloadBoard();
   }
 
   dismissPrompt(position: string): void {

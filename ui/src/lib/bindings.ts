@@ -196,6 +196,20 @@ export type PromptFired = { incident: string, incident_title: string, position: 
  */
 state: string, due_ms: number, due_text: string, };
 
+export type DeadlineFired = { incident: string, incident_title: string, 
+/**
+ * The rule's stable id, e.g. gdpr.authority.
+ */
+rule: string, recipient: string, citation: string, 
+/**
+ * day_before | hour_before | overdue
+ */
+stage: string, due_ms: number, 
+/**
+ * The due instant in the viewer's zone, zone named.
+ */
+due_text: string, };
+
 export type TimelineIndexed = { incident: string, };
 
 export type Choice = { slug: string, label: string, };
@@ -340,7 +354,12 @@ server: string, user: string,
 /**
  * The one-time enrolment token from `muster server user add`.
  */
-token: string, };
+token: string, 
+/**
+ * For an https server with a certificate of its own: the PEM text of the certificate (or
+ * its CA) to trust. None: the public root certificates, and any kept before is forgotten.
+ */
+ca_cert: string | null, };
 
 export type SyncLoggedIn = { server: string, user: string, 
 /**

@@ -416,3 +416,64 @@ test(
     },
   ),
 );
+
+test(
+  'a deadline reminder from the scheduler shows where people work and re-reads the board',
+  withApp(
+    {
+      seed: {
+        incidents: [
+          { title: 'Lost laptop, billing data', severity: 'sev3', openedMinutesAgo: 90 },
+          { title: 'Misdirected discharge letters', severity: 'sev2', openedMinutesAgo: 60 },
+        ],
+      },
+    },
+    async ({ page, calls }) => {
+      const state = await page.evaluate(() => window.__mock.state());
+      const current = state.incidents.find((i) => i.id === state.current);
+      const other = state.incidents.find((i) => i.id !== state.current);
+      const boardReads = (await calls('incident_board')).length;
+      const due = Date.now() + 50 * MINUTE;
+      await page.evaluate(
+        ([incident, title, due, dueText]) =>
+          window.__mock.emit('deadline-fired', {
+            incident,
+            incident_title: title,
+            rule: 'gdpr.authority',
+            recipient: 'Supervisory authority',
+            citation: 'GDPR Art. 33(1)',
+            stage: 'hour_before',
+            due_ms: due,
+            due_text: dueText,
+          }),
+        [current.id, current.title, due, shown(due)],
+      );
+      await expectText(
+        page.locator('.toast').last(),
+        `Due within the hour: notify Supervisory authority (gdpr.authority), due ${shown(due)}`,
+      );
+      await eventually(async () =>
+        assert.ok((await calls('incident_board')).length > boardReads, 'the board is read again'),
+      );
+      // Another incident's reminder names it.
+      await page.evaluate(
+        ([incident, title, due, dueText]) =>
+          window.__mock.emit('deadline-fired', {
+            incident,
+            incident_title: title,
+            rule: 'hipaa.individuals',
+            recipient: 'Affected individuals',
+            citation: '45 CFR 164.404(b)',
+            stage: 'overdue',
+            due_ms: due,
+            due_text: dueText,
+          }),
+        [other.id, other.title, due, shown(due)],
+      );
+      await expectText(
+        page.locator('.toast').last(),
+        `Overdue: notify Affected individuals (hipaa.individuals), due ${shown(due)} — ${other.title}`,
+      );
+    },
+  ),
+);

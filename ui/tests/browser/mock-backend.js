@@ -2342,10 +2342,20 @@
     },
     sync_login: ({ input }) => {
       const server = input.server.trim().replace(/\/+$/, '');
-      if (!server.startsWith('http://')) {
+      if (!server.startsWith('http://') && !server.startsWith('https://')) {
         throw {
           code: 'sync.not_configured',
-          message: `server URL ${quoted(server)} must start with http:// (TLS is not supported yet)`,
+          message: `server URL ${quoted(server)} must start with http:// or https://`,
+        };
+      }
+      // The mock's https servers all have certificates of their own, as a war-room server does.
+      if (input.ca_cert !== null && !input.ca_cert.includes('-----BEGIN CERTIFICATE-----')) {
+        throw { code: 'sync.not_configured', message: 'the CA certificate file holds no CERTIFICATE block' };
+      }
+      if (server.startsWith('https://') && input.ca_cert === null) {
+        throw {
+          code: 'sync.unreachable',
+          message: `cannot reach ${server}: invalid peer certificate: UnknownIssuer`,
         };
       }
       const user = input.user.trim();

@@ -42,6 +42,48 @@ test(
   }),
 );
 
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUJ0f3\n-----END CERTIFICATE-----\n';
+
+test(
+  'an https server with its own certificate: the certificate file chosen in the form is sent with the login',
+  withApp({ seed }, async ({ page, byTestId, calls }) => {
+    await page.keyboard.press('Alt+s');
+    await byTestId('sync-dialog').waitFor();
+    await byTestId('sync-server').fill('https://10.0.0.5:7373');
+    await byTestId('sync-user').fill('alice');
+    await byTestId('sync-token').fill('token-alice');
+    // Without the certificate the server is not trusted, and the form says why.
+    await byTestId('sync-login-submit').click();
+    await expectText(byTestId('sync-login-error'), /invalid peer certificate: UnknownIssuer/);
+    await byTestId('sync-ca-cert').setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('not a certificate'),
+    });
+    await byTestId('sync-login-submit').click();
+    await expectText(byTestId('sync-login-error'), 'the CA certificate file holds no CERTIFICATE block');
+    await byTestId('sync-ca-cert').setInputFiles({
+      name: 'war-room-ca.pem',
+      mimeType: 'application/x-pem-file',
+      buffer: Buffer.from(PEM),
+    });
+    await expectText(
+      byTestId('sync-ca-chosen'),
+      'Trusting the certificate in war-room-ca.pem for this server.',
+    );
+    await byTestId('sync-login-submit').click();
+    await expectText(byTestId('sync-status'), /^Synced at \d\d:\d\d \(UTC\)$/);
+    const logins = await calls('sync_login');
+    assert.equal(logins.length, 3);
+    assert.deepEqual(logins[2].args.input, {
+      server: 'https://10.0.0.5:7373',
+      user: 'alice',
+      token: 'token-alice',
+      ca_cert: PEM,
+    });
+  }),
+);
+
 test(
   'Alt S opens the Sync dialog; a wrong token is refused next to the form; logging in shows "Synced at"',
   withApp({ seed }, async ({ page, byTestId, calls }) => {
@@ -73,7 +115,9 @@ test(
       server: 'http://10.0.0.5:7373/',
       user: 'alice',
       token: 'token-alice',
+      ca_cert: null,
     });
+    await expectCount(byTestId('sync-ca-cert'), 0); // only for an https server
     const synced = await expectText(byTestId('sync-status'), /^Synced at \d\d:\d\d \(UTC\)$/);
     assert.equal(synced.slice(10, 15), hhmm(Date.now()));
     await expectText(byTestId('sync-dialog-state'), synced);
