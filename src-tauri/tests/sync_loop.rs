@@ -296,22 +296,27 @@ fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
     assert_eq!((b.handle.status().alerts, b.handle.status().conflicts), (0, 0));
 
     // Both write on the same stream: two histories signed by one key. The copy is one entry
-    // ahead, so its push carries an entry that continues a history the server does not hold.
+    // ahead, so its push carries an entry that continues a history the server does not hold
+    // (a fork); its pull then meets the original's entry where the copy has its own, sets that
+    // aside and reports its own back (an equivocation).
     a.window.add_note(incident, "note from the original", None).unwrap();
     copy.window.add_note(incident, "note from the copy", None).unwrap();
     copy.window.add_note(incident, "second note from the copy", None).unwrap();
     session::sync_all(&mut a.window, &a_client, &[]).unwrap();
     let report = session::sync_all(&mut copy.window, &copy_client, &[]).unwrap();
-    assert_eq!(report.incidents[0].quarantined, 1, "{report:?}");
+    let r = &report.incidents[0];
+    assert_eq!((r.quarantined, r.conflicts, r.alerts), (2, 1, 2), "{report:?}");
 
     b.handle.poke();
-    let s = b.wait_for("B hears of the alert", Duration::from_secs(10), |s| s.alerts == 1);
+    let s = b.wait_for("B hears of the alerts", Duration::from_secs(10), |s| s.alerts == 2);
     assert_eq!(s.state, "synced");
     let alerts = b.window.store().sync_alert_rows(incident).unwrap();
-    assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].kind, "fork");
-    assert_eq!(alerts[0].device, a.window.device_id().unwrap().unwrap());
-    assert_eq!(alerts[0].pushed_by.as_deref(), Some("alice"));
+    let kinds: Vec<&str> = alerts.iter().map(|a| a.kind.as_str()).collect();
+    assert_eq!(kinds, ["fork", "equivocation"]);
+    for alert in &alerts {
+        assert_eq!(alert.device, a.window.device_id().unwrap().unwrap());
+        assert_eq!(alert.pushed_by.as_deref(), Some("alice"));
+    }
     assert!(b.recorder.pulled.lock().unwrap().iter().filter(|i| **i == incident.to_string()).count() >= 2);
     // B holds the original's note (first on the server), never the copy's.
     assert!(b.holds_note(incident, "note from the original"));

@@ -30,6 +30,19 @@ def set_value(d, name: str, text: str):
     )
 
 
+def record_phi_exfiltration_scope(d, jurisdiction: str, individuals: int, role: str):
+    """On the breach screen: clinical PHI, exfiltration confirmed, one jurisdiction, one role."""
+    click(d, "nav-breach")
+    find(d, "scope-form")
+    type_into(d, "scope-jurisdiction-0", jurisdiction)
+    type_into(d, "scope-individuals-0", str(individuals))
+    click(d, "scope-data-clinical-phi")
+    click(d, "scope-exposure-exfiltration-confirmed")
+    click(d, f"scope-role-{role}")
+    click(d, "scope-save")
+    wait_text(d, "scope-summary", f"{jurisdiction} {individuals}")
+
+
 def test_scope_and_a_trigger_start_the_regulatory_clocks(desktop, shot):
     d = desktop.start()
     find(d, "open-incident-form", timeout=30)
@@ -39,15 +52,7 @@ def test_scope_and_a_trigger_start_the_regulatory_clocks(desktop, shot):
     click(d, "open-incident-submit")
     wait_text(d, "incident-title", TITLE)
 
-    click(d, "nav-breach")
-    find(d, "scope-form")
-    type_into(d, "scope-jurisdiction-0", "US-TX")
-    type_into(d, "scope-individuals-0", "800")
-    click(d, "scope-data-clinical-phi")
-    click(d, "scope-exposure-exfiltration-confirmed")
-    click(d, "scope-role-covered-entity")
-    click(d, "scope-save")
-    wait_text(d, "scope-summary", "US-TX 800")
+    record_phi_exfiltration_scope(d, "US-TX", 800, "covered-entity")
     # The matrix's verdict with the rules that fired.
     wait_text(d, "preview", "phi-exfiltration-500")
     wait_text(d, "preview-severity", "SEV1")
@@ -137,15 +142,7 @@ def test_a_deadline_due_within_the_hour_is_announced_in_the_window(desktop, shot
     type_into(d, "incident-title-input", "E2E: patient portal credential stuffing, EU patients")
     click(d, "open-incident-submit")
     wait_text(d, "incident-title", "credential stuffing")
-    click(d, "nav-breach")
-    find(d, "scope-form")
-    type_into(d, "scope-jurisdiction-0", "DE")
-    type_into(d, "scope-individuals-0", "40")
-    click(d, "scope-data-clinical-phi")
-    click(d, "scope-exposure-exfiltration-confirmed")
-    click(d, "scope-role-controller")
-    click(d, "scope-save")
-    wait_text(d, "scope-summary", "DE 40")
+    record_phi_exfiltration_scope(d, "DE", 40, "controller")
     # The viewer's zone in these tests is UTC.
     aware = datetime.now(timezone.utc) - timedelta(hours=71, minutes=30)
     Select(find(d, "trigger-kind")).select_by_value("awareness")

@@ -417,6 +417,10 @@ test(
   ),
 );
 
+/** Pushes `deadline-fired` as the backend scheduler does. */
+const fireDeadline = (page, reminder) =>
+  page.evaluate((r) => window.__mock.emit('deadline-fired', r), reminder);
+
 test(
   'a deadline reminder from the scheduler shows where people work and re-reads the board',
   withApp(
@@ -434,20 +438,16 @@ test(
       const other = state.incidents.find((i) => i.id !== state.current);
       const boardReads = (await calls('incident_board')).length;
       const due = Date.now() + 50 * MINUTE;
-      await page.evaluate(
-        ([incident, title, due, dueText]) =>
-          window.__mock.emit('deadline-fired', {
-            incident,
-            incident_title: title,
-            rule: 'gdpr.authority',
-            recipient: 'Supervisory authority',
-            citation: 'GDPR Art. 33(1)',
-            stage: 'hour_before',
-            due_ms: due,
-            due_text: dueText,
-          }),
-        [current.id, current.title, due, shown(due)],
-      );
+      const reminder = { due_ms: due, due_text: shown(due) };
+      await fireDeadline(page, {
+        ...reminder,
+        incident: current.id,
+        incident_title: current.title,
+        rule: 'gdpr.authority',
+        recipient: 'Supervisory authority',
+        citation: 'GDPR Art. 33(1)',
+        stage: 'hour_before',
+      });
       await expectText(
         page.locator('.toast').last(),
         `Due within the hour: notify Supervisory authority (gdpr.authority), due ${shown(due)}`,
@@ -456,20 +456,15 @@ test(
         assert.ok((await calls('incident_board')).length > boardReads, 'the board is read again'),
       );
       // Another incident's reminder names it.
-      await page.evaluate(
-        ([incident, title, due, dueText]) =>
-          window.__mock.emit('deadline-fired', {
-            incident,
-            incident_title: title,
-            rule: 'hipaa.individuals',
-            recipient: 'Affected individuals',
-            citation: '45 CFR 164.404(b)',
-            stage: 'overdue',
-            due_ms: due,
-            due_text: dueText,
-          }),
-        [other.id, other.title, due, shown(due)],
-      );
+      await fireDeadline(page, {
+        ...reminder,
+        incident: other.id,
+        incident_title: other.title,
+        rule: 'hipaa.individuals',
+        recipient: 'Affected individuals',
+        citation: '45 CFR 164.404(b)',
+        stage: 'overdue',
+      });
       await expectText(
         page.locator('.toast').last(),
         `Overdue: notify Affected individuals (hipaa.individuals), due ${shown(due)} — ${other.title}`,
