@@ -260,6 +260,17 @@ fn rule_cases() -> Vec<RuleCase> {
             ],
         ),
         c(
+            "uk-gdpr.processor-to-controller",
+            T::Awareness,
+            phi(&[R::Processor]).affected("GB", 1),
+            None,
+            NY,
+            vec![
+                ("a controller", controller().affected("GB", 1000), false),
+                ("only EU data subjects", phi(&[R::Processor]).affected("IE", 1000), false),
+            ],
+        ),
+        c(
             "uk-gdpr.data-subjects",
             T::HighRisk,
             controller().affected("GB", 1),
@@ -393,6 +404,28 @@ fn rule_cases() -> Vec<RuleCase> {
             Some("2026-04-03T23:59:59-04:00"),
             NY,
             vec![("499 Floridians", pii().affected("US-FL", 499), false)],
+        ),
+        c(
+            "us-fl.third-party-agent",
+            T::Determination,
+            pii().roles(&[R::BusinessAssociate]).affected("US-FL", 1),
+            // Ten days from Wednesday 4 March, across the start of daylight saving time (8 March).
+            Some("2026-03-14T23:59:59-04:00"),
+            NY,
+            vec![
+                (
+                    "the covered entity itself",
+                    pii().roles(&[R::CoveredEntity]).affected("US-FL", 1000),
+                    false,
+                ),
+                ("no role given", pii().affected("US-FL", 1000), false),
+                ("a processor, only Georgians", pii().roles(&[R::Processor]).affected("US-GA", 1000), false),
+                (
+                    "only an encrypted device lost",
+                    pii_encrypted().roles(&[R::Processor]).affected("US-FL", 1000),
+                    false,
+                ),
+            ],
         ),
         c(
             "us-co.residents",
@@ -628,6 +661,7 @@ fn several_jurisdictions_at_once() {
                 "gdpr.processor-to-controller",
                 "gdpr.data-subjects",
                 "uk-gdpr.authority",
+                "uk-gdpr.processor-to-controller",
                 "uk-gdpr.data-subjects",
                 "nis2.early-warning",
                 "nis2.notification",
@@ -643,6 +677,7 @@ fn several_jurisdictions_at_once() {
                 "us-tx.consumer-reporting",
                 "us-fl.individuals",
                 "us-fl.department",
+                "us-fl.third-party-agent",
                 "us-co.residents",
                 "us-co.attorney-general",
                 "sec.8k",
@@ -652,7 +687,12 @@ fn several_jurisdictions_at_once() {
             "a processor in the EEA that is a business associate in the US: Florida 499, Norway 7",
             phi(&[R::BusinessAssociate, R::Processor]).affected("US-FL", 499).affected("NO", 7),
             false,
-            vec!["hipaa.business-associate", "gdpr.processor-to-controller", "us-fl.individuals"],
+            vec![
+                "hipaa.business-associate",
+                "gdpr.processor-to-controller",
+                "us-fl.individuals",
+                "us-fl.third-party-agent",
+            ],
         ),
         (
             "an encrypted laptop lost: the safe harbour holds for HIPAA and the states, not for GDPR Art. 33",

@@ -384,7 +384,7 @@ test(
         byTestId('ruleset-problems'),
         /regulatory-clocks\.toml line 42, field deadline: unknown deadline kind "weeks" — in force instead: the last valid copy of this file/,
       );
-      await expectText(byTestId('rulesets'), /muster-regulatory-clocks@1/);
+      await expectText(byTestId('rulesets'), /muster-regulatory-clocks@2/);
 
       const team = byTestId('step-response-team');
       await expectText(team.getByTestId('step-status'), 'waiting');

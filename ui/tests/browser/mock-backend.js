@@ -1276,7 +1276,7 @@
       when: { litigation_exposure: true },
     },
   ];
-  const RULESETS = ['muster-regulatory-clocks@1', MATRIX_LABEL, 'muster-escalation@1'];
+  const RULESETS = ['muster-regulatory-clocks@2', MATRIX_LABEL, 'muster-escalation@1'];
 
   const newBreach = () => ({
     scopes: [],
