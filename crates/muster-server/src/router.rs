@@ -63,8 +63,8 @@ pub struct TlsFiles {
 /// What happened, for the live channel. Subscribers see only their incidents' notices.
 #[derive(Debug, Clone)]
 enum Notice {
-    /// New entries are stored, up to `rank`.
-    Entries { incident: IncidentId, rank: u64 },
+    /// New entries are stored, up to `rank`, pushed by the session of device `by`.
+    Entries { incident: IncidentId, rank: u64, by: muster_core::DeviceId },
     /// An entry was quarantined: alert `id`.
     Alert { incident: IncidentId, id: u64 },
     /// `user`'s membership of `incident` changed.
@@ -263,7 +263,7 @@ async fn push<S: Storage>(
         ClockPolicy { client_skew_ms: clock.map(|c| c.skew_ms), threshold_ms: app.max_clock_skew_ms };
     let out = app.storage.push(&c, id, req.entries, now, policy).await?;
     if out.accepted > 0 {
-        app.notify(Notice::Entries { incident: id, rank: out.last_rank });
+        app.notify(Notice::Entries { incident: id, rank: out.last_rank, by: c.device });
     }
     if let Some(alert) = out.quarantined.iter().map(|q| q.alert_id).max() {
         app.notify(Notice::Alert { incident: id, id: alert });
@@ -408,9 +408,15 @@ impl<S: Storage> Subscriber<S> {
                 Err(broadcast::error::RecvError::Closed) => return None,
             };
             let event = match notice {
-                Notice::Entries { incident, rank } if self.incidents.contains(&incident) => Event::default()
-                    .event("entries")
-                    .data(json!({"incident": incident, "rank": rank}).to_string()),
+                // The pushing session holds what it pushed: telling it would only cost it an
+                // empty sync round. The same user's other laptops (other devices) are told.
+                Notice::Entries { incident, rank, by }
+                    if self.incidents.contains(&incident) && by != self.caller.device =>
+                {
+                    Event::default()
+                        .event("entries")
+                        .data(json!({"incident": incident, "rank": rank}).to_string())
+                }
                 Notice::Alert { incident, id } if self.incidents.contains(&incident) => {
                     Event::default().event("alert").data(json!({"incident": incident, "id": id}).to_string())
                 }

@@ -52,6 +52,13 @@ impl Server {
         HttpTransport::with_ca(&self.url, self.ca_pem.as_deref()).unwrap()
     }
 
+    /// Another laptop of an existing user (a second enrolment), with the device key of `seed`.
+    fn second_device(&self, user: &str, seed: u8) -> (Client<HttpTransport>, String) {
+        let token = self.rt.block_on(self.storage.new_enrolment(user, now_ms())).unwrap();
+        let login = Client::new(self.transport(), None).login(user, &token, &key(seed), "laptop 2").unwrap();
+        (Client::new(self.transport(), Some(login.session_token.clone())), login.session_token)
+    }
+
     /// A logged-in client for a new user with the device key of `seed`, and its session token.
     fn client(&self, user: &str, seed: u8) -> (Client<HttpTransport>, String) {
         let token = self.rt.block_on(self.storage.add_user(user, now_ms())).unwrap();
@@ -127,9 +134,18 @@ fn a_member_sees_another_members_entry_within_a_second_and_a_stranger_sees_nothi
     carol_client.register(pharmacy).unwrap();
     let (_, first) = carol_events.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(first, LiveEvent::Membership { incident: pharmacy });
-    let out = carol_client.push(pharmacy, notes(&mut StreamWriter::new(key(3), pharmacy), 1, "rx")).unwrap();
+    // Her own push is not announced back to her (she holds it: an empty sync round saved)...
+    let mut rx = StreamWriter::new(key(3), pharmacy);
+    carol_client.push(pharmacy, notes(&mut rx, 1, "rx")).unwrap();
+    // ...while the same user's other laptop, another device, is told.
+    let (carol_ward_laptop, carol_second) = server.second_device("carol", 4);
+    let second_events = subscribe(&server, &carol_second);
+    let out = carol_client.push(pharmacy, notes(&mut rx, 1, "rx2")).unwrap();
+    let (_, e) = second_events.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(e, LiveEvent::Entries { incident: pharmacy, rank: out.last_rank });
+    carol_ward_laptop.register(incident(4)).unwrap();
     let (_, next) = carol_events.recv_timeout(Duration::from_secs(5)).unwrap();
-    assert_eq!(next, LiveEvent::Entries { incident: pharmacy, rank: out.last_rank });
+    assert_eq!(next, LiveEvent::Membership { incident: incident(4) }, "no entries event came first");
     assert!(bob_events.try_recv().is_err(), "bob hears nothing of carol's incident");
 
     // Removed from the ward incident, bob is told and then hears nothing more of it.
@@ -166,9 +182,11 @@ fn tls_serves_https_to_a_client_that_trusts_the_certificate_only() {
     assert_eq!(health.status, 200);
     assert!(String::from_utf8_lossy(&health.body).contains("\"ok\""));
     // The whole API and the live channel work over TLS.
-    let (alice, token) = server.client("alice", 1);
+    let (alice, _) = server.client("alice", 1);
     alice.register(incident(1)).unwrap();
-    let events = subscribe(&server, &token);
+    // Alice's second laptop listens (her own session is not told of her own pushes).
+    let (_, second) = server.second_device("alice", 2);
+    let events = subscribe(&server, &second);
     let out = alice.push(incident(1), notes(&mut StreamWriter::new(key(1), incident(1)), 3, "tls")).unwrap();
     assert_eq!(out.accepted, 3);
     let (_, e) = events.recv_timeout(Duration::from_secs(5)).unwrap();
