@@ -91,6 +91,8 @@ fn generate() -> String {
         DelayFormInput::decl(),
         EscalationInput::decl(),
         RegisterInput::decl(),
+        ExportInput::decl(),
+        Saved::decl(),
         SystemRef::decl(),
         ProposeInput::decl(),
         SignoffInput::decl(),

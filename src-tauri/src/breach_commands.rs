@@ -4,7 +4,7 @@
 use muster_core::breach::*;
 use muster_core::Severity;
 use muster_store::{CommunicationInput, DelayInput, Muster, ReviewInput, ScopeInput};
-use tauri::{AppHandle, Runtime, State};
+use tauri::{AppHandle, Manager, Runtime, State};
 
 use crate::breach_dto::*;
 use crate::dto::Written;
@@ -308,5 +308,68 @@ pub async fn rate_system<R: Runtime>(
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         Ok(Written::of(&m.rate_system(id, &input.system, status, input.comment.as_deref())?))
+    })
+}
+
+/// Where exported files go: the user's Downloads folder when the desktop names one that
+/// exists, else `exports/` in the installation's data directory (always writable, offline).
+fn export_dir<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> IpcResult<std::path::PathBuf> {
+    if let Some(downloads) = app.path().download_dir().ok().filter(|d| d.is_dir()) {
+        return Ok(downloads);
+    }
+    let dir = state.data_dir().join("exports");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| IpcError::new("export.unwritable", format!("cannot create {}: {e}", dir.display())))?;
+    Ok(dir)
+}
+
+/// Saves the register or the deadlines of an incident to a new file and says where. Written
+/// to a temporary name and renamed, so a crash never leaves half a file under the real name.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_file<R: Runtime>(
+    app: AppHandle<R>,
+    state: App<'_>,
+    input: ExportInput,
+) -> IpcResult<Saved> {
+    let (id, text, what, extension, summary) = state.read(|m| {
+        let id = incident(m, &input.incident)?;
+        let s = m.structure(id)?;
+        match input.kind.trim() {
+            "systems-csv" => {
+                let csv = m.register_csv(&s)?;
+                let rows = csv.lines().count().saturating_sub(1);
+                Ok((id, csv, "systems-register", "csv", format!("{rows} systems")))
+            }
+            "deadlines-ics" => {
+                let rules = m.rulebook()?;
+                let list = m.obligations(&s, &rules);
+                let dated = list.iter().filter(|o| o.due.is_some()).count();
+                let ics = muster_core::rules::clocks::to_ical(
+                    &list,
+                    s.title.as_deref().unwrap_or("incident"),
+                    &id.to_string(),
+                    m.clock().now(),
+                );
+                Ok((id, ics, "deadlines", "ics", format!("{dated} deadlines")))
+            }
+            other => Err(IpcError::new(
+                "input.invalid",
+                format!("kind: {other:?} is not an export (systems-csv, deadlines-ics)"),
+            )),
+        }
+    })?;
+    let stamp =
+        chrono::Utc::now().with_timezone(&state.zone.offset_at(chrono::Utc::now())).format("%Y%m%d-%H%M%S");
+    let path = export_dir(&app, &state)?.join(format!("muster-{}-{what}-{stamp}.{extension}", id.short()));
+    let partial = path.with_extension(format!("{extension}.partial"));
+    let failed = |e: std::io::Error| {
+        IpcError::new("export.unwritable", format!("cannot write {}: {e}", path.display()))
+    };
+    std::fs::write(&partial, text.as_bytes()).map_err(failed)?;
+    std::fs::rename(&partial, &path).map_err(failed)?;
+    Ok(Saved {
+        path: path.display().to_string(),
+        bytes: u32::try_from(text.len()).unwrap_or(u32::MAX),
+        summary,
     })
 }

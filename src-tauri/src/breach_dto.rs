@@ -752,6 +752,26 @@ pub struct RegisterInput {
     pub csv: String,
 }
 
+/// What to save to a file: `systems-csv` (the clinical systems register, the CSV `muster
+/// systems import` reads) or `deadlines-ics` (the regulatory deadlines as iCalendar).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct ExportInput {
+    pub incident: String,
+    pub kind: String,
+}
+
+/// A file written by `export_file`.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct Saved {
+    /// Where it was written (the Downloads folder, else the installation's `exports` folder).
+    pub path: String,
+    pub bytes: u32,
+    /// What it holds, for people: "12 systems", "7 deadlines".
+    pub summary: String,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct SystemRef {

@@ -38,6 +38,7 @@ pub const COMMANDS: &[&str] = &[
     "escalation_done",
     "systems_view",
     "import_systems",
+    "export_file",
     "isolation_impact",
     "propose_isolation",
     "sign_off_isolation",

@@ -119,6 +119,7 @@ pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, Desk
             breach_commands::escalation_done,
             breach_commands::systems_view,
             breach_commands::import_systems,
+            breach_commands::export_file,
             breach_commands::isolation_impact,
             breach_commands::propose_isolation,
             breach_commands::sign_off_isolation,

@@ -186,6 +186,66 @@ fn breach_commands_take_the_ui_arguments_and_keep_clocks_running_on_the_last_val
 }
 
 #[test]
+fn export_file_saves_the_register_and_the_deadlines_as_files_the_importers_read() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Amara Okafor" }));
+    let opened = c.ok(
+        "open_incident",
+        json!({ "input": { "title": "Interface engine compromise", "drill": false, "description": null,
+                           "commander": null, "severity": "sev2" } }),
+    );
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    let export =
+        |kind: &str| c.call("export_file", json!({ "input": { "incident": incident, "kind": kind } }));
+
+    // No register yet: refused with the reason, no file.
+    let err = export("systems-csv").unwrap_err();
+    assert_ne!(err["code"], "app.internal", "{err}");
+    let err = export("pdf").unwrap_err();
+    assert_eq!(err["code"], "input.invalid", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("kind"), "{err}");
+
+    let register = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../assets/demo/systems.csv"),
+    )
+    .unwrap();
+    c.ok(
+        "import_systems",
+        json!({ "input": { "incident": incident, "file_name": "systems.csv", "csv": register } }),
+    );
+    let saved = export("systems-csv").unwrap();
+    let path = std::path::PathBuf::from(saved["path"].as_str().unwrap());
+    assert!(path.file_name().unwrap().to_str().unwrap().ends_with(".csv"), "{saved}");
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(saved["bytes"].as_f64().unwrap() as usize, written.len());
+    // What was saved is the register in force: it imports back as it is.
+    let again = muster_core::systems::parse_csv(&written).unwrap();
+    let original = muster_core::systems::parse_csv(&register).unwrap();
+    assert_eq!(again, original);
+    assert_eq!(saved["summary"], format!("{} systems", original.systems.len()));
+    std::fs::remove_file(&path).unwrap();
+
+    let scope = json!({ "input": { "incident": incident, "affected": [{ "jurisdiction": "US-CA", "individuals": 600.0 }],
+                                   "data": ["clinical-phi"], "exposure": ["exfiltration-confirmed"], "systems": [],
+                                   "roles": ["covered-entity"], "litigation_exposure": false } });
+    c.ok("set_scope", scope);
+    c.ok(
+        "record_trigger",
+        json!({ "input": { "incident": incident, "trigger": "discovery", "at": "2026-11-02T09:30:00-06:00", "note": null } }),
+    );
+    let saved = export("deadlines-ics").unwrap();
+    let path = std::path::PathBuf::from(saved["path"].as_str().unwrap());
+    let ics = std::fs::read_to_string(&path).unwrap();
+    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+    let events = ics.matches("BEGIN:VEVENT").count();
+    assert!(events >= 3, "HIPAA and California deadlines: {ics}");
+    assert_eq!(saved["summary"], format!("{events} deadlines"));
+    assert!(ics.contains("hipaa.hhs"), "{ics}");
+    assert!(!path.with_extension("ics.partial").exists());
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
 fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Amara Okafor" }));

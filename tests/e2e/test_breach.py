@@ -112,6 +112,16 @@ def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
     wait_text(d, "system-hl7-engine", "Non-functional")
     wait_text(d, "system-pharmacy", "needs isolated hl7-engine")
 
+    # The register saved back to a file: where the app says, the same systems as imported.
+    click(d, "export-systems-csv")
+    wait_text(d, "export-systems-csv-saved", "Saved 14 systems to ")
+    saved_to = texts(d, "export-systems-csv-saved")[0].split(" to ", 1)[1].strip()
+    exported = Path(saved_to).read_text()
+    assert exported.splitlines()[0] == REGISTER.splitlines()[0]
+    assert sorted(l.split(",")[0] for l in exported.splitlines()[1:]) == sorted(
+        l.split(",")[0] for l in REGISTER.strip().splitlines()[1:]
+    )
+
     # The timeline holds the signed entries.
     click(d, "nav-timeline")
     wait_text(d, "row-summary", "Clinical sign-off")

@@ -32,6 +32,8 @@ import type {
   RateInput,
   ReasonInput,
   RegisterInput,
+  ExportInput,
+  Saved,
   RelieveInput,
   RetractInput,
   ReviewFormInput,
@@ -110,6 +112,7 @@ export const api = {
   // Clinical systems, isolations, HICS 251 (screens/Systems.svelte).
   systemsView: (incident_ref: string) => call<SystemsView>('systems_view', { incident_ref }),
   importSystems: (input: RegisterInput) => call<Written>('import_systems', { input }),
+  exportFile: (input: ExportInput) => call<Saved>('export_file', { input }),
   isolationImpact: (input: SystemRef) => call<ImpactView>('isolation_impact', { input }),
   proposeIsolation: (input: ProposeInput) => call<Written>('propose_isolation', { input }),
   signOffIsolation: (input: SignoffInput) => call<Written>('sign_off_isolation', { input }),

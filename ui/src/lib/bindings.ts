@@ -1,7 +1,7 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:
 // change the Rust types, then run `MUSTER_WRITE_BINDINGS=1 cargo test -p muster-desktop bindings`.
 
-export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system" | "sync_status" | "sync_now" | "sync_login" | "sync_logout" | "sync_share" | "sync_unshare" | "sync_alerts";
+export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "export_file" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system" | "sync_status" | "sync_now" | "sync_login" | "sync_logout" | "sync_share" | "sync_unshare" | "sync_alerts";
 
 export type IpcError = { 
 /**
@@ -299,6 +299,18 @@ export type DelayFormInput = { incident: string, basis: string, agency: string, 
 export type EscalationInput = { incident: string, rule: string, note: string | null, };
 
 export type RegisterInput = { incident: string, file_name: string, csv: string, };
+
+export type ExportInput = { incident: string, kind: string, };
+
+export type Saved = { 
+/**
+ * Where it was written (the Downloads folder, else the installation's `exports` folder).
+ */
+path: string, bytes: number, 
+/**
+ * What it holds, for people: "12 systems", "7 deadlines".
+ */
+summary: string, };
 
 export type SystemRef = { incident: string, system: string, };
 

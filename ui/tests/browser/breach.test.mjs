@@ -89,7 +89,8 @@ test(
       );
       await expectCount(byTestId('preview-fired').locator('li'), 3);
 
-      // The clocks wait for their triggers.
+      // The clocks wait for their triggers: nothing to put in a calendar yet.
+      await expectCount(byTestId('export-deadlines-ics'), 0);
       const individuals = byTestId('obligation-hipaa.individuals');
       const gdpr = byTestId('obligation-gdpr.authority');
       await expectText(individuals.getByTestId('obligation-countdown'), 'waiting for the discovery trigger');
@@ -180,6 +181,13 @@ test(
         /\bdanger\b/,
       );
       await expectText(individuals.getByTestId('obligation-countdown'), /^overdue by 1 d 0\d h \d\d m$/);
+      // The deadlines saved for a calendar; the app says how many and where.
+      await byTestId('export-deadlines-ics').click();
+      await expectText(
+        byTestId('export-deadlines-ics-saved'),
+        /^Saved \d+ deadlines to \/home\/commander\/Downloads\/muster-\w+-deadlines-\d{8}-\d{6}\.ics$/,
+      );
+      assert.equal((await calls('export_file'))[0]?.args.input.kind, 'deadlines-ics');
       assert.equal(await individuals.getAttribute('data-status'), 'overdue');
 
       // Do not notify HHS: a blank rationale is refused by the backend, shown by the form.

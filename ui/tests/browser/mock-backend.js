@@ -2140,6 +2140,29 @@
       inc.breach.register = { systems, stamp: stamp(e) };
       return [written(e), input.incident];
     },
+    export_file: ({ input }) => {
+      const inc = resolveIncident(input.incident);
+      const stampText = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+      const file = (what, ext) => `/home/commander/Downloads/muster-${inc.short}-${what}-${stampText}.${ext}`;
+      if (input.kind === 'systems-csv') {
+        const systems = registerOf(inc);
+        return [
+          {
+            path: file('systems-register', 'csv'),
+            bytes: 120 * systems.length,
+            summary: `${systems.length} systems`,
+          },
+        ];
+      }
+      if (input.kind === 'deadlines-ics') {
+        const dated = obligationsOf(inc, Date.now()).filter((o) => o.due_ms !== null).length;
+        return [{ path: file('deadlines', 'ics'), bytes: 300 * dated, summary: `${dated} deadlines` }];
+      }
+      throw {
+        code: 'input.invalid',
+        message: `kind: ${quoted(input.kind)} is not an export (systems-csv, deadlines-ics)`,
+      };
+    },
     isolation_impact: ({ input }) => {
       const inc = resolveIncident(input.incident);
       return [impactOf(registerOf(inc), input.system)];
@@ -2285,6 +2308,7 @@
     escalation_done: ['input'],
     systems_view: ['incident_ref'],
     import_systems: ['input'],
+    export_file: ['input'],
     isolation_impact: ['input'],
     propose_isolation: ['input'],
     sign_off_isolation: ['input'],

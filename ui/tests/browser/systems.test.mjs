@@ -69,6 +69,16 @@ test(
       await expectText(ehr.getByTestId('system-status'), 'Fully functional');
       await expectText(ehr.getByTestId('system-criticality'), 'life-critical');
       await expectText(ehr, /Clinical Informatics/);
+
+      // The register in force saved back to a file, and the app says where.
+      const current = await page.evaluate(() => window.__mock.state().current);
+      await byTestId('export-systems-csv').click();
+      await expectText(
+        byTestId('export-systems-csv-saved'),
+        /^Saved 14 systems to \/home\/commander\/Downloads\/muster-\w+-systems-register-\d{8}-\d{6}\.csv$/,
+      );
+      const [exported] = (await calls('export_file')).slice(-1);
+      assert.deepEqual(exported?.args.input, { incident: current, kind: 'systems-csv' });
     },
   ),
 );
