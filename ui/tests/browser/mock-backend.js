@@ -396,6 +396,7 @@
       retracted_by: [],
       device: DEVICE,
       seq: ++db.seq,
+      clock_skew_ms: null,
     };
     inc.entries.push(entry);
     inc.last_activity_ms = Math.max(inc.last_activity_ms, at);
@@ -2921,6 +2922,15 @@
     board: (ref) => json(boardOf(resolveIncident(ref ?? db.current))),
     state: () => json({ operator: db.operator, current: db.current, incidents: db.incidents }),
     listenerCount: (event) => (db.listeners.get(event) || []).length,
+    /** Flags the entry whose summary is `summary` as the sync server does (its author's clock
+     *  was `skewMs` off) and pushes `store-changed` with source `sync`. */
+    flagClock: (summary, skewMs) => {
+      const inc = resolveIncident(db.current);
+      const entry = inc.entries.find((e) => e.summary === summary);
+      if (!entry) throw new Error(`no entry ${summary}`);
+      entry.clock_skew_ms = skewMs;
+      emit('store-changed', { incident: inc.id, source: 'sync' });
+    },
     /** Sets part of the sync status and pushes `sync-status`. */
     setSync,
     /** What `sync_alerts` answers for an incident: { alerts: [SyncAlertView], conflicts: [SetAsideView] }. */

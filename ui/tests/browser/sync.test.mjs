@@ -236,3 +236,17 @@ test(
     await expectCount(byTestId('sync-alert-banner'), 1);
   }),
 );
+
+test(
+  "an entry the server flagged for its author's clock carries a badge saying how far off it was",
+  withApp({ seed }, async ({ page, byTestId }) => {
+    await byTestId('nav-timeline').click();
+    const row = byTestId('timeline-row').filter({ hasText: 'PACS viewers show a ransom note' });
+    await row.waitFor();
+    await expectCount(row.getByTestId('clock-flag'), 0);
+    await page.evaluate(() => window.__mock.flagClock('PACS viewers show a ransom note', 7 * 60_000));
+    await expectText(row.getByTestId('clock-flag'), "author's clock was 7 min fast");
+    // Other rows are not flagged.
+    await expectCount(byTestId('clock-flag'), 1);
+  }),
+);
