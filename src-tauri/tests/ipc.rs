@@ -42,18 +42,23 @@ impl Console {
     fn ok(&self, cmd: &str, args: Value) -> Value {
         self.call(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
     }
+
+    /// `open_incident` as the UI's form sends it; returns the incident id.
+    fn open_incident(&self, title: &str, severity: &str) -> String {
+        let opened = self.ok(
+            "open_incident",
+            json!({ "input": { "title": title, "drill": false, "description": null,
+                               "commander": null, "severity": severity } }),
+        );
+        opened["incident"].as_str().unwrap().to_string()
+    }
 }
 
 #[test]
 fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Amara Okafor" }));
-    let opened = c.ok(
-        "open_incident",
-        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
-                           "commander": null, "severity": "sev1" } }),
-    );
-    let incident = opened["incident"].as_str().unwrap().to_string();
+    let incident = c.open_incident("Ransomware on PACS", "sev1");
     let board = c.ok("incident_board", json!({ "incident_ref": incident }));
     assert_eq!(board["title"], "Ransomware on PACS");
     assert_eq!(board["severity"]["label"], "SEV1");
@@ -131,12 +136,7 @@ fn the_window_cannot_call_what_its_capability_does_not_grant() {
 fn breach_commands_take_the_ui_arguments_and_keep_clocks_running_on_the_last_valid_ruleset() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Amara Okafor" }));
-    let opened = c.ok(
-        "open_incident",
-        json!({ "input": { "title": "PHI on the imaging share", "drill": false, "description": null,
-                           "commander": null, "severity": "sev3" } }),
-    );
-    let incident = opened["incident"].as_str().unwrap().to_string();
+    let incident = c.open_incident("PHI on the imaging share", "sev3");
     let view = c.ok("breach_view", json!({ "incident_ref": incident }));
     assert_eq!(view["scope"], Value::Null);
     assert_eq!(view["obligations"], json!([]));
@@ -189,12 +189,7 @@ fn breach_commands_take_the_ui_arguments_and_keep_clocks_running_on_the_last_val
 fn export_file_saves_the_register_and_the_deadlines_as_files_the_importers_read() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Amara Okafor" }));
-    let opened = c.ok(
-        "open_incident",
-        json!({ "input": { "title": "Interface engine compromise", "drill": false, "description": null,
-                           "commander": null, "severity": "sev2" } }),
-    );
-    let incident = opened["incident"].as_str().unwrap().to_string();
+    let incident = c.open_incident("Interface engine compromise", "sev2");
     let export =
         |kind: &str| c.call("export_file", json!({ "input": { "incident": incident, "kind": kind } }));
 
@@ -264,12 +259,7 @@ fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
     assert_eq!(err["code"], "sync.unreachable", "{err}");
     assert_eq!(c.ok("sync_status", json!({}))["state"], "off");
 
-    let opened = c.ok(
-        "open_incident",
-        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
-                           "commander": null, "severity": "sev1" } }),
-    );
-    let incident = opened["incident"].as_str().unwrap().to_string();
+    let incident = c.open_incident("Ransomware on PACS", "sev1");
     let err = c
         .call("sync_share", json!({ "input": { "incident": incident, "user": "bob", "commander": false } }))
         .unwrap_err();
@@ -323,12 +313,7 @@ fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
 fn timeline_rows_carry_the_sync_servers_clock_flags() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Amara Okafor" }));
-    let opened = c.ok(
-        "open_incident",
-        json!({ "input": { "title": "Ransomware on PACS", "drill": false, "description": null,
-                           "commander": null, "severity": "sev2" } }),
-    );
-    let incident = opened["incident"].as_str().unwrap().to_string();
+    let incident = c.open_incident("Ransomware on PACS", "sev2");
     c.ok(
         "add_note",
         json!({ "input": { "incident": incident, "text": "from a fast laptop", "occurred_at": null } }),
