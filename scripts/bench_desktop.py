@@ -151,8 +151,21 @@ def big_incident(data_dir: Path) -> dict:
         time.sleep(1.0)
         d.set_script_timeout(30)
         run = "const done = arguments[arguments.length-1]; window.musterScrollBench(arguments[0], arguments[1]).then(done);"
-        fling = d.execute_async_script(run, 3000, 15000)  # 5,000 px/s: a fast fling with the wheel
-        scroll = d.execute_async_script(run, 3000, 0)  # the whole list in 3 s (33,000 rows/s)
+        # Each measured three times (this machine's frame times vary run to run); the run with
+        # the median count of slow frames is reported, with the three counts beside it.
+        def median_run(pixels):
+            runs = []
+            for _ in range(3):
+                # From the top each time, the rows there painted first.
+                d.execute_script("document.querySelector('[data-testid=\"timeline-viewport\"]').scrollTop = 0")
+                time.sleep(0.5)
+                runs.append(d.execute_async_script(run, 3000, pixels))
+            runs.sort(key=lambda r: r["scroll"]["slow"] / max(1, r["scroll"]["frames"]))
+            best = dict(runs[1])
+            best["runs"] = [f'{r["scroll"]["slow"]}/{r["scroll"]["frames"]}' for r in runs]
+            return best
+        fling = median_run(15000)  # 5,000 px/s: a fast fling with the wheel
+        scroll = median_run(0)  # the whole list in 3 s (33,000 rows/s)
         # Counted in the page: element handles go stale while the virtual list swaps rows.
         rows = d.execute_script("return document.querySelectorAll('[data-testid=\"timeline-row\"]').length")
     finally:
@@ -204,7 +217,8 @@ def main() -> None:
           f"worst {idle['worst_ms']} ms")
     for name, key in (("fling at 5,000 px/s for 3 s", "fling"), ("all 100k rows in 3 s", "scroll")):
         m = h[key]["scroll"]
-        print(f"scrolling, {name}: {m['slow']} of {m['frames']} frames over 20 ms, worst {m['worst_ms']} ms")
+        print(f"scrolling, {name}: {m['slow']} of {m['frames']} frames over 20 ms, worst {m['worst_ms']} ms "
+              f"(median of 3 runs: {', '.join(h[key]['runs'])})")
     print(f"{h['rows_in_dom']} timeline rows in the DOM")
 
 

@@ -27,3 +27,22 @@ export function pagesFor(win: Window, pageSize: number): number[] {
     pages.push(p);
   return pages;
 }
+
+/** The page cache with `page` added, trimmed to the `max` pages nearest `centre` (the page in
+ *  view), so scrolling through 100k rows does not keep them all in memory. A new object: the
+ *  cache is replaced, never mutated, so it can be held without deep reactivity. */
+export function withPage<T>(
+  cache: Record<number, T>,
+  page: number,
+  rows: T,
+  centre: number,
+  max: number,
+): Record<number, T> {
+  const next: Record<number, T> = { ...cache, [page]: rows };
+  const keys = Object.keys(next).map(Number);
+  if (keys.length <= max) return next;
+  keys.sort((a, b) => Math.abs(a - centre) - Math.abs(b - centre) || a - b);
+  const kept: Record<number, T> = {};
+  for (const k of keys.slice(0, max)) kept[k] = next[k] as T;
+  return kept;
+}

@@ -130,5 +130,35 @@ test(
       const texts = await byTestId('row-summary').allInnerTexts();
       assert.ok(texts.includes('Entry 2495: Backup tapes located'), texts.slice(0, 3).join(' | '));
     });
+
+    // Dragged through the whole list in half a second: the rows passed over are not fetched
+    // (empty rows are drawn), and once it stops the rows where it stopped are.
+    await viewport.evaluate((el) => el.scrollTo(0, 0));
+    await expectText(byTestId('row-summary').first(), /Entry 4995/);
+    const before = (await calls('timeline_query')).length;
+    const frames = await viewport.evaluate(
+      (el) =>
+        new Promise((done) => {
+          const start = performance.now();
+          let n = 0;
+          const step = (t) => {
+            n++;
+            el.scrollTop = ((t - start) / 500) * (el.scrollHeight / 2);
+            if (t - start < 500) requestAnimationFrame(step);
+            else done(n);
+          };
+          requestAnimationFrame(step);
+        }),
+    );
+    await eventually(async () => {
+      const texts = await byTestId('row-summary').allInnerTexts();
+      assert.ok(
+        texts.some((t) => /^Entry 24\d\d:/.test(t)),
+        texts.slice(0, 3).join(' | '),
+      );
+    });
+    const during = (await calls('timeline_query')).length - before;
+    assert.ok(frames >= 10, `${frames} frames`);
+    assert.ok(during <= 3, `${during} page requests for a ${frames}-frame drag through 2,500 rows`);
   }),
 );

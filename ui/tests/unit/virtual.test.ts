@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { pagesFor, visibleRange } from '../../src/lib/virtual';
+import { pagesFor, visibleRange, withPage } from '../../src/lib/virtual';
 
-// The timeline's numbers: 58 px rows, pages of 200 rows.
+// The timeline's numbers: 58 px rows, pages of 50 rows.
 const ROW = 58;
-const PAGE = 200;
+const PAGE = 50;
 const COUNT = 100_000;
 const VIEW = 600;
 
@@ -61,21 +61,50 @@ describe('pagesFor', () => {
   });
 
   it('two pages when the window straddles a page boundary', () => {
-    expect(pagesFor({ first: 190, last: 210 }, PAGE)).toEqual([0, 1]);
-    expect(pagesFor({ first: 49_990, last: 50_021 }, PAGE)).toEqual([249, 250]);
+    expect(pagesFor({ first: 40, last: 60 }, PAGE)).toEqual([0, 1]);
+    expect(pagesFor({ first: 49_990, last: 50_021 }, PAGE)).toEqual([999, 1000]);
   });
 
   it('last is exclusive: a window ending at a boundary does not fetch the next page', () => {
-    expect(pagesFor({ first: 180, last: 200 }, PAGE)).toEqual([0]);
-    expect(pagesFor({ first: 200, last: 201 }, PAGE)).toEqual([1]);
+    expect(pagesFor({ first: 30, last: 50 }, PAGE)).toEqual([0]);
+    expect(pagesFor({ first: 50, last: 51 }, PAGE)).toEqual([1]);
   });
 
   it('the last page of 100k rows', () => {
-    expect(pagesFor(visibleRange(COUNT * ROW - VIEW, VIEW, ROW, COUNT), PAGE)).toEqual([499]);
+    expect(pagesFor(visibleRange(COUNT * ROW - VIEW, VIEW, ROW, COUNT), PAGE)).toEqual([1999]);
   });
 
   it('an empty window needs no page', () => {
     expect(pagesFor({ first: 0, last: 0 }, PAGE)).toEqual([]);
     expect(pagesFor({ first: 7, last: 3 }, PAGE)).toEqual([]);
+  });
+});
+
+describe('withPage', () => {
+  it('adds the page without touching the cache it was given', () => {
+    const cache = { 0: 'a', 1: 'b' };
+    expect(withPage(cache, 2, 'c', 2, 10)).toEqual({ 0: 'a', 1: 'b', 2: 'c' });
+    expect(cache).toEqual({ 0: 'a', 1: 'b' });
+  });
+
+  it('keeps at most `max` pages, those nearest the page in view', () => {
+    // Dragged from the top to page 1000: the top pages go, the ones around 1000 stay.
+    let cache: Record<number, string> = {};
+    for (const p of [0, 1, 2, 3, 998, 999, 1001]) cache = withPage(cache, p, `rows ${p}`, p, 4);
+    const next = withPage(cache, 1000, 'rows 1000', 1000, 4);
+    expect(Object.keys(next).map(Number)).toEqual([998, 999, 1000, 1001]);
+    expect(next[1000]).toBe('rows 1000');
+  });
+
+  it('a tie in distance keeps the earlier page', () => {
+    const next = withPage({ 4: 'x', 6: 'y' }, 5, 'z', 5, 2);
+    expect(Object.keys(next).map(Number)).toEqual([4, 5]);
+  });
+
+  it('scrolling through the whole of 100k rows holds no more than `max` pages', () => {
+    let cache: Record<number, number> = {};
+    for (let p = 0; p < 2000; p++) cache = withPage(cache, p, p, p, 40);
+    expect(Object.keys(cache).length).toBe(40);
+    expect(Math.min(...Object.keys(cache).map(Number))).toBe(1960);
   });
 });
