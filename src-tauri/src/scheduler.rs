@@ -25,7 +25,7 @@ const MAX_SLEEP_MS: i64 = 30_000;
 /// What is due now and when to look again.
 struct Scan {
     prompts: Vec<PromptFired>,
-    deadlines: Vec<DeadlineFired>,
+    deadlines: Vec<(DeadlineStage, DeadlineFired)>,
     next_ms: Option<i64>,
 }
 
@@ -71,39 +71,41 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
                 earliest(out.next_ms, next_deadline_change(&obligations, now).map(|t| t.timestamp_millis()));
             for o in &obligations {
                 let (Some(stage), Some(due)) = (deadline_stage(o, now), o.due) else { continue };
-                out.deadlines.push(DeadlineFired {
-                    incident: incident.to_string(),
-                    incident_title: title.clone(),
-                    rule: o.rule.clone(),
-                    recipient: o.recipient.clone(),
-                    citation: o.citation.clone(),
-                    stage: stage.as_str().into(),
-                    due_ms: ms(due.timestamp_millis()),
-                    due_text: format_ms(&state.zone, due.timestamp_millis()),
-                });
+                out.deadlines.push((
+                    stage,
+                    DeadlineFired {
+                        incident: incident.to_string(),
+                        incident_title: title.clone(),
+                        rule: o.rule.clone(),
+                        recipient: o.recipient.clone(),
+                        citation: o.citation.clone(),
+                        stage: stage.as_str().into(),
+                        due_ms: ms(due.timestamp_millis()),
+                        due_text: format_ms(&state.zone, due.timestamp_millis()),
+                    },
+                ));
             }
         }
         Ok(out)
     })
 }
 
-/// The OS notification of a deadline reminder. Rule, recipient and time only: the incident's
+/// The OS notification of a deadline reminder: rule, recipient and time only. The incident's
 /// title and entries stay in the window (they may hold PHI).
-fn notify_deadline_os<R: Runtime>(app: &AppHandle<R>, d: &DeadlineFired) {
-    let title = match d.stage.as_str() {
-        s if s == DeadlineStage::Overdue.as_str() => format!("Overdue: notify {}", d.recipient),
-        s if s == DeadlineStage::HourBefore.as_str() => format!("Within the hour: notify {}", d.recipient),
-        _ => format!("Within 24 hours: notify {}", d.recipient),
+fn deadline_notice(stage: DeadlineStage, d: &DeadlineFired) -> (String, String) {
+    let when = match stage {
+        DeadlineStage::Overdue => "Overdue",
+        DeadlineStage::HourBefore => "Within the hour",
+        DeadlineStage::DayBefore => "Within 24 hours",
     };
-    let body = format!("{} ({}): due {}", d.rule, d.citation, d.due_text);
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        eprintln!("muster-desktop: OS notification not shown ({e}); the in-app reminder still is");
-    }
+    (format!("{when}: notify {}", d.recipient), format!("{} ({}): due {}", d.rule, d.citation, d.due_text))
 }
 
-fn notify_os<R: Runtime>(app: &AppHandle<R>, p: &PromptFired) {
+/// The OS notification of a status prompt: staff names and positions only, no entry text
+/// (which may hold PHI).
+fn prompt_notice(p: &PromptFired) -> (String, String) {
     let who = if p.holders.is_empty() { String::new() } else { format!(" ({})", p.holders.join(", ")) };
-    let (title, body) = if p.state == "overdue" {
+    if p.state == "overdue" {
         (
             format!("Overdue: {} status update", p.position.title),
             format!(
@@ -116,11 +118,27 @@ fn notify_os<R: Runtime>(app: &AppHandle<R>, p: &PromptFired) {
             format!("Status update due: {}", p.position.title),
             format!("{}{who}: due {}", p.position.title, p.due_text),
         )
-    };
-    // Staff names and positions only: no entry text (which may hold PHI) goes to the OS.
-    if let Err(e) = app.notification().builder().title(title).body(body).show() {
-        eprintln!("muster-desktop: OS notification not shown ({e}); the in-app prompt still is");
     }
+}
+
+/// Pushes a firing to the window and shows it as an OS notification. The OS call may wait on
+/// D-Bus, so it runs off the async workers; if it fails the window still shows the firing.
+fn fire<R: Runtime, P: serde::Serialize>(
+    app: &AppHandle<R>,
+    event: &str,
+    payload: &P,
+    notice: (String, String),
+) {
+    if let Err(e) = app.emit(event, payload) {
+        eprintln!("muster-desktop: could not push {event} to the window: {e}");
+    }
+    let handle = app.clone();
+    let (title, body) = notice;
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = handle.notification().builder().title(title).body(body).show() {
+            eprintln!("muster-desktop: OS notification not shown ({e}); the window shows it");
+        }
+    });
 }
 
 pub async fn run<R: Runtime>(app: AppHandle<R>) {
@@ -133,15 +151,10 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 for p in found.prompts {
                     let key = (p.incident.clone(), p.position.slug.clone(), p.due_ms as i64, p.state.clone());
                     if shown.insert(key) {
-                        if let Err(e) = app.emit(EVENT_PROMPT_FIRED, &p) {
-                            eprintln!("muster-desktop: could not push a prompt to the window: {e}");
-                        }
-                        // The OS call may wait on D-Bus: keep it off the async workers.
-                        let handle = app.clone();
-                        tauri::async_runtime::spawn_blocking(move || notify_os(&handle, &p));
+                        fire(&app, EVENT_PROMPT_FIRED, &p, prompt_notice(&p));
                     }
                 }
-                for d in found.deadlines {
+                for (stage, d) in found.deadlines {
                     let key = (
                         d.incident.clone(),
                         format!("deadline:{}", d.rule),
@@ -149,13 +162,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                         d.stage.clone(),
                     );
                     if shown.insert(key) {
-                        if let Err(e) = app.emit(EVENT_DEADLINE_FIRED, &d) {
-                            eprintln!(
-                                "muster-desktop: could not push a deadline reminder to the window: {e}"
-                            );
-                        }
-                        let handle = app.clone();
-                        tauri::async_runtime::spawn_blocking(move || notify_deadline_os(&handle, &d));
+                        fire(&app, EVENT_DEADLINE_FIRED, &d, deadline_notice(stage, &d));
                     }
                 }
                 found.next_ms
@@ -170,6 +177,36 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
             _ = state.scheduler_wake.notified() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_notification_names_the_stage_rule_and_time_never_the_incident_title() {
+        let d = DeadlineFired {
+            incident: "01a2".into(),
+            incident_title: "Records of patient J. Doe emailed to the wrong clinic".into(),
+            rule: "gdpr.authority".into(),
+            recipient: "Lead supervisory authority".into(),
+            citation: "GDPR Art. 33(1)".into(),
+            stage: DeadlineStage::HourBefore.as_str().into(),
+            due_ms: 0.0,
+            due_text: "2026-11-24 10:30 Europe/Berlin".into(),
+        };
+        let cases = [
+            (DeadlineStage::DayBefore, "Within 24 hours: notify Lead supervisory authority"),
+            (DeadlineStage::HourBefore, "Within the hour: notify Lead supervisory authority"),
+            (DeadlineStage::Overdue, "Overdue: notify Lead supervisory authority"),
+        ];
+        for (stage, title) in cases {
+            let (t, body) = deadline_notice(stage, &d);
+            assert_eq!(t, title);
+            assert_eq!(body, "gdpr.authority (GDPR Art. 33(1)): due 2026-11-24 10:30 Europe/Berlin");
+            assert!(!t.contains("Doe") && !body.contains("Doe"), "no incident title in the OS: {t} / {body}");
         }
     }
 }

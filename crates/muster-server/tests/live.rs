@@ -52,19 +52,27 @@ impl Server {
         HttpTransport::with_ca(&self.url, self.ca_pem.as_deref()).unwrap()
     }
 
-    /// Another laptop of an existing user (a second enrolment), with the device key of `seed`.
-    fn second_device(&self, user: &str, seed: u8) -> (Client<HttpTransport>, String) {
-        let token = self.rt.block_on(self.storage.new_enrolment(user, now_ms())).unwrap();
-        let login = Client::new(self.transport(), None).login(user, &token, &key(seed), "laptop 2").unwrap();
-        (Client::new(self.transport(), Some(login.session_token.clone())), login.session_token)
-    }
-
     /// A logged-in client for a new user with the device key of `seed`, and its session token.
     fn client(&self, user: &str, seed: u8) -> (Client<HttpTransport>, String) {
         let token = self.rt.block_on(self.storage.add_user(user, now_ms())).unwrap();
-        let login = Client::new(self.transport(), None).login(user, &token, &key(seed), "laptop").unwrap();
+        self.log_in(user, &token, seed)
+    }
+
+    /// Another laptop of an existing user (a second enrolment), with the device key of `seed`.
+    fn second_device(&self, user: &str, seed: u8) -> (Client<HttpTransport>, String) {
+        let token = self.rt.block_on(self.storage.new_enrolment(user, now_ms())).unwrap();
+        self.log_in(user, &token, seed)
+    }
+
+    fn log_in(&self, user: &str, enrolment: &str, seed: u8) -> (Client<HttpTransport>, String) {
+        let login = Client::new(self.transport(), None).login(user, enrolment, &key(seed), "laptop").unwrap();
         (Client::new(self.transport(), Some(login.session_token.clone())), login.session_token)
     }
+}
+
+/// `GET /healthz`, no session.
+fn healthz() -> Request {
+    Request { method: Method::Get, path: "/healthz".into(), bearer: None, body: None, client_time_ms: None }
 }
 
 fn key(seed: u8) -> SigningKey {
@@ -169,16 +177,7 @@ fn the_live_channel_refuses_a_bad_session() {
 fn tls_serves_https_to_a_client_that_trusts_the_certificate_only() {
     let server = start(true);
     assert!(server.url.starts_with("https://"));
-    let health = server
-        .transport()
-        .send(Request {
-            method: Method::Get,
-            path: "/healthz".into(),
-            bearer: None,
-            body: None,
-            client_time_ms: None,
-        })
-        .unwrap();
+    let health = server.transport().send(healthz()).unwrap();
     assert_eq!(health.status, 200);
     assert!(String::from_utf8_lossy(&health.body).contains("\"ok\""));
     // The whole API and the live channel work over TLS.
@@ -194,25 +193,11 @@ fn tls_serves_https_to_a_client_that_trusts_the_certificate_only() {
 
     // Without the server's certificate among its roots, the client refuses to talk.
     let untrusting = HttpTransport::new(&server.url).unwrap();
-    let refused = untrusting
-        .send(Request {
-            method: Method::Get,
-            path: "/healthz".into(),
-            bearer: None,
-            body: None,
-            client_time_ms: None,
-        })
-        .unwrap_err();
+    let refused = untrusting.send(healthz()).unwrap_err();
     assert!(matches!(refused, SyncError::Transport(_)), "{refused:?}");
     // Plain HTTP to the TLS port gets no API answer.
     let plain = HttpTransport::new(&format!("http://{}", server.addr)).unwrap();
-    let answer = plain.send(Request {
-        method: Method::Get,
-        path: "/healthz".into(),
-        bearer: None,
-        body: None,
-        client_time_ms: None,
-    });
+    let answer = plain.send(healthz());
     assert!(answer.map(|r| r.status != 200).unwrap_or(true));
 }
 

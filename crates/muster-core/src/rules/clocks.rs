@@ -261,8 +261,7 @@ pub struct Obligation {
 
 /// How near an open obligation is to its due instant, for the reminders people get outside
 /// the window (an OS notification): a day before, an hour before, and once it is overdue.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeadlineStage {
     /// Due within 24 hours.
     DayBefore,
