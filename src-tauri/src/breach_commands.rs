@@ -344,7 +344,7 @@ pub async fn export_file<R: Runtime>(
                 let rules = m.rulebook()?;
                 let list = m.obligations(&s, &rules);
                 let dated = list.iter().filter(|o| o.due.is_some()).count();
-                let ics = muster_core::rules::clocks::to_ical(
+                let ics = muster_core::breach::rules::clocks::to_ical(
                     &list,
                     s.title.as_deref().unwrap_or("incident"),
                     &id.to_string(),

@@ -4,11 +4,12 @@
 //! days were counted in (the jurisdiction's).
 
 use chrono::{DateTime, Utc};
+use muster_core::body::{Body, ScopeSet};
+use muster_core::breach::rules::classification::Verdict;
+use muster_core::breach::rules::clocks::Obligation;
+use muster_core::breach::rules::escalation::{ChecklistItem, StepStatus};
+use muster_core::breach::state::{BoardLine, ClassificationRecord, ProposalRecord};
 use muster_core::breach::*;
-use muster_core::breach_state::{BoardLine, ClassificationRecord, ProposalRecord};
-use muster_core::rules::classification::Verdict;
-use muster_core::rules::clocks::Obligation;
-use muster_core::rules::escalation::{ChecklistItem, StepStatus};
 use muster_core::systems::Impact;
 use muster_core::ViewerZone;
 use muster_store::{Rulebook, RulesetProblem};

@@ -414,11 +414,11 @@ pub struct DeadlineView {
 impl DeadlineView {
     /// The open obligations (pending or overdue), those with a due instant first, soonest first.
     pub fn open(
-        obligations: &[muster_core::rules::clocks::Obligation],
+        obligations: &[muster_core::breach::rules::clocks::Obligation],
         zone: &ViewerZone,
     ) -> Vec<DeadlineView> {
-        use muster_core::rules::clocks::ObligationStatus;
-        let mut open: Vec<&muster_core::rules::clocks::Obligation> = obligations
+        use muster_core::breach::rules::clocks::ObligationStatus;
+        let mut open: Vec<&muster_core::breach::rules::clocks::Obligation> = obligations
             .iter()
             .filter(|o| matches!(o.status, ObligationStatus::Pending | ObligationStatus::Overdue))
             .collect();

@@ -9,8 +9,8 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
+use muster_core::breach::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage};
 use muster_core::prompts::{next_change_ms, prompt_clocks, PromptState};
-use muster_core::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage};
 use muster_core::IncidentStatus;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;

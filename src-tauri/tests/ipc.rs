@@ -279,7 +279,7 @@ fn sync_commands_work_without_a_server_and_list_the_evidence_sync_stored() {
     // conflicts with this laptop's copy (through another connection, as the loop's).
     let data_dir = c.ok("app_info", json!({}))["data_dir"].as_str().unwrap().to_string();
     let store = muster_store::Store::open(
-        &std::path::Path::new(&data_dir).join(muster_store::ops::DB_FILE),
+        &std::path::Path::new(&data_dir).join(muster_store::DB_FILE),
         std::sync::Arc::new(muster_store::SystemClock::new()),
     )
     .unwrap();

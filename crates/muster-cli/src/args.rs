@@ -172,7 +172,7 @@ pub enum Command {
     Demo,
     /// The incident's scope: individuals per jurisdiction, data, exposure, systems, the organisation's roles.
     #[command(subcommand)]
-    Scope(crate::breach::ScopeCommand),
+    Scope(crate::verbs::breach::ScopeCommand),
     /// Classify the incident with the classification matrix (severity, major incident, rules fired).
     Classify {
         /// Show the verdict without recording it.
@@ -183,7 +183,7 @@ pub enum Command {
         rationale: Option<String>,
     },
     /// Peer review of a classification by a second person: --confirm, or change it with a rationale.
-    Review(crate::breach::ReviewArgs),
+    Review(crate::verbs::breach::ReviewArgs),
     /// Record when a clock trigger happened: discovery, awareness, determination, materiality, high-risk, suspicion.
     Trigger {
         trigger: String,
@@ -209,7 +209,7 @@ pub enum Command {
     },
     /// The communications log: log what was sent to whom, and which obligations it meets.
     #[command(subcommand)]
-    Comms(crate::breach::CommsCommand),
+    Comms(crate::verbs::breach::CommsCommand),
     /// Record the notify / do-not-notify decision for one regulatory obligation, with its rationale.
     Notification {
         /// The rule id (gdpr.authority, hipaa.media, ...).
@@ -233,13 +233,13 @@ pub enum Command {
     },
     /// Escalation checklist and ticking steps off.
     #[command(subcommand)]
-    Escalation(crate::breach::EscalationCommand),
+    Escalation(crate::verbs::breach::EscalationCommand),
     /// The rulesets in force (clocks, classification, escalation) and checking a ruleset file.
     #[command(subcommand)]
-    Rules(crate::breach::RulesCommand),
+    Rules(crate::verbs::breach::RulesCommand),
     /// Clinical systems register, isolation impact, clinical sign-off and the HICS 251 board.
     #[command(subcommand)]
-    Systems(crate::breach::SystemsCommand),
+    Systems(crate::verbs::breach::SystemsCommand),
     /// Run the shared sync server (a SQLite file, or PostgreSQL; HTTPS with --tls-cert/--tls-key).
     Serve {
         /// Address to listen on (port 0: any free port; the address is printed as JSON).

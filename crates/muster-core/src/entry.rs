@@ -179,7 +179,7 @@ impl Entry {
             return Err(ValidationError::new("seq", "0", "streams start at seq 1"));
         }
         // Integers above 2^53 do not survive JSON readers such as JavaScript's.
-        const MAX_SAFE: u64 = (1 << 53) - 1;
+        const MAX_SAFE: u64 = crate::hlc::MAX_WALL_MS;
         if env.seq > MAX_SAFE {
             return Err(ValidationError::new("seq", env.seq.to_string(), "must be below 2^53"));
         }

@@ -3,9 +3,7 @@
 
 pub mod body;
 pub mod breach;
-pub mod breach_state;
 pub mod canonical;
-pub mod deadline;
 pub mod entry;
 pub mod error;
 pub mod fold;
@@ -13,13 +11,12 @@ pub mod hlc;
 pub mod ids;
 pub mod position;
 pub mod prompts;
-pub mod rules;
 pub mod severity;
 pub mod stream;
 pub mod systems;
 pub mod time;
 
-pub use body::EntryBody;
+pub use body::{Body, EntryBody};
 pub use entry::{Author, Entry, Envelope, UnsignedEntry};
 pub use error::{ErrorCode, ValidationError};
 pub use fold::{fold, Commander, IncidentState, IncidentStatus, TimelineItem};

@@ -188,8 +188,30 @@ impl ViewerZone {
     }
 }
 
+/// A span for people: "3 days 4 h", "2 h 54 m", "7 min", "40 s" (the two largest units).
+pub fn describe_span_ms(ms: u64) -> String {
+    let s = ms / 1000;
+    let (d, h, m) = (s / 86_400, (s % 86_400) / 3600, (s % 3600) / 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s} s"),
+        (0, 0, m) => format!("{m} min"),
+        (0, h, m) => format!("{h} h {m} m"),
+        (1, h, _) => format!("1 day {h} h"),
+        (d, h, _) => format!("{d} days {h} h"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spans_read_in_their_two_largest_units() {
+        assert_eq!(super::describe_span_ms(40_000), "40 s");
+        assert_eq!(super::describe_span_ms(7 * 60_000 + 5_000), "7 min");
+        assert_eq!(super::describe_span_ms((2 * 60 + 54) * 60_000), "2 h 54 m");
+        assert_eq!(super::describe_span_ms(26 * 3_600_000), "1 day 2 h");
+        assert_eq!(super::describe_span_ms(100 * 86_400_000 + 3_600_000), "100 days 1 h");
+    }
+
     use super::*;
 
     fn at(s: &str) -> DateTime<Utc> {

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod support;
 
+use muster_core::breach::rules::classification::{Matrix, Verdict};
 use muster_core::breach::{DataCategory as D, Exposure as X, SystemCriticality as C};
-use muster_core::rules::classification::{Matrix, Verdict};
 use muster_core::*;
 use support::*;
 

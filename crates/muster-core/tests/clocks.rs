@@ -8,8 +8,8 @@ mod support;
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use muster_core::breach::rules::clocks::{obligations, to_ical, ClockRuleset, Obligation, ObligationStatus};
 use muster_core::breach::{DataCategory as D, DelayBasis, Exposure as X, OrgRole as R, TriggerKind as T};
-use muster_core::rules::clocks::{obligations, to_ical, ClockRuleset, Obligation, ObligationStatus};
 use muster_core::*;
 use support::*;
 
@@ -1756,7 +1756,7 @@ fn hipaa_counts_every_affected_individual_and_a_waived_anchor_waives_what_follow
 
 #[test]
 fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspended_or_met() {
-    use muster_core::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage as S};
+    use muster_core::breach::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage as S};
     let scope = phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 10);
     let log = incident_with(&scope, false);
     // gdpr.authority: 72 hours from awareness (2026-03-03T10:30-05:00).

@@ -4,10 +4,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 mod support;
 
+use muster_core::breach::rules::escalation::{
+    checklist, Anchor, ChecklistItem, EscalationRuleset, StepStatus,
+};
 use muster_core::breach::{
     DataCategory as D, Exposure as X, OrgRole as R, SystemCriticality as C, TriggerKind as T,
 };
-use muster_core::rules::escalation::{checklist, Anchor, ChecklistItem, EscalationRuleset, StepStatus};
 use muster_core::*;
 use support::*;
 

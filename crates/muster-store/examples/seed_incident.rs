@@ -17,7 +17,7 @@ fn main() {
     let dir = PathBuf::from(args.next().expect("usage: seed_incident DATA_DIR ENTRIES"));
     let n: u64 =
         args.next().expect("usage: seed_incident DATA_DIR ENTRIES").parse().expect("ENTRIES: a number");
-    let mut store = Store::open(&dir.join(muster_store::ops::DB_FILE), Arc::new(SystemClock::new())).unwrap();
+    let mut store = Store::open(&dir.join(muster_store::DB_FILE), Arc::new(SystemClock::new())).unwrap();
     let now_ms = chrono::Utc::now().timestamp_millis() as u64;
     let start_ms = now_ms - n * 200 - 60_000;
     let incident = IncidentId::from_parts(start_ms, [9; 10]);

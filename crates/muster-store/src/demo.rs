@@ -144,7 +144,7 @@ enum Action {
 }
 
 fn bad(step: usize, reason: impl Into<String>) -> StoreError {
-    StoreError::Refused(format!("demo scenario step {step}: {}", reason.into()))
+    StoreError::Internal(format!("demo scenario step {step}: {}", reason.into()))
 }
 
 /// Builds the scenario's entries (signed by throwaway laptop keys), relative to `now`.
@@ -154,7 +154,7 @@ pub fn build_scenario(
     entropy: &mut dyn crate::clock::Entropy,
 ) -> Result<(IncidentId, Vec<Entry>)> {
     let scenario: Scenario =
-        toml::from_str(text).map_err(|e| StoreError::Refused(format!("demo scenario: {e}")))?;
+        toml::from_str(text).map_err(|e| StoreError::Internal(format!("demo scenario: {e}")))?;
     let zone = ViewerZone::from_name(&scenario.scenario.zone)?;
     let start = now - Duration::minutes(scenario.scenario.starts_minutes_ago);
     let at = |minutes: i64| start + Duration::minutes(minutes);
@@ -316,7 +316,7 @@ pub fn build_scenario(
             Action::Classify => {
                 let s = state()?;
                 let scope = s.breach.scope().ok_or_else(|| bad(step_no, "classify before any scope"))?;
-                let matrix = muster_core::rules::classification::Matrix::built_in()
+                let matrix = muster_core::breach::rules::classification::Matrix::built_in()
                     .map_err(|e| bad(step_no, e.to_string()))?;
                 let verdict = matrix.classify(Some(&scope.scope));
                 EntryBody::ClassificationRecorded(ClassificationRecorded {

@@ -23,8 +23,12 @@ pub enum StoreError {
     NotFound { what: &'static str, value: String },
     #[error("{value:?} matches several {what}s: {candidates}; give more characters")]
     Ambiguous { what: &'static str, value: String, candidates: String },
+    /// The request is understood but the incident's state does not allow it (a person can fix it).
     #[error("{0}")]
     Refused(String),
+    /// Muster itself failed (serialisation, a broken invariant); nothing the person typed is wrong.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error(transparent)]
     Ingest(Box<IngestError>),
     #[error("{file}: line {line}: {reason}")]
@@ -34,7 +38,7 @@ pub enum StoreError {
     #[error(transparent)]
     Canonical(#[from] CanonicalError),
     #[error(transparent)]
-    Ruleset(#[from] muster_core::rules::RulesetError),
+    Ruleset(#[from] muster_core::breach::rules::RulesetError),
     #[error("{file}: {source}")]
     Register { file: String, source: muster_core::systems::RegisterError },
 }
@@ -69,6 +73,10 @@ pub enum IngestReason {
     HlcNotIncreasing { previous: String, got: String },
     #[error("entry id already used by a different entry")]
     IdReused,
+    #[error(
+        "its clock reads {ahead} ahead of this computer's clock (more than a day): set aside, so that it cannot move this laptop's clock"
+    )]
+    ClockAhead { ahead: String, ahead_ms: u64 },
 }
 
 impl IngestReason {
@@ -82,6 +90,7 @@ impl IngestReason {
             IngestReason::Equivocation { .. } => "ingest.equivocation",
             IngestReason::HlcNotIncreasing { .. } => "ingest.hlc_not_increasing",
             IngestReason::IdReused => "ingest.id_reused",
+            IngestReason::ClockAhead { .. } => "ingest.clock_ahead",
         }
     }
 }
@@ -98,6 +107,7 @@ impl ErrorCode for StoreError {
             StoreError::NotFound { .. } => "input.not_found",
             StoreError::Ambiguous { .. } => "input.ambiguous",
             StoreError::Refused(_) => "state.refused",
+            StoreError::Internal(_) => "store.internal",
             StoreError::Ingest(e) => e.reason.code(),
             StoreError::Import { .. } => "import.invalid",
             StoreError::Corrupt { .. } => "store.corrupt",

@@ -2,11 +2,11 @@
 //! from other devices, projections rebuilt from the log, tamper verification, device identity
 //! in the OS keyring, and the operations the CLI and the desktop app call.
 
-pub mod breach_ops;
 pub mod clock;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod muster;
 pub mod ops;
 pub mod projection;
 pub mod rows;
@@ -16,11 +16,11 @@ pub mod store;
 pub mod transfer;
 pub mod verify;
 
-pub use breach_ops::{CommunicationInput, DelayInput, ReviewInput, ScopeInput};
 pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SystemClock};
 pub use error::{IngestError, IngestReason, Result, StoreError};
 pub use identity::{OsKeyring, SecretStore};
-pub use ops::{DecisionInput, HandoverInput, Muster, OpenOptions};
+pub use muster::{Muster, OpenOptions, DB_FILE};
+pub use ops::{CommunicationInput, DecisionInput, DelayInput, HandoverInput, ReviewInput, ScopeInput};
 pub use rows::Source;
 pub use rulebook::{Rulebook, RulesetProblem, RulesetSource};
 pub use store::{ChangeProbe, Draft, IncidentSummary, IngestReport, QuarantineRow, Store, SyncAlertRow};

@@ -147,7 +147,8 @@ pub fn refresh_structure(conn: &Connection, incident: IncidentId) -> Result<()> 
     for row in rows {
         entries.push(row?.decode()?);
     }
-    let state = fold(incident, entries).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let state = fold(incident, entries)
+        .map_err(|e| StoreError::Corrupt { row: format!("incident {incident}"), reason: e.to_string() })?;
     write_structure(conn, &state)
 }
 
@@ -225,14 +226,14 @@ fn write_structure(conn: &Connection, s: &IncidentState) -> Result<()> {
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v).map_err(|e| StoreError::Refused(format!("cannot serialise projection row: {e}")))
+    serde_json::to_string(v)
+        .map_err(|e| StoreError::Internal(format!("cannot serialise projection row: {e}")))
 }
 
 fn from_json<T: serde::de::DeserializeOwned>(table: &str, text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Refused(format!(
-            "projection table {table} holds an unreadable row ({e}); run `muster rebuild`"
-        ))
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        row: format!("projection table {table}"),
+        reason: format!("unreadable row ({e}); run `muster rebuild`"),
     })
 }
 
@@ -388,8 +389,9 @@ fn read_timeline<const N: usize>(
     let mut rows = stmt.query(params.as_slice())?;
     let mut items = Vec::new();
     let mut seen: HashSet<EntryId> = HashSet::new();
-    let bad = |what: &str| {
-        StoreError::Refused(format!("proj_corrections: unreadable {what}; run `muster rebuild`"))
+    let bad = |what: &str| StoreError::Corrupt {
+        row: "proj_corrections".into(),
+        reason: format!("unreadable {what}; run `muster rebuild`"),
     };
     // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by.
     while let Some(r) = rows.next()? {

@@ -232,18 +232,39 @@ pub fn stream_head(conn: &Connection, incident: IncidentId, device: DeviceId) ->
     let mut rows = stmt.query(params![&incident.as_bytes()[..], &device.as_bytes()[..]])?;
     match rows.next()? {
         None => Ok(Head::EMPTY),
-        Some(row) => {
-            let hash: Vec<u8> = row.get(1)?;
-            Ok(Head {
-                seq: u64::try_from(row.get::<_, i64>(0)?).unwrap_or(0),
-                hash: Hash32(fixed(&hash).unwrap_or([0; 32])),
-                hlc: Hlc {
-                    wall_ms: u64::try_from(row.get::<_, i64>(2)?).unwrap_or(0),
-                    counter: u32::try_from(row.get::<_, i64>(3)?).unwrap_or(0),
-                },
-            })
-        }
+        Some(row) => head_of(
+            incident,
+            &device.as_bytes()[..],
+            row.get(0)?,
+            &row.get::<_, Vec<u8>>(1)?,
+            row.get(2)?,
+            row.get(3)?,
+        ),
     }
+}
+
+/// A stream head row, checked: an unreadable head is reported as corruption, never read as an
+/// empty stream (which would let the next append restart the chain).
+fn head_of(
+    incident: IncidentId,
+    device: &[u8],
+    seq: i64,
+    hash: &[u8],
+    wall: i64,
+    counter: i64,
+) -> Result<Head> {
+    let corrupt = |reason: &str| StoreError::Corrupt {
+        row: format!("stream head (incident {incident}, device {})", hex::encode(device)),
+        reason: reason.to_string(),
+    };
+    Ok(Head {
+        seq: u64::try_from(seq).map_err(|_| corrupt("seq is negative"))?,
+        hash: Hash32(fixed(hash).ok_or_else(|| corrupt("hash is not 32 bytes"))?),
+        hlc: Hlc {
+            wall_ms: u64::try_from(wall).map_err(|_| corrupt("hlc_wall_ms is negative"))?,
+            counter: u32::try_from(counter).map_err(|_| corrupt("hlc_counter is out of range"))?,
+        },
+    })
 }
 
 /// Every stream head of an incident, ordered by device.
@@ -264,19 +285,11 @@ pub fn stream_heads(conn: &Connection, incident: IncidentId) -> Result<Vec<(Devi
     let mut out = Vec::new();
     for row in rows {
         let (device, seq, hash, wall, counter) = row?;
-        let corrupt = |reason: &str| StoreError::Corrupt {
+        let head = head_of(incident, &device, seq, &hash, wall, counter)?;
+        let device = DeviceId(fixed(&device).ok_or_else(|| StoreError::Corrupt {
             row: format!("stream head (incident {incident}, device {})", hex::encode(&device)),
-            reason: reason.to_string(),
-        };
-        let device = DeviceId(fixed(&device).ok_or_else(|| corrupt("device_id is not 32 bytes"))?);
-        let head = Head {
-            seq: u64::try_from(seq).map_err(|_| corrupt("seq is negative"))?,
-            hash: Hash32(fixed(&hash).ok_or_else(|| corrupt("hash is not 32 bytes"))?),
-            hlc: Hlc {
-                wall_ms: u64::try_from(wall).map_err(|_| corrupt("hlc_wall_ms is negative"))?,
-                counter: u32::try_from(counter).map_err(|_| corrupt("hlc_counter is out of range"))?,
-            },
-        };
+            reason: "device_id is not 32 bytes".into(),
+        })?);
         out.push((device, head));
     }
     Ok(out)
@@ -311,21 +324,28 @@ pub fn load_stream_after(
     Ok(out)
 }
 
-/// The greatest HLC of any stored entry (local or received): every stream's HLC increases
-/// along its seq (ingest enforces it), so it is the greatest of the stream heads.
-pub fn latest_hlc(conn: &Connection) -> Result<Hlc> {
+/// The greatest HLC of any stored entry of one incident (local or received): every stream's HLC
+/// increases along its seq (ingest enforces it), so it is the greatest of the incident's stream
+/// heads. Per incident, because only entries of one incident are ever ordered against each
+/// other: one incident's clock can never hold back a write in another.
+pub fn latest_hlc(conn: &Connection, incident: IncidentId) -> Result<Hlc> {
     let mut stmt = conn.prepare_cached(
-        "SELECT hlc_wall_ms, hlc_counter FROM stream_heads ORDER BY hlc_wall_ms DESC, hlc_counter DESC LIMIT 1",
+        "SELECT hlc_wall_ms, hlc_counter FROM stream_heads WHERE incident_id = ?1 \
+         ORDER BY hlc_wall_ms DESC, hlc_counter DESC LIMIT 1",
     )?;
-    let mut rows = stmt.query([])?;
+    let mut rows = stmt.query(params![&incident.as_bytes()[..]])?;
     match rows.next()? {
         None => Ok(Hlc::ZERO),
         Some(row) => {
+            let corrupt = |reason: &str| StoreError::Corrupt {
+                row: format!("stream head (incident {incident})"),
+                reason: reason.to_string(),
+            };
             let wall: i64 = row.get(0)?;
             let counter: i64 = row.get(1)?;
             Ok(Hlc {
-                wall_ms: u64::try_from(wall).unwrap_or(0),
-                counter: u32::try_from(counter).unwrap_or(0),
+                wall_ms: u64::try_from(wall).map_err(|_| corrupt("hlc_wall_ms is negative"))?,
+                counter: u32::try_from(counter).map_err(|_| corrupt("hlc_counter is out of range"))?,
             })
         }
     }

@@ -7,10 +7,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use muster_core::rules::classification::{self, Matrix};
-use muster_core::rules::clocks::{self, ClockRuleset};
-use muster_core::rules::escalation::{self, EscalationRuleset};
-use muster_core::rules::RulesetError;
+use muster_core::breach::rules::classification::{self, Matrix};
+use muster_core::breach::rules::clocks::{self, ClockRuleset};
+use muster_core::breach::rules::escalation::{self, EscalationRuleset};
+use muster_core::breach::rules::RulesetError;
 use serde::Serialize;
 
 use crate::store::Store;
@@ -118,7 +118,11 @@ struct Report {
     problems: Vec<RulesetProblem>,
 }
 
-fn in_force(file: &str, header: &muster_core::rules::RulesetHeader, source: RulesetSource) -> RulesetInForce {
+fn in_force(
+    file: &str,
+    header: &muster_core::breach::rules::RulesetHeader,
+    source: RulesetSource,
+) -> RulesetInForce {
     RulesetInForce { file: file.to_string(), name: header.name.clone(), version: header.version, source }
 }
 
@@ -132,7 +136,7 @@ fn load_one<T: Clone>(
     file: &str,
     built_in: T,
     parse: fn(&str, &str) -> Result<T, RulesetError>,
-    header: fn(&T) -> &muster_core::rules::RulesetHeader,
+    header: fn(&T) -> &muster_core::breach::rules::RulesetHeader,
     book: &mut Report,
 ) -> T {
     let path: PathBuf = dir.join(file);

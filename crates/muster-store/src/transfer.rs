@@ -58,10 +58,10 @@ pub fn export(
         incidents: incidents.to_vec(),
         entries: total,
     };
-    let line = serde_json::to_string(&header).map_err(|e| StoreError::Refused(e.to_string()))?;
+    let line = serde_json::to_string(&header).map_err(|e| StoreError::Internal(e.to_string()))?;
     writeln!(out, "{line}").map_err(io)?;
     for (i, e) in all.iter().enumerate() {
-        let line = serde_json::to_string(e).map_err(|e| StoreError::Refused(e.to_string()))?;
+        let line = serde_json::to_string(e).map_err(|e| StoreError::Internal(e.to_string()))?;
         writeln!(out, "{line}").map_err(io)?;
         if i % 1000 == 999 {
             progress(i as u64 + 1, total);

@@ -29,6 +29,9 @@ pub enum ProblemKind {
     ChainBroken,
     /// The stream-head record disagrees with the last entry.
     HeadMismatch,
+    /// The entry's clock is more than a day ahead of this computer's: it would stop this
+    /// incident's writes once its clock runs out (entries like it are set aside on sync now).
+    ClockAhead,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -51,6 +54,7 @@ impl std::fmt::Display for Problem {
             ProblemKind::HashMismatch => "HASH MISMATCH",
             ProblemKind::ChainBroken => "CHAIN BROKEN",
             ProblemKind::HeadMismatch => "HEAD MISMATCH",
+            ProblemKind::ClockAhead => "CLOCK AHEAD",
         };
         write!(f, "{what}: ")?;
         if let Some(id) = &self.entry_id {
@@ -94,7 +98,8 @@ fn uuid_text(bytes: &[u8]) -> String {
         .unwrap_or_else(|_| hex::encode(bytes))
 }
 
-pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
+/// `now_ms` is this computer's clock: an entry stamped more than a day after it is named.
+pub fn verify(conn: &Connection, now_ms: u64, progress: &mut dyn FnMut(u64, u64)) -> Result<VerifyReport> {
     let total: i64 = conn.query_row("SELECT count(*) FROM entries", [], |r| r.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
     let mut report = VerifyReport { entries: total, ..VerifyReport::default() };
@@ -105,7 +110,23 @@ pub fn verify(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<V
     for raw in stmt.query_map([], RawRow::read)? {
         let raw = raw?;
         match raw.decode() {
-            Ok(entry) => rows.push(Checked { raw, entry: Some(entry), signature_ok: false }),
+            Ok(entry) => {
+                if let Some(ahead) = entry.hlc().too_far_ahead_of(now_ms) {
+                    report.problems.push(Problem {
+                        kind: ProblemKind::ClockAhead,
+                        incident_id: entry.incident_id().to_string(),
+                        device_id: entry.device_id().to_string(),
+                        seq: Some(entry.seq()),
+                        entry_id: Some(entry.id().to_string()),
+                        detail: format!(
+                            "its clock reads {} ahead of this computer's clock; writes to this incident \
+                             fail once the clock runs out",
+                            muster_core::time::describe_span_ms(ahead)
+                        ),
+                    });
+                }
+                rows.push(Checked { raw, entry: Some(entry), signature_ok: false })
+            }
             Err(e) => {
                 report.problems.push(Problem {
                     kind: ProblemKind::Unreadable,

@@ -552,3 +552,101 @@ fn stream_heads_and_entries_after_page_each_stream_for_sync() {
     assert_eq!(store.entries_after(inc, rdev, 0, 100).unwrap(), remote);
     assert!(store.entries_after(other, rdev, 0, 100).unwrap().is_empty());
 }
+
+#[test]
+fn a_corrupt_stream_head_is_reported_as_corruption_and_nothing_restarts_the_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let id = incident();
+    store.append(&key(1), vec![draft(id, note("first"))]).unwrap();
+    let device = DeviceId(key(1).verifying_key().to_bytes());
+    // A head whose hash is not 32 bytes: before, it read as an empty stream (seq 0).
+    store
+        .connection()
+        .execute("UPDATE stream_heads SET hash = x'0102' WHERE device_id = ?1", [&device.as_bytes()[..]])
+        .unwrap();
+    let err = store.head(id, device).unwrap_err();
+    assert_eq!(err.code(), "store.corrupt", "{err}");
+    assert!(!err.is_user_error(), "corruption is not the user's input: {err}");
+    assert!(err.to_string().contains("hash is not 32 bytes"), "{err}");
+    let err = store.append(&key(1), vec![draft(id, note("second"))]).unwrap_err();
+    assert_eq!(err.code(), "store.corrupt", "{err}");
+    assert_eq!(store.entries(id).unwrap().len(), 1, "nothing was appended on a corrupt head");
+}
+
+#[test]
+fn an_unreadable_projection_row_is_corruption_not_a_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let id = incident();
+    store.append(&key(1), vec![draft(id, note("first"))]).unwrap();
+    store.connection().execute("UPDATE proj_incidents SET command = '{not json'", []).unwrap();
+    let err = store.structure(id).unwrap_err();
+    assert_eq!(err.code(), "store.corrupt", "{err}");
+    assert!(!err.is_user_error(), "{err}");
+    assert!(err.to_string().contains("muster rebuild"), "the message says how to recover: {err}");
+    store.rebuild(&mut |_, _| {}).unwrap();
+    assert!(store.structure(id).is_ok(), "rebuild from the log repairs the projection");
+}
+
+/// An entry stamped at the end of the clock's range (a forged or broken clock), signed and
+/// chained correctly by a real device key.
+fn from_the_far_future(seed: u8, incident: IncidentId) -> Vec<Entry> {
+    let far = (1u64 << 53) - 1;
+    let mut writer = StreamWriter::new(key(seed), incident);
+    let recorded = WallClock { utc_ms: 1_795_000_000_000, offset_s: 0, zone: "UTC".into() };
+    let mut forged = writer.write(recorded, author("Mallory"), note("from the future"), [seed; 10]).unwrap();
+    // Re-sign at the far clock: StreamWriter stamps the physical time it is given.
+    let unsigned = UnsignedEntry {
+        id: forged.id(),
+        incident_id: incident,
+        seq: 1,
+        prev_hash: Hash32::ZERO,
+        hlc: Hlc { wall_ms: far, counter: u32::MAX },
+        recorded: forged.envelope.recorded.clone(),
+        author: author("Mallory"),
+        body: note("from the future"),
+    };
+    forged = unsigned.sign(&key(seed)).unwrap();
+    vec![forged]
+}
+
+#[test]
+fn an_entry_stamped_far_in_the_future_is_refused_with_how_far_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let id = incident();
+    store.append(&key(1), vec![draft(id, note("ours"))]).unwrap();
+    let poisoned = from_the_far_future(9, id);
+    let err = store.ingest(&poisoned, Source::Sync).unwrap_err();
+    assert_eq!(err.code(), "ingest.clock_ahead", "{err}");
+    assert!(err.to_string().contains("days"), "the refusal says how far ahead: {err}");
+    assert!(err.is_user_error(), "a hostile entry is refused input, not an internal failure");
+    assert_eq!(store.entries(id).unwrap().len(), 1, "nothing of the refused page was written");
+    // An entry a few minutes ahead (a laptop whose clock is fast) is still taken.
+    let clock_now = clock().now.timestamp_millis() as u64;
+    let fast = foreign(8, id, vec![note("fast laptop")], clock_now + 10 * 60_000);
+    assert!(fast[0].hlc().wall_ms > clock_now, "the fixture is ahead of the store's clock");
+    store.ingest(&fast, Source::Sync).unwrap();
+}
+
+#[test]
+fn one_incident_with_a_clock_at_its_end_stops_no_write_in_another() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = open(&dir);
+    let poisoned_incident = IncidentId::from_parts(1_790_000_000_000, [4; 10]);
+    let other = incident();
+    // A database written before the ingest check held such an entry: put it there directly.
+    let poisoned = from_the_far_future(9, poisoned_incident);
+    muster_store::rows::insert_entry(store.connection(), &poisoned[0], Source::Sync, 0).unwrap();
+    let written = store.append(&key(1), vec![draft(other, note("still writable"))]).unwrap();
+    assert!(
+        written[0].hlc().wall_ms < 1u64 << 50,
+        "the other incident's clock did not move: {:?}",
+        written[0].hlc()
+    );
+    // verify names it.
+    let report = store.verify(&mut |_, _| {}).unwrap();
+    let kinds: Vec<ProblemKind> = report.problems.iter().map(|p| p.kind).collect();
+    assert!(kinds.contains(&ProblemKind::ClockAhead), "{:#?}", report.problems);
+}

@@ -315,7 +315,8 @@ fn fetch_pages<T: Transport>(
 }
 
 /// Ingests one pulled page. Entries that conflict with this laptop's copy of their stream
-/// (equivocation, a fork, or later entries of a branch already set aside) are kept aside with
+/// (equivocation, a fork, or later entries of a branch already set aside) and entries stamped
+/// more than a day ahead of this laptop's clock (with the rest of their stream) are kept aside with
 /// `Store::quarantine_pulled` and the rest is ingested, so one bad stream does not stop the
 /// incident's sync. Any other refusal is returned: nothing is dropped silently.
 fn ingest_page(
@@ -339,7 +340,12 @@ fn ingest_page(
             .map(muster_core::Entry::device_id)
             .find(|d| d.to_string() == refused.device && refused.incident == incident.to_string());
         let conflict = match (&refused.reason, device) {
-            (IngestReason::Equivocation { .. } | IngestReason::PrevHashMismatch { .. }, Some(_)) => true,
+            (
+                IngestReason::Equivocation { .. }
+                | IngestReason::PrevHashMismatch { .. }
+                | IngestReason::ClockAhead { .. },
+                Some(_),
+            ) => true,
             (IngestReason::SeqGap { .. }, Some(d)) => store.pulled_quarantine(incident, Some(d))? > 0,
             _ => false,
         };

@@ -6,11 +6,11 @@
 use serde::{Deserialize, Serialize};
 
 use super::{line_of, parse_toml, rule_id_on_line, Condition, Facts, RulesetError, RulesetHeader};
-use crate::breach::ScopeSet;
+use crate::body::ScopeSet;
 use crate::severity::Severity;
 
 pub const BUILT_IN_FILE: &str = "classification.toml";
-pub const BUILT_IN: &str = include_str!("../../../../assets/rules/classification.toml");
+pub const BUILT_IN: &str = include_str!("../../../../../assets/rules/classification.toml");
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatrixRule {

@@ -9,11 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
-use crate::body::{EntryBody, EventTime};
-use crate::breach::{
-    ClassificationRecorded, ClassificationReviewed, CommunicationSent, FunctionalStatus, IsolationAction,
-    LawEnforcementDelay, ScopeSet, TriggerKind,
+use crate::body::{
+    ClassificationRecorded, ClassificationReviewed, CommunicationSent, LawEnforcementDelay, ScopeSet,
 };
+use crate::body::{EntryBody, EventTime};
+use crate::breach::{FunctionalStatus, IsolationAction, TriggerKind};
 use crate::entry::Entry;
 use crate::fold::Stamp;
 use crate::ids::{EntryId, IdSet};

@@ -13,7 +13,8 @@ pub mod escalation;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::breach::{DataCategory, Exposure, OrgRole, ScopeSet, SystemCriticality};
+use crate::body::ScopeSet;
+use crate::breach::{DataCategory, Exposure, OrgRole, SystemCriticality};
 use crate::error::ErrorCode;
 
 /// A ruleset file that cannot be used: which file, which line (1-based), which field, and why.

@@ -14,7 +14,7 @@ use muster_sync::{session, Client, HttpTransport, SyncError};
 use serde_json::json;
 
 use crate::args::{ServerCommand, ServerUserCommand};
-use crate::print_json;
+use crate::output::print_json;
 use crate::views::{local, utc, AuthorView, IncidentRef};
 
 fn now_ms() -> i64 {

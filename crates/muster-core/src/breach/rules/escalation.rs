@@ -13,7 +13,7 @@ use crate::ids::EntryId;
 use crate::position::Position;
 
 pub const BUILT_IN_FILE: &str = "escalation.toml";
-pub const BUILT_IN: &str = include_str!("../../../../assets/rules/escalation.toml");
+pub const BUILT_IN: &str = include_str!("../../../../../assets/rules/escalation.toml");
 
 /// The moment an escalation's time starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

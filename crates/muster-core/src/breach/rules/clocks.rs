@@ -10,15 +10,15 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::{line_of, parse_toml, rule_id_on_line, Condition, Facts, RulesFile, RulesetError, RulesetHeader};
+use crate::breach::deadline::{after_end_of_year, due_after, suspend, HolidayCalendar, Period};
+use crate::breach::state::TriggerRecord;
 use crate::breach::{DelayBasis, TriggerKind, ORAL_DELAY_MAX_DAYS};
-use crate::breach_state::TriggerRecord;
-use crate::deadline::{after_end_of_year, due_after, suspend, HolidayCalendar, Period};
 use crate::entry::Author;
 use crate::fold::IncidentState;
 use crate::ids::EntryId;
 
 pub const BUILT_IN_FILE: &str = "regulatory-clocks.toml";
-pub const BUILT_IN: &str = include_str!("../../../../assets/rules/regulatory-clocks.toml");
+pub const BUILT_IN: &str = include_str!("../../../../../assets/rules/regulatory-clocks.toml");
 
 /// How long an obligation's period is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,0 +1,254 @@
+//! One installation of Muster: its database, its device key (in the OS keyring), its operator
+//! and its sync session token; and the plumbing every operation writes through (`append`).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use ed25519_dalek::SigningKey;
+use muster_core::body::*;
+use muster_core::entry::Author;
+use muster_core::{DeviceId, Entry, EntryBody, IncidentId, IncidentState, IncidentStatus, ValidationError};
+
+use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
+use crate::error::{Result, StoreError};
+use crate::identity::{
+    device_id_of, load_or_create_device_key, server_token_account, OsKeyring, SecretStore,
+};
+use crate::ops::validate_person;
+use crate::store::{Draft, Store};
+
+pub const DB_FILE: &str = "muster.sqlite3";
+const SETTING_INSTALLATION: &str = "installation.id";
+const SETTING_DEVICE: &str = "device.id";
+const SETTING_OPERATOR: &str = "operator.name";
+pub(crate) const SETTING_CURRENT_INCIDENT: &str = "incident.current";
+/// How far in the future an event time may be (clock differences between people's watches).
+pub(crate) const FUTURE_TOLERANCE_MIN: i64 = 5;
+
+pub struct OpenOptions {
+    pub clock: Arc<dyn Clock>,
+    pub secrets: Arc<dyn SecretStore>,
+    pub entropy: Box<dyn Entropy>,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions {
+            clock: Arc::new(SystemClock::new()),
+            secrets: Arc::new(OsKeyring::new()),
+            entropy: Box::new(OsEntropy),
+        }
+    }
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions").finish_non_exhaustive()
+    }
+}
+
+/// One installation of Muster: its database, its device key (in the OS keyring) and its operator.
+pub struct Muster {
+    pub(crate) store: Store,
+    data_dir: PathBuf,
+    secrets: Arc<dyn SecretStore>,
+    key: Option<SigningKey>,
+    operator_override: Option<String>,
+    notices: Vec<String>,
+}
+
+impl std::fmt::Debug for Muster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Muster").field("data_dir", &self.data_dir).finish_non_exhaustive()
+    }
+}
+
+impl Muster {
+    pub fn open(data_dir: &Path, options: OpenOptions) -> Result<Muster> {
+        let mut store = Store::open_with_entropy(&data_dir.join(DB_FILE), options.clock, options.entropy)?;
+        if store.setting(SETTING_INSTALLATION)?.is_none() {
+            let mut b = [0u8; 16];
+            store.entropy().fill(&mut b);
+            let id = uuid::Builder::from_random_bytes(b).into_uuid().to_string();
+            store.set_setting(SETTING_INSTALLATION, &id)?;
+        }
+        Ok(Muster {
+            store,
+            data_dir: data_dir.to_path_buf(),
+            secrets: options.secrets,
+            key: None,
+            operator_override: None,
+            notices: Vec::new(),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn store_mut(&mut self) -> &mut Store {
+        &mut self.store
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.store.clock()
+    }
+
+    /// Messages for the person (for example: a new device key was created).
+    pub fn take_notices(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.notices)
+    }
+
+    pub fn installation_id(&self) -> Result<String> {
+        self.store.setting(SETTING_INSTALLATION)?.ok_or_else(|| StoreError::Corrupt {
+            row: "settings".into(),
+            reason: "installation id missing".into(),
+        })
+    }
+
+    /// Writes as `person` instead of the configured operator (for one process).
+    pub fn set_operator_override(&mut self, person: Option<String>) -> Result<()> {
+        if let Some(p) = &person {
+            validate_person("--as", p)?;
+        }
+        self.operator_override = person.map(|p| p.trim().to_string());
+        Ok(())
+    }
+
+    pub fn set_operator_name(&self, name: &str) -> Result<()> {
+        validate_person("name", name)?;
+        self.store.set_setting(SETTING_OPERATOR, name.trim())
+    }
+
+    /// Who is writing: `--as`, else the configured name, else the OS user name.
+    pub fn operator(&self) -> Result<String> {
+        if let Some(p) = &self.operator_override {
+            return Ok(p.clone());
+        }
+        if let Some(name) = self.store.setting(SETTING_OPERATOR)? {
+            return Ok(name);
+        }
+        Ok(std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "operator".into()))
+    }
+
+    /// This installation's device id, if a key was ever created (no keyring access).
+    pub fn device_id(&self) -> Result<Option<DeviceId>> {
+        Ok(self.store.setting(SETTING_DEVICE)?.and_then(|s| s.parse().ok()))
+    }
+
+    /// The signing key, from the OS keyring (created on first use).
+    pub fn device_key(&mut self) -> Result<&SigningKey> {
+        if self.key.is_none() {
+            let installation = self.installation_id()?;
+            let (key, created) =
+                load_or_create_device_key(self.secrets.as_ref(), &installation, self.store.entropy())?;
+            let id = device_id_of(&key);
+            let recorded = self.device_id()?;
+            if created {
+                if let Some(old) = recorded.filter(|old| *old != id) {
+                    self.notices.push(format!(
+                        "the OS keyring held no key for this installation, so a new device key {} was created; \
+                         entries signed by the previous key {} stay valid",
+                        id.short(),
+                        old.short()
+                    ));
+                }
+            }
+            if recorded != Some(id) {
+                self.store.set_setting(SETTING_DEVICE, &id.to_string())?;
+            }
+            self.key = Some(key);
+        }
+        self.key.as_ref().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))
+    }
+
+    /// The sync server's session token of this installation, from the OS keyring.
+    pub fn session_token(&self) -> Result<Option<String>> {
+        self.secrets.get(&server_token_account(&self.installation_id()?))
+    }
+
+    /// Keeps the sync server's session token in the OS keyring (never in a file or the database).
+    pub fn set_session_token(&self, token: &str) -> Result<()> {
+        let account = server_token_account(&self.installation_id()?);
+        self.secrets.set(&account, token)?;
+        match self.secrets.get(&account)? {
+            Some(t) if t == token => Ok(()),
+            _ => Err(StoreError::Keyring(format!(
+                "the keyring accepted the session token but did not return it ({account})"
+            ))),
+        }
+    }
+
+    /// Forgets the sync server's session token (logging out); the device key stays.
+    pub fn clear_session_token(&self) -> Result<()> {
+        self.secrets.delete(&server_token_account(&self.installation_id()?))
+    }
+
+    pub(crate) fn open_state(&self, incident: IncidentId) -> Result<IncidentState> {
+        let state = self.structure(incident)?;
+        if state.status == IncidentStatus::Closed {
+            return Err(StoreError::Refused(format!(
+                "incident {} is closed; reopen it first (`muster incident reopen --reason ...`)",
+                incident.short()
+            )));
+        }
+        Ok(state)
+    }
+
+    pub(crate) fn author_in(&self, state: &IncidentState) -> Result<Author> {
+        let person = self.operator()?;
+        let position = state.positions_of(&person).into_iter().next();
+        Ok(Author { person, position })
+    }
+
+    pub(crate) fn append(
+        &mut self,
+        incident: IncidentId,
+        author: Author,
+        bodies: Vec<EntryBody>,
+    ) -> Result<Vec<Entry>> {
+        for b in &bodies {
+            b.validate()?;
+        }
+        let drafts: Vec<Draft> = bodies
+            .into_iter()
+            .map(|body| Draft { incident_id: incident, author: author.clone(), body })
+            .collect();
+        self.device_key()?;
+        let key = self.key.clone().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))?;
+        self.store.append(&key, drafts)
+    }
+
+    pub(crate) fn append_one(
+        &mut self,
+        incident: IncidentId,
+        state: &IncidentState,
+        body: EntryBody,
+    ) -> Result<Entry> {
+        let author = self.author_in(state)?;
+        let mut written = self.append(incident, author, vec![body])?;
+        written.pop().ok_or_else(|| StoreError::Internal("nothing was written".into()))
+    }
+
+    /// Checks an event time a person gave: not in the future beyond a few minutes.
+    pub(crate) fn check_event_time(&self, field: &str, t: DateTime<FixedOffset>) -> Result<EventTime> {
+        let now = self.clock().now();
+        if t.with_timezone(&Utc) > now + Duration::minutes(FUTURE_TOLERANCE_MIN) {
+            return Err(ValidationError::new(
+                field,
+                t.to_rfc3339(),
+                "is in the future; an event time says when something already happened",
+            )
+            .into());
+        }
+        let seconds = t.timestamp();
+        let whole =
+            DateTime::from_timestamp(seconds, 0).unwrap_or(t.with_timezone(&Utc)).with_timezone(t.offset());
+        Ok(EventTime(whole))
+    }
+}
