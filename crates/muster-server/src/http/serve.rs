@@ -12,7 +12,8 @@ pub struct ServeOptions {
     /// PEM certificate chain and private key: serve HTTPS (rustls) instead of plain HTTP.
     pub tls: Option<TlsFiles>,
     pub max_clock_skew_ms: i64,
-    /// One JSON line per request on stderr.
+    /// One `tracing` event per request (target `muster_server::request`); `muster serve` writes
+    /// them to stderr as JSON lines through `json_log_layer`.
     pub log_requests: bool,
 }
 
