@@ -6,7 +6,7 @@
 use muster_core::DeviceId;
 use muster_store::{Muster, OpenOptions};
 use muster_sync::session;
-use muster_sync::wire::Role;
+use muster_wire::Role;
 use tauri::State;
 
 use crate::dto::{format_ms, ms};

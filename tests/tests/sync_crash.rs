@@ -15,9 +15,9 @@ use muster_core::body::{EntryBody, IncidentOpened, Note};
 use muster_core::entry::Author;
 use muster_core::{DeviceId, Entry, IncidentId, SigningKey, StreamWriter, ViewerZone, WallClock};
 use muster_store::{FixedClock, Source, Store};
-use muster_sync::wire::Role;
 use muster_sync::{sync_once, Client, HttpTransport, SyncPlan};
 use muster_tests::{server_user_add, Rng, ServeProcess};
+use muster_wire::Role;
 
 const PER_DEVICE: u64 = 4_000;
 const PAGE: usize = 200;

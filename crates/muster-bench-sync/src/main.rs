@@ -26,8 +26,8 @@ use muster_core::{DeviceId, Entry, IncidentId, SigningKey, StreamWriter, ViewerZ
 use muster_server::{serve, Caller, ClockPolicy, PgStorage, ServeOptions, SqliteStorage, Storage};
 use muster_store::{FixedClock, Source, Store};
 use muster_sync::engine::INGEST_CHUNK;
-use muster_sync::wire::{login_proof_message, LoginRequest, Role};
 use muster_sync::{sync_once, Client, HttpTransport, SyncPlan};
+use muster_wire::{login_proof_message, LoginRequest, Role};
 
 fn now_ms() -> i64 {
     Utc::now().timestamp_millis()

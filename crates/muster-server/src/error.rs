@@ -1,10 +1,11 @@
 //! Errors of the server, each with a stable `code()` (docs/design/sync-plan.md §3) and the
-//! HTTP status the router answers with. Codes of stream-position refusals are those of
-//! `muster_store::IngestReason::code()`, so client and server speak the same words.
+//! HTTP status the router answers with: refusals of the request (4xx: bad input, forbidden,
+//! conflicts) are kept apart from failures of the server (5xx: the database, corruption).
+//! Codes of stream-position refusals are those of `muster_core::IngestReason::code()`, so
+//! client and server speak the same words.
 
-use muster_core::{DeviceId, IncidentId};
-use muster_store::IngestReason;
-use muster_sync::wire::{ErrorBody, ErrorDetail};
+use muster_core::{DeviceId, IncidentId, IngestReason};
+use muster_wire::{ErrorBody, ErrorDetail};
 use serde_json::{json, Map, Value};
 use thiserror::Error;
 

@@ -1,16 +1,30 @@
-//! Muster's shared sync server (docs/design/sync-plan.md): the `Storage` trait and its SQLite
-//! and PostgreSQL backends. Accounts, memberships, verified push with quarantine, heads, pull by rank, alerts.
-//! The HTTP router (`router`, `serve`) only translates between `muster_sync::wire` and `Storage`.
+//! Muster's shared sync server (docs/design/sync-plan.md): accounts, memberships, verified push
+//! with quarantine, heads, pull by rank, alerts, over SQLite or PostgreSQL.
+//!
+//! How it is laid out (docs/decisions/0021):
+//! - `procedures/`: every rule, once, for both databases (`accounts`, `membership`, `push`,
+//!   `pull`, `alerts`); `Storage` is implemented there for every backend.
+//! - `backend/`: the narrow data-access interface (`Data`, one SQL statement per operation, and
+//!   `Database`, which runs a procedure in one transaction) and its two implementations,
+//!   `sqlite/` and `postgres/`, which hold SQL and nothing else.
+//! - `http/`: the axum router (it only translates between `muster_wire` and `Storage`), the
+//!   live channel, the request log and `serve`.
+//!
+//! Among Muster's crates it depends on `muster-core` and `muster-wire` only; never on a client
+//! store (tests/tests/architecture.rs holds it to that).
 
-mod common;
-pub mod error;
-pub mod postgres;
-pub mod router;
-pub mod sqlite;
-pub mod storage;
+mod backend;
+mod codec;
+mod error;
+mod http;
+mod procedures;
+mod storage;
 
+pub use backend::postgres::PgStorage;
+pub use backend::sqlite::SqliteStorage;
 pub use error::ServerError;
-pub use postgres::PgStorage;
-pub use router::{router, router_with, serve, tls_config, ServeError, ServeOptions, TlsFiles};
-pub use sqlite::SqliteStorage;
-pub use storage::{Caller, ClockPolicy, PushOutcome, RawPull, RawPulled, Storage};
+pub use http::{
+    json_log_layer, router, router_with, serve, tls_config, ServeError, ServeOptions, TlsFiles,
+    CLIENT_TIME_HEADER, DEFAULT_MAX_CLOCK_SKEW_MS, MAX_BODY_BYTES,
+};
+pub use storage::{Caller, ClockPolicy, PushOutcome, Put, RawPull, RawPulled, Storage};

@@ -1,4 +1,6 @@
-//! The storage trait the HTTP layer is generic over (SQLite, PostgreSQL).
+//! The storage trait the HTTP layer is generic over, and the values it speaks in. It is
+//! implemented once, for every backend, by `crate::procedures`; SQLite and PostgreSQL only
+//! supply the data operations (`crate::backend`).
 //!
 //! Methods are written `fn ..(&self, ..) -> impl Future<Output = ..> + Send` rather than
 //! `async fn`: rustc's `async_fn_in_trait` lint fires on public traits (and CI runs clippy with
@@ -8,7 +10,7 @@
 use std::future::Future;
 
 use muster_core::{Entry, IncidentId};
-use muster_sync::wire::{
+use muster_wire::{
     Alert, EntryFlags, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member, PullResponse,
     PulledEntry, Quarantined, Role, StreamHead,
 };
@@ -195,7 +197,7 @@ pub trait Storage: Send + Sync + 'static {
                     Ok(PulledEntry {
                         rank: r.rank,
                         flags: r.flags,
-                        entry: crate::common::decode_entry(&r.entry_json)?,
+                        entry: crate::codec::decode_entry(&r.entry_json)?,
                     })
                 })
                 .collect::<Result<Vec<_>>>()?;

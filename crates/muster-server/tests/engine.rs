@@ -9,8 +9,8 @@ use std::collections::BTreeSet;
 
 use common::{clock, incident, key, Laptop, World};
 use muster_store::{Source, Store};
-use muster_sync::wire::Role;
 use muster_sync::{sync_once, Client, SyncPlan};
+use muster_wire::Role;
 
 #[test]
 fn pushes_in_pages_pulls_in_pages_relays_and_recovers_a_bad_cursor() {

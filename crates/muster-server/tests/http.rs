@@ -10,9 +10,7 @@ use muster_core::body::Note;
 use muster_core::entry::Author;
 use muster_core::{DeviceId, Entry, EntryBody, IncidentId, SigningKey, StreamWriter, WallClock};
 use muster_server::{serve, ServeOptions, SqliteStorage, Storage};
-use muster_sync::wire::{
-    login_proof_message, ErrorBody, HeadsResponse, LoginResponse, PullResponse, PushResponse,
-};
+use muster_wire::{login_proof_message, ErrorBody, HeadsResponse, LoginResponse, PullResponse, PushResponse};
 use serde_json::{json, Value};
 
 const NOW: i64 = 1_790_000_000_000;
@@ -211,7 +209,7 @@ fn the_api_over_a_real_socket() {
     assert_eq!(error_code(&serde_json::from_slice(&v).unwrap()), "request.malformed");
     let (status, _) = call(addr, "POST", &format!("{base}/entries"), Some(&bob), Some(b"{}"), false);
     assert_eq!(status, 415);
-    let big = vec![b' '; muster_server::router::MAX_BODY_BYTES + 10];
+    let big = vec![b' '; muster_server::MAX_BODY_BYTES + 10];
     let (status, v) = call(addr, "POST", &format!("{base}/entries"), Some(&bob), Some(&big), true);
     assert_eq!(status, 413);
     assert_eq!(error_code(&serde_json::from_slice(&v).unwrap()), "request.too_large");

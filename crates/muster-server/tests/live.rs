@@ -10,8 +10,8 @@ use muster_core::body::Note;
 use muster_core::entry::Author;
 use muster_core::{Entry, EntryBody, IncidentId, SigningKey, StreamWriter, WallClock};
 use muster_server::{serve, ServeOptions, SqliteStorage, Storage, TlsFiles};
-use muster_sync::wire::Role;
 use muster_sync::{Client, HttpTransport, LiveEvent, Method, Request, SyncError, Transport};
+use muster_wire::Role;
 
 struct Server {
     addr: SocketAddr,

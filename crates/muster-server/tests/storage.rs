@@ -11,14 +11,14 @@ use chrono::{DateTime, Utc};
 use ed25519_dalek::Signer;
 use muster_core::body::{IncidentOpened, Note};
 use muster_core::entry::{Author, UnsignedEntry};
+use muster_core::IngestReason;
 use muster_core::{
     fold, DeviceId, Entry, EntryBody, EntryId, Hlc, IncidentId, SigningKey, StreamWriter, ViewerZone,
     WallClock,
 };
-use muster_server::storage::Put;
-use muster_server::{Caller, ClockPolicy, PgStorage, ServerError, SqliteStorage, Storage};
-use muster_store::{FixedClock, IngestReason, Source, Store};
-use muster_sync::wire::{login_proof_message, AlertKind, LoginRequest, Role};
+use muster_server::{Caller, ClockPolicy, PgStorage, Put, ServerError, SqliteStorage, Storage};
+use muster_store::{FixedClock, Source, Store};
+use muster_wire::{login_proof_message, AlertKind, LoginRequest, Role};
 
 const NOW: i64 = 1_790_000_000_000;
 /// No client clock: only entries from the future are flagged.

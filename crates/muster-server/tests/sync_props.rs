@@ -18,8 +18,8 @@ use muster_core::body::RoleAssigned;
 use muster_core::fold::Commander;
 use muster_core::{Author, EntryBody, IncidentId, Position};
 use muster_store::{Draft, Source};
-use muster_sync::wire::Role;
 use muster_sync::{sync_once, SyncPlan};
+use muster_wire::Role;
 use proptest::prelude::*;
 
 #[derive(Debug, Clone)]

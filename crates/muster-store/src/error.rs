@@ -1,4 +1,4 @@
-use muster_core::error::{BodyError, CanonicalError, ErrorCode, ValidationError, VerifyError};
+use muster_core::error::{CanonicalError, ErrorCode, ValidationError};
 use thiserror::Error;
 
 /// Errors of the store and of the operations built on it. `code()` is stable.
@@ -54,46 +54,9 @@ pub struct IngestError {
     pub reason: IngestReason,
 }
 
-/// Why an entry from another device was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-pub enum IngestReason {
-    #[error("{0}")]
-    Verify(#[from] VerifyError),
-    #[error("{0}")]
-    Invalid(#[from] ValidationError),
-    #[error("{0}")]
-    Body(#[from] BodyError),
-    #[error("seq {got} does not follow the stream head {head} (expected {expected})")]
-    SeqGap { head: u64, expected: u64, got: u64 },
-    #[error("prev_hash {got} is not the hash of the previous entry of the stream ({expected})")]
-    PrevHashMismatch { expected: String, got: String },
-    #[error("equivocation: a different entry ({existing}) is already stored at this stream position")]
-    Equivocation { existing: String },
-    #[error("its HLC {got} is not after the HLC {previous} of the previous entry of its stream")]
-    HlcNotIncreasing { previous: String, got: String },
-    #[error("entry id already used by a different entry")]
-    IdReused,
-    #[error(
-        "its clock reads {ahead} ahead of this computer's clock (more than a day): set aside, so that it cannot move this laptop's clock"
-    )]
-    ClockAhead { ahead: String, ahead_ms: u64 },
-}
-
-impl IngestReason {
-    pub fn code(&self) -> &'static str {
-        match self {
-            IngestReason::Verify(e) => e.code(),
-            IngestReason::Invalid(_) => "ingest.invalid",
-            IngestReason::Body(_) => "ingest.malformed_body",
-            IngestReason::SeqGap { .. } => "ingest.seq_gap",
-            IngestReason::PrevHashMismatch { .. } => "ingest.prev_hash_mismatch",
-            IngestReason::Equivocation { .. } => "ingest.equivocation",
-            IngestReason::HlcNotIncreasing { .. } => "ingest.hlc_not_increasing",
-            IngestReason::IdReused => "ingest.id_reused",
-            IngestReason::ClockAhead { .. } => "ingest.clock_ahead",
-        }
-    }
-}
+/// Why an entry from another device was refused: the vocabulary the client shares with the
+/// sync server, kept in muster-core.
+pub use muster_core::ingest::IngestReason;
 
 impl ErrorCode for StoreError {
     fn code(&self) -> &'static str {

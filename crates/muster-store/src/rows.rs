@@ -4,7 +4,7 @@ use muster_core::entry::{Author, Envelope};
 use muster_core::{DeviceId, Entry, EntryId, Hash32, Hlc, IncidentId, Position, WallClock};
 use rusqlite::{params, Connection, Row};
 
-use crate::error::{IngestReason, Result, StoreError};
+use crate::error::{Result, StoreError};
 
 pub const ENTRY_COLUMNS: &str = "id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
      recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
@@ -187,42 +187,9 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
     Ok(())
 }
 
-/// The last entry of a stream as the store knows it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Head {
-    pub seq: u64,
-    pub hash: Hash32,
-    pub hlc: Hlc,
-}
-
-impl Head {
-    pub const EMPTY: Head = Head { seq: 0, hash: Hash32::ZERO, hlc: Hlc::ZERO };
-
-    /// Whether `e` may be the next entry of this stream: the next seq, chained onto this head,
-    /// with a later HLC. Ingest and import both hold every stream to these rules.
-    pub fn admits(&self, e: &Entry) -> std::result::Result<(), IngestReason> {
-        if e.seq() != self.seq + 1 {
-            return Err(IngestReason::SeqGap { head: self.seq, expected: self.seq + 1, got: e.seq() });
-        }
-        if e.envelope.prev_hash != self.hash {
-            return Err(IngestReason::PrevHashMismatch {
-                expected: self.hash.to_string(),
-                got: e.envelope.prev_hash.to_string(),
-            });
-        }
-        if self.seq > 0 && e.hlc() <= self.hlc {
-            return Err(IngestReason::HlcNotIncreasing {
-                previous: format!("{}.{}", self.hlc.wall_ms, self.hlc.counter),
-                got: format!("{}.{}", e.hlc().wall_ms, e.hlc().counter),
-            });
-        }
-        Ok(())
-    }
-
-    pub fn of(e: &Entry) -> Head {
-        Head { seq: e.seq(), hash: e.hash(), hlc: e.hlc() }
-    }
-}
+/// The last entry of a stream as the store knows it (the rules it admits entries by are shared
+/// with the sync server, in muster-core).
+pub use muster_core::ingest::Head;
 
 /// The head of a stream, or `Head::EMPTY` for a stream not yet started.
 pub fn stream_head(conn: &Connection, incident: IncidentId, device: DeviceId) -> Result<Head> {

@@ -1,5 +1,5 @@
 //! The client side of the API v1: a `Transport` that moves bytes, and `Client`, which speaks
-//! the typed requests of `wire` over it. Errors from the server keep their `{code, message}`.
+//! the typed requests of `muster_wire` over it. Errors from the server keep their `{code, message}`.
 
 use ed25519_dalek::{Signer, SigningKey};
 use muster_core::{DeviceId, Entry, IncidentId};
@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use thiserror::Error;
 
-use crate::wire::{
+use muster_wire::{
     login_proof_message, Alert, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse,
     PullResponse, PushRequest, PushResponse, Role, SetMemberRequest,
 };

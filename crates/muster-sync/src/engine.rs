@@ -9,7 +9,7 @@ use muster_store::{IngestReason, Source, Store, StoreError};
 use serde::Serialize;
 
 use crate::client::{Client, Result, SyncError, Transport};
-use crate::wire::{ClockReport, DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
+use muster_wire::{ClockReport, DEFAULT_PULL_LIMIT, MAX_PUSH_ENTRIES};
 
 /// Entries per push page (plan: ≤ 500).
 pub const PUSH_PAGE: usize = 500;
@@ -274,7 +274,7 @@ fn report_divergence<T: Transport>(
 const PREFETCH_PAGES: usize = 4;
 
 enum Fetched {
-    Page(crate::wire::PullResponse),
+    Page(muster_wire::PullResponse),
     /// The server lost entries this laptop had seen (a restored backup): start over from rank
     /// 0; what is already held is acknowledged as duplicates.
     StartOver,

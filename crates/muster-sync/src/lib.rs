@@ -1,5 +1,4 @@
-//! Muster sync: the wire types of the HTTP API v1 shared by the server (`muster-server`) and
-//! the client, the client (`Transport`, `Client`) and the engine (`sync_once`; see
+//! Muster sync: the client (`Transport`, `Client`) and the engine (`sync_once`; see
 //! docs/design/sync-plan.md §6).
 
 pub mod client;
@@ -7,7 +6,6 @@ pub mod engine;
 #[cfg(feature = "http")]
 pub mod events;
 pub mod session;
-pub mod wire;
 
 #[cfg(feature = "http")]
 pub use client::HttpTransport;

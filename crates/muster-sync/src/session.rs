@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::client::{Client, Method, Request, Result, SyncError, Transport};
 use crate::engine::{incidents_to_sync, sync_once, SyncReport};
-use crate::wire::Role;
+use muster_wire::Role;
 
 #[cfg(feature = "http")]
 use crate::client::HttpTransport;

@@ -9,8 +9,8 @@ use futures_util::FutureExt;
 use muster_core::{IncidentId, ViewerZone};
 use muster_server::{PgStorage, ServeOptions, SqliteStorage, Storage, TlsFiles};
 use muster_store::Muster;
-use muster_sync::wire::Role;
 use muster_sync::{session, Client, HttpTransport, SyncError};
+use muster_wire::Role;
 use serde_json::json;
 
 use crate::args::{ServerCommand, ServerUserCommand};
@@ -62,6 +62,11 @@ pub struct ServeArgs<'a> {
 /// `muster serve`: prints `{"event":"listening","addr":...,"url":...,"database":...}` once
 /// listening, then one JSON log line per request on stderr; serves until Ctrl-C.
 pub fn serve(args: ServeArgs<'_>) -> Result<ExitCode> {
+    use tracing_subscriber::layer::SubscriberExt;
+    // The server's events (the request log) as JSON lines on stderr; stdout keeps only the
+    // `listening` line, which scripts read.
+    let subscriber = tracing_subscriber::registry().with(muster_server::json_log_layer(std::io::stderr));
+    tracing::subscriber::set_global_default(subscriber).context("cannot set up the server log")?;
     let options = ServeOptions {
         tls: args.tls,
         max_clock_skew_ms: i64::from(args.max_clock_skew_s) * 1000,

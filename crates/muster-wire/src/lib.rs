@@ -1,4 +1,6 @@
-//! Request and response bodies of the sync HTTP API, version 1 (docs/design/sync-plan.md §3).
+//! Muster sync's wire: request and response bodies of the HTTP API, version 1
+//! (docs/design/sync-plan.md §3), shared by the server (`muster-server`) and the client
+//! (`muster-sync`). It depends on the domain (`muster-core`) and serde only, never on a store.
 //!
 //! Entries travel in the existing `Entry` wire JSON (`docs/encoding.md`): decoding
 //! re-canonicalises the body and refuses a stated `hash` that does not match, so a receiver

@@ -1,33 +1,36 @@
 //! The HTTP API v1 (docs/design/sync-plan.md §3) over any `Storage`. Handlers only translate:
 //! authentication, JSON (with our own rejection mapping), status codes and error bodies
-//! `{"error": {code, message, details}}`. Also here: the live channel `GET /v1/events` (SSE),
-//! one JSON log line per request (no bodies, so no PHI), and `serve` with optional TLS.
+//! `{"error": {code, message, details}}`. Also here: the live channel `GET /v1/events` (SSE,
+//! `live`), one log event per request (no bodies, so no PHI; `log`), and `serve` with
+//! optional TLS (`serve`).
 
-use std::collections::HashSet;
-use std::convert::Infallible;
-use std::path::PathBuf;
+mod live;
+mod log;
+mod serve;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use muster_core::IncidentId;
-use muster_sync::wire::{
+use muster_wire::{
     ClockReport, ErrorBody, ErrorDetail, LoginRequest, PushRequest, PushResponse, SetMemberRequest,
     DEFAULT_PULL_LIMIT,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-
 use tokio::sync::broadcast;
 
+use self::live::{events, Notice, NOTICE_BUFFER};
+pub use self::log::json_log_layer;
+pub use self::serve::{serve, tls_config, ServeError, ServeOptions, TlsFiles};
 use crate::error::ServerError;
 use crate::storage::{Caller, ClockPolicy, Put, RawPull, Storage};
 
@@ -37,44 +40,6 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 pub const DEFAULT_MAX_CLOCK_SKEW_MS: i64 = 120_000;
 /// The header carrying the client's wall clock (Unix ms) for skew detection.
 pub const CLIENT_TIME_HEADER: &str = "muster-client-time";
-
-/// How `serve` runs: TLS, the clock-skew threshold, request logs.
-#[derive(Debug, Clone)]
-pub struct ServeOptions {
-    /// PEM certificate chain and private key: serve HTTPS (rustls) instead of plain HTTP.
-    pub tls: Option<TlsFiles>,
-    pub max_clock_skew_ms: i64,
-    /// One JSON line per request on stderr.
-    pub log_requests: bool,
-}
-
-impl Default for ServeOptions {
-    fn default() -> Self {
-        ServeOptions { tls: None, max_clock_skew_ms: DEFAULT_MAX_CLOCK_SKEW_MS, log_requests: false }
-    }
-}
-
-#[derive(Debug, Clone)]
-pub struct TlsFiles {
-    pub cert: PathBuf,
-    pub key: PathBuf,
-}
-
-/// What happened, for the live channel. Subscribers see only their incidents' notices.
-#[derive(Debug, Clone)]
-enum Notice {
-    /// New entries are stored, up to `rank`, pushed by the session of device `by`.
-    Entries { incident: IncidentId, rank: u64, by: muster_core::DeviceId },
-    /// An entry was quarantined: alert `id`.
-    Alert { incident: IncidentId, id: u64 },
-    /// `user`'s membership of `incident` changed.
-    Membership { incident: IncidentId, user: String },
-}
-
-/// Notices buffered per subscriber before it is told to `resync`.
-const NOTICE_BUFFER: usize = 1024;
-/// The SSE keep-alive comment interval.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 #[derive(Debug)]
 struct App<S> {
@@ -100,7 +65,7 @@ fn now_ms() -> i64 {
 
 /// An error answer: status and the JSON error body.
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     body: ErrorBody,
 }
@@ -174,7 +139,7 @@ fn entry_index(text: &str) -> Option<usize> {
 
 /// The authenticated caller (`Authorization: Bearer mst1_...`).
 #[derive(Debug)]
-pub struct Authed(pub Caller);
+pub(crate) struct Authed(pub Caller);
 
 impl<S: Storage> FromRequestParts<Shared<S>> for Authed {
     type Rejection = ApiError;
@@ -314,7 +279,7 @@ fn raw_pull_body(page: &RawPull) -> Result<Response, ApiError> {
     struct Pulled<'a> {
         rank: u64,
         #[serde(skip_serializing_if = "Option::is_none")]
-        flags: Option<muster_sync::wire::EntryFlags>,
+        flags: Option<muster_wire::EntryFlags>,
         entry: &'a serde_json::value::RawValue,
     }
     #[derive(serde::Serialize)]
@@ -375,111 +340,8 @@ async fn alerts<S: Storage>(
     Ok(Json(app.storage.alerts(&c, id, q.after).await?).into_response())
 }
 
-/// One subscriber of the live channel: the caller and the incidents they may see.
-struct Subscriber<S> {
-    app: Shared<S>,
-    caller: Caller,
-    incidents: HashSet<IncidentId>,
-    notices: broadcast::Receiver<Notice>,
-    greeted: bool,
-}
-
-impl<S: Storage> Subscriber<S> {
-    async fn refresh(&mut self) {
-        // On a storage failure keep the old set: a missed notice is repaired by the next sync.
-        if let Ok(me) = self.app.storage.me(&self.caller, now_ms()).await {
-            self.incidents = me.incidents.into_iter().map(|i| i.id).collect();
-        }
-    }
-
-    /// The next event for this subscriber, or `None` when the server shuts down.
-    async fn next(&mut self) -> Option<Event> {
-        if !self.greeted {
-            self.greeted = true;
-            return Some(Event::default().event("ready").data("{}"));
-        }
-        loop {
-            let notice = match self.notices.recv().await {
-                Ok(n) => n,
-                // Too slow a reader: it missed notices and must sync everything it holds.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    return Some(Event::default().event("resync").data("{}"));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            };
-            let event = match notice {
-                // The pushing session holds what it pushed: telling it would only cost it an
-                // empty sync round. The same user's other laptops (other devices) are told.
-                Notice::Entries { incident, rank, by }
-                    if self.incidents.contains(&incident) && by != self.caller.device =>
-                {
-                    Event::default()
-                        .event("entries")
-                        .data(json!({"incident": incident, "rank": rank}).to_string())
-                }
-                Notice::Alert { incident, id } if self.incidents.contains(&incident) => {
-                    Event::default().event("alert").data(json!({"incident": incident, "id": id}).to_string())
-                }
-                Notice::Membership { incident, user } if user == self.caller.user => {
-                    self.refresh().await;
-                    Event::default().event("membership").data(json!({"incident": incident}).to_string())
-                }
-                _ => continue,
-            };
-            return Some(event);
-        }
-    }
-}
-
-/// `GET /v1/events`: the live channel (server-sent events) of the caller's incidents:
-/// `ready {}` first, then `entries {incident, rank}`, `alert {incident, id}`,
-/// `membership {incident}` (the caller was added or removed), `resync {}` (notices were
-/// missed: sync everything); a keep-alive comment every 15 s. A non-member is never told
-/// anything about an incident.
-async fn events<S: Storage>(
-    State(app): State<Shared<S>>,
-    Authed(caller): Authed,
-) -> Result<Response, ApiError> {
-    let notices = app.notices.subscribe();
-    let me = app.storage.me(&caller, now_ms()).await?;
-    let subscriber = Subscriber {
-        incidents: me.incidents.into_iter().map(|i| i.id).collect(),
-        app,
-        caller,
-        notices,
-        greeted: false,
-    };
-    let stream = futures_util::stream::unfold(subscriber, |mut sub| async move {
-        let event = sub.next().await?;
-        Some((Ok::<Event, Infallible>(event), sub))
-    });
-    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)).into_response())
-}
-
 async fn not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "request.no_route", "no such route", Map::new())
-}
-
-/// One JSON line per request on stderr: time, method, route template (never the raw path or
-/// a body, so no PHI and no user content), status, error code, duration.
-async fn log_request(request: axum::extract::Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let route = request.extensions().get::<MatchedPath>().map_or("-".to_owned(), |m| m.as_str().to_owned());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let status = response.status().as_u16();
-    let line = json!({
-        "ts_ms": now_ms(),
-        "level": if status >= 500 { "error" } else if status >= 400 { "warn" } else { "info" },
-        "event": "request",
-        "method": method,
-        "route": route,
-        "status": status,
-        "code": response.extensions().get::<LoggedCode>().map(|c| c.0.clone()),
-        "ms": started.elapsed().as_secs_f64() * 1000.0,
-    });
-    eprintln!("{line}");
-    response
 }
 
 /// The API router over `storage`, with default options.
@@ -503,88 +365,6 @@ pub fn router_with<S: Storage>(storage: S, options: &ServeOptions) -> Router {
         .route("/v1/incidents/{id}/members/{user}", put(set_member::<S>).delete(remove_member::<S>))
         .route("/v1/incidents/{id}/alerts", get(alerts::<S>));
     let routes =
-        if options.log_requests { routes.route_layer(middleware::from_fn(log_request)) } else { routes };
+        if options.log_requests { routes.route_layer(middleware::from_fn(log::log_request)) } else { routes };
     routes.fallback(not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(app)
-}
-
-/// Errors of `serve`.
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error("cannot read the TLS {what} file {path}")]
-    TlsFile { what: &'static str, path: PathBuf, source: std::io::Error },
-    #[error("the TLS {what} file {path} holds no usable {what} (PEM expected): {message}")]
-    TlsPem { what: &'static str, path: PathBuf, message: String },
-    #[error("the TLS certificate and key do not make a valid server configuration: {0}")]
-    TlsConfig(String),
-    #[error("the server stopped: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-impl ServeError {
-    /// A stable code; the TLS ones are the operator's input (bad file), the others failures.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ServeError::TlsFile { .. } => "tls.unreadable",
-            ServeError::TlsPem { .. } => "tls.bad_pem",
-            ServeError::TlsConfig(_) => "tls.bad_config",
-            ServeError::Io(_) => "server.io",
-        }
-    }
-
-    pub fn is_operator_error(&self) -> bool {
-        !matches!(self, ServeError::Io(_))
-    }
-}
-
-/// The rustls server configuration from PEM files (ring provider, HTTP/1.1).
-pub fn tls_config(files: &TlsFiles) -> Result<rustls::ServerConfig, ServeError> {
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let read = |what: &'static str, path: &PathBuf| {
-        std::fs::read(path).map_err(|source| ServeError::TlsFile { what, path: path.clone(), source })
-    };
-    let pem_error = |what: &'static str, path: &PathBuf, message: String| ServeError::TlsPem {
-        what,
-        path: path.clone(),
-        message,
-    };
-    let cert_pem = read("certificate", &files.cert)?;
-    let certs = CertificateDer::pem_slice_iter(&cert_pem)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| pem_error("certificate", &files.cert, e.to_string()))?;
-    if certs.is_empty() {
-        return Err(pem_error("certificate", &files.cert, "no CERTIFICATE block".into()));
-    }
-    let key_pem = read("key", &files.key)?;
-    let key =
-        PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| pem_error("key", &files.key, e.to_string()))?;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ServeError::TlsConfig(e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .map_err(|e| ServeError::TlsConfig(e.to_string()))?;
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
-}
-
-/// Serves the API on `listener` (plain HTTP, or HTTPS with `options.tls`) until the task is
-/// dropped or the listener fails. The TLS files are read before serving, so a bad file is
-/// reported at once.
-pub async fn serve<S: Storage>(
-    listener: std::net::TcpListener,
-    storage: S,
-    options: ServeOptions,
-) -> Result<(), ServeError> {
-    listener.set_nonblocking(true)?;
-    let app = router_with(storage, &options).into_make_service();
-    match &options.tls {
-        None => axum_server::from_tcp(listener)?.serve(app).await?,
-        Some(files) => {
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls_config(files)?));
-            axum_server::from_tcp_rustls(listener, config)?.serve(app).await?
-        }
-    }
-    Ok(())
 }
