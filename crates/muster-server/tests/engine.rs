@@ -180,3 +180,39 @@ fn a_laptop_whose_clock_is_off_is_warned_and_its_entries_are_kept_and_flagged_ev
     let report = sync_once(&mut on_time.store, &on_time.client, &plan).unwrap();
     assert!(!report.clock.unwrap().warning);
 }
+
+/// Issue "Trust nobody" 1: a member's laptop whose clock reads the year 2300 (or a forged
+/// entry at the end of the clock's range) must not stop anyone else's writes. The server holds
+/// its entries as evidence with a `clock_ahead` alert; the other laptops pull none of them,
+/// see the alert, and keep writing in this incident and in others.
+#[test]
+fn entries_from_a_clock_centuries_ahead_are_held_by_the_server_and_stop_no_one() {
+    let w = World::new();
+    let inc = incident();
+    let other = muster_core::IncidentId::from_parts(1_790_000_000_000, [8; 10]);
+    let mut alice = w.laptop_off_by("alice", 1, 0);
+    let mut broken = w.laptop_off_by("mallory", 5, 274 * 365 * 24 * 3_600_000);
+    alice.write(inc, true, 1, "alice");
+    alice.sync(inc, true);
+    alice.client.set_member(inc, "mallory", Role::Member).unwrap();
+    broken.sync(inc, false);
+    broken.write(inc, false, 2, "mallory");
+    let r = broken.sync(inc, false);
+    assert_eq!(r.pushed, 0, "nothing of the broken clock is stored by the server: {r:?}");
+
+    let r = alice.sync(inc, false);
+    assert_eq!(r.pulled, 0);
+    assert!(r.alerts >= 1, "alice learns of the held entries: {r:?}");
+    let alerts = alice.store.sync_alert_rows(inc).unwrap();
+    assert!(alerts.iter().any(|a| a.kind == "clock_ahead"), "{alerts:?}");
+    // Alice writes on, in this incident and in another one.
+    alice.write(inc, false, 1, "alice");
+    alice.write(other, true, 1, "alice");
+    let r = alice.sync(inc, false);
+    assert_eq!(r.pushed, 1);
+    let ahead = muster_core::hlc::MAX_CLOCK_AHEAD_MS;
+    let now = chrono::Utc::now().timestamp_millis() as u64;
+    for e in alice.store.entries(inc).unwrap() {
+        assert!(e.hlc().wall_ms < now + ahead, "alice's clock was not moved: {:?}", e.hlc());
+    }
+}

@@ -100,6 +100,63 @@ fn suite<S: Storage>(make: impl Fn() -> S) {
     refusals_are_precise_and_the_store_keeps_serving(make());
     concurrent_pushers_get_gapless_ranks(make());
     skewed_clocks_are_flagged_and_kept(make());
+    an_entry_from_the_far_future_is_held_as_evidence_never_stored(make());
+}
+
+/// Issue "Trust nobody" 1: a member's entry stamped at the end of the clock's range (2^53 - 1
+/// ms) would move the clock of every laptop that pulled it. It is held as evidence with a
+/// `clock_ahead` alert, with the rest of its stream after it; the entries before it are stored
+/// and pulled as usual.
+fn an_entry_from_the_far_future_is_held_as_evidence_never_stored<S: Storage>(s: S) {
+    block_on(async {
+        let inc = incident(8);
+        let [alice, bob, _carol] = war_room(&s, inc).await;
+        let mut writer = StreamWriter::new(key(1), inc);
+        let mut page = stream_from(&mut writer, 1, 2, NOW, "main");
+        // The third entry: correctly chained and signed, but stamped at the end of time.
+        let third = UnsignedEntry {
+            id: EntryId::from_parts(NOW as u64 + 3, [1, 3, 0, 0, 0, 0, 0, 0, 0, 1]),
+            incident_id: inc,
+            seq: 3,
+            prev_hash: page[1].hash(),
+            hlc: Hlc { wall_ms: (1 << 53) - 1, counter: u32::MAX },
+            recorded: WallClock { utc_ms: NOW + 3000, offset_s: 0, zone: "UTC".into() },
+            author: Author { person: "Person 1".into(), position: None },
+            body: EntryBody::Note(Note { text: "from the future".into(), occurred_at: None }),
+        }
+        .sign(&key(1))
+        .unwrap();
+        let fourth = UnsignedEntry {
+            id: EntryId::from_parts(NOW as u64 + 4, [1, 4, 0, 0, 0, 0, 0, 0, 0, 1]),
+            incident_id: inc,
+            seq: 4,
+            prev_hash: third.hash(),
+            hlc: Hlc { wall_ms: (1 << 53) - 1, counter: u32::MAX },
+            recorded: WallClock { utc_ms: NOW + 4000, offset_s: 0, zone: "UTC".into() },
+            author: Author { person: "Person 1".into(), position: None },
+            body: EntryBody::Note(Note { text: "after it".into(), occurred_at: None }),
+        }
+        .sign(&key(1))
+        .unwrap();
+        page.push(third.clone());
+        page.push(fourth);
+        let out = s.push(&alice, inc, page, NOW, CLOCK).await.unwrap();
+        assert_eq!(out.accepted, 2, "the entries before it are stored");
+        let kinds: Vec<(u64, AlertKind)> = out.quarantined.iter().map(|q| (q.seq, q.kind)).collect();
+        assert_eq!(kinds, vec![(3, AlertKind::ClockAhead), (4, AlertKind::ClockAhead)]);
+        // Nothing of it reaches another member's pull; every member sees the alert.
+        let pulled = s.pull(&bob, inc, 0, 100).await.unwrap();
+        assert_eq!(pulled.entries.len(), 2);
+        assert!(pulled.entries.iter().all(|p| p.entry.hlc().wall_ms < NOW as u64 + 10_000));
+        let alerts = s.alerts(&bob, inc, 0).await.unwrap();
+        let clock = alerts.iter().find(|a| a.kind == AlertKind::ClockAhead).expect("a clock_ahead alert");
+        assert_eq!((clock.device, clock.seq), (device(1), 3));
+        // A re-push is idempotent: the same alert, nothing stored.
+        let again = s.push(&alice, inc, vec![third], NOW, CLOCK).await.unwrap();
+        assert_eq!(again.accepted, 0);
+        assert_eq!(again.quarantined[0].alert_id, clock.id);
+        assert_eq!(s.alerts(&bob, inc, 0).await.unwrap().len(), alerts.len());
+    });
 }
 
 /// §7: a pusher whose clock is off by more than the threshold has its own entries stored and
@@ -660,6 +717,40 @@ async fn fresh_database(url: &str) -> String {
 }
 
 #[test]
+fn a_schema_1_sqlite_database_keeps_its_alerts_through_the_clock_ahead_migration() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("server.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../migrations/sqlite/0001_server.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute("INSERT INTO users (id, name, created_ms) VALUES (7, 'alice', 1)", []).unwrap();
+        conn.execute(
+            "INSERT INTO quarantine (id, incident_id, device_id, seq, entry_id, hash, existing_hash, kind, \
+             entry_json, pushed_by, received_ms) VALUES (41, x'01', x'02', 3, x'03', x'04', x'05', 'fork', '{}', 7, 9)",
+            [],
+        )
+        .unwrap();
+    }
+    drop(SqliteStorage::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 2);
+    let kept: (i64, String) = conn
+        .query_row("SELECT id, kind FROM quarantine WHERE seq = 3", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!(kept, (41, "fork".to_string()), "the alert keeps its id and kind");
+    conn.execute(
+        "INSERT INTO quarantine (incident_id, device_id, seq, entry_id, hash, existing_hash, kind, entry_json, \
+         pushed_by, received_ms) VALUES (x'01', x'02', 4, x'06', x'07', x'05', 'clock_ahead', '{}', 7, 10)",
+        [],
+    )
+    .unwrap();
+    let next: i64 = conn.query_row("SELECT id FROM quarantine WHERE seq = 4", [], |r| r.get(0)).unwrap();
+    assert!(next > 41, "alert ids keep increasing after the rebuild: {next}");
+}
+
+#[test]
 fn postgres() {
     let Some(url) = postgres_url("postgres") else { return };
     // Each case gets its own database; the pool connects lazily on the case's own runtime.
@@ -678,7 +769,7 @@ fn postgres_refuses_a_newer_schema_untouched() {
         let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
-        assert_eq!(v, 1);
+        assert_eq!(v, 2);
         client.batch_execute("INSERT INTO muster_schema (version) VALUES (99)").await.unwrap();
         let err = PgStorage::connect(&db).await.unwrap_err();
         assert_eq!(err.code(), "server.schema_too_new");

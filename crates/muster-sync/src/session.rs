@@ -285,6 +285,9 @@ pub fn alert_description(kind: &str) -> String {
             "two histories signed by one device key: this entry continues a history the server does not hold"
                 .into()
         }
+        "clock_ahead" => "the entry's clock reads more than a day ahead of the server's (a device clock set wrong, or forged): \
+             the server kept it aside so that it cannot move anyone's clock"
+            .into(),
         other => format!("the server kept this entry aside ({other})"),
     }
 }

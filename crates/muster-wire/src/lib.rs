@@ -142,6 +142,11 @@ pub enum AlertKind {
     /// The entry continues a history other than the stored one (`prev_hash` is not the hash of
     /// the stream's stored head), or continues an already quarantined branch.
     Fork,
+    /// The entry's clock reads more than a day ahead of the server's (`muster_core::hlc::
+    /// MAX_CLOCK_AHEAD_MS`): stored, it would push every member's clock towards the end of its
+    /// range.
+    #[serde(rename = "clock_ahead")]
+    ClockAhead,
 }
 
 impl AlertKind {
@@ -149,6 +154,7 @@ impl AlertKind {
         match self {
             AlertKind::Equivocation => "equivocation",
             AlertKind::Fork => "fork",
+            AlertKind::ClockAhead => "clock_ahead",
         }
     }
 
@@ -156,6 +162,7 @@ impl AlertKind {
         match s {
             "equivocation" => Some(AlertKind::Equivocation),
             "fork" => Some(AlertKind::Fork),
+            "clock_ahead" => Some(AlertKind::ClockAhead),
             _ => None,
         }
     }

@@ -93,3 +93,24 @@ export function serverUrlProblem(url: string): string | null {
     return 'The server URL starts with http:// (e.g. http://10.0.0.5:7373)';
   return null;
 }
+
+/** The heading of one server alert in the evidence banner. */
+export function alertTitle(kind: string): string {
+  switch (kind) {
+    case 'fork':
+      return 'Fork';
+    case 'equivocation':
+      return 'Equivocation';
+    case 'clock_ahead':
+      return 'Clock far ahead';
+    default:
+      return kind;
+  }
+}
+
+/** Whether the evidence is only about entries whose clock was far ahead (no second history). */
+export function onlyClockEvidence(alerts: { kind: string }[], conflicts: { reason: string }[]): boolean {
+  return (
+    alerts.every((a) => a.kind === 'clock_ahead') && conflicts.every((c) => c.reason === 'ingest.clock_ahead')
+  );
+}

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncStatus } from '../../src/lib/bindings';
 import {
+  alertTitle,
   clockOffsetText,
   hasEvidence,
+  onlyClockEvidence,
   serverUrlProblem,
   syncDetail,
   syncLabel,
@@ -108,5 +110,19 @@ describe('waitingText, hasEvidence, serverUrlProblem', () => {
     expect(serverUrlProblem('')).toMatch(/needed/);
     expect(serverUrlProblem('10.0.0.5:7373')).toMatch(/http:\/\//);
     expect(serverUrlProblem(' http://10.0.0.5:7373 ')).toBeNull();
+  });
+});
+
+describe('the evidence banner', () => {
+  it('names each alert kind, the far-ahead clock included', () => {
+    expect(alertTitle('fork')).toBe('Fork');
+    expect(alertTitle('equivocation')).toBe('Equivocation');
+    expect(alertTitle('clock_ahead')).toBe('Clock far ahead');
+  });
+
+  it('speaks of clocks only when every alert and set-aside entry is about a clock', () => {
+    expect(onlyClockEvidence([{ kind: 'clock_ahead' }], [{ reason: 'ingest.clock_ahead' }])).toBe(true);
+    expect(onlyClockEvidence([{ kind: 'clock_ahead' }, { kind: 'fork' }], [])).toBe(false);
+    expect(onlyClockEvidence([], [{ reason: 'ingest.equivocation' }])).toBe(false);
   });
 });

@@ -143,7 +143,7 @@ impl Procedure for PushPage {
         db.lock_incident(incident).await?;
         require_member(db, &caller, incident).await?;
         let facts = facts(db, incident, &entries).await?;
-        let mut plan = plan_push(&entries, &facts);
+        let mut plan = plan_push(&entries, &facts, now_ms);
         if let Some(error) = plan.refusal.take() {
             return Err(Refused { error, evidence: plan.held });
         }

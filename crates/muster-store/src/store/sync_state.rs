@@ -17,7 +17,7 @@ use super::*;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncAlertRow {
     pub alert_id: u64,
-    /// equivocation | fork
+    /// equivocation | fork | clock_ahead
     pub kind: String,
     pub device: DeviceId,
     pub seq: u64,

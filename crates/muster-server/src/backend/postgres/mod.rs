@@ -16,7 +16,10 @@ use crate::error::ServerError;
 use crate::storage::Result;
 
 /// Migrations in order; index + 1 is the version each produces (a row of `muster_schema`).
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/postgres/0001_server.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/postgres/0001_server.sql"),
+    include_str!("../../../migrations/postgres/0002_clock_ahead.sql"),
+];
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Serialises concurrent migrations of one database (`pg_advisory_xact_lock`).

@@ -21,7 +21,10 @@ use crate::error::ServerError;
 use crate::storage::Result;
 
 /// Migrations in order; index + 1 is the version each produces (`PRAGMA user_version`).
-const MIGRATIONS: &[&str] = &[include_str!("../../../migrations/sqlite/0001_server.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../../../migrations/sqlite/0001_server.sql"),
+    include_str!("../../../migrations/sqlite/0002_clock_ahead.sql"),
+];
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 #[derive(Debug)]

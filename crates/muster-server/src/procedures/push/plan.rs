@@ -1,4 +1,5 @@
-//! The push *plan*: which entries of a page are duplicates, quarantined (equivocation, fork) or
+//! The push *plan*: which entries of a page are duplicates, quarantined (equivocation, fork, a
+//! clock more than a day ahead) or
 //! stored, and which refusal ends it, as a pure function of what the database holds (`Facts`,
 //! read under the incident's lock). Everything a push decides is decided here.
 
@@ -121,7 +122,11 @@ impl Plan {
 /// to the rest of the page); then each stream must extend its head: a different predecessor at
 /// the next position, or a later entry on a quarantined branch, is a fork; anything else that
 /// does not extend the head refuses the page.
-pub(crate) fn plan_push(entries: &[Entry], facts: &Facts) -> Plan {
+/// An entry stamped more than a day ahead of the server's clock (`now_ms`) is held as evidence
+/// (`AlertKind::ClockAhead`) and never stored: every member that pulled it would otherwise
+/// carry its clock; the entries after it in its stream are then held as a fork of it.
+pub(crate) fn plan_push(entries: &[Entry], facts: &Facts, now_ms: i64) -> Plan {
+    let server_ms = u64::try_from(now_ms).unwrap_or(0);
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| (entries[i].device_id(), entries[i].seq()));
     let mut plan = Plan::default();
@@ -157,6 +162,15 @@ pub(crate) fn plan_push(entries: &[Entry], facts: &Facts) -> Plan {
             continue;
         }
         let head = heads.get(&device).or_else(|| facts.heads.get(&device)).copied().unwrap_or(Head::EMPTY);
+        if e.seq() > head.seq && e.hlc().too_far_ahead_of(server_ms).is_some() {
+            plan.held.push(Held {
+                index,
+                entry: e.clone(),
+                existing: head.hash,
+                kind: AlertKind::ClockAhead,
+            });
+            continue;
+        }
         if e.seq() <= head.seq {
             // Stored by this very push (the page holds the position twice).
             match inserted.get(&(device, e.seq())) {
