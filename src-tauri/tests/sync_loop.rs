@@ -260,8 +260,7 @@ fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
     let mut a = Laptop::new("Amara Okafor");
     let mut copy = Laptop::new("Amara Okafor");
     a.window.device_key().unwrap();
-    let key_of =
-        |l: &Laptop| muster_store::identity::device_key_account(&l.window.installation_id().unwrap());
+    let key_of = |l: &Laptop| muster_store::device_key_account(&l.window.installation_id().unwrap());
     let secret = a.secrets.get(&key_of(&a)).unwrap().unwrap();
     copy.secrets.set(&key_of(&copy), &secret).unwrap();
     assert_eq!(

@@ -3,8 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use muster_core::error::ErrorCode;
-use muster_store::identity::{device_key_account, SecretStore};
 use muster_store::*;
+use muster_store::{device_key_account, SecretStore};
 
 fn open(dir: &std::path::Path) -> Muster {
     Muster::open(dir, OpenOptions::default()).unwrap()

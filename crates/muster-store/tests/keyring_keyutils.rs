@@ -2,8 +2,8 @@
 //! test binary because the keyring backend is chosen once per process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use muster_store::identity::{device_key_account, SecretStore};
 use muster_store::*;
+use muster_store::{device_key_account, SecretStore};
 
 #[test]
 fn the_keyutils_backend_holds_the_device_key() {

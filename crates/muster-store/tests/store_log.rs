@@ -7,7 +7,7 @@ use muster_core::body::*;
 use muster_core::entry::{Author, UnsignedEntry};
 use muster_core::error::ErrorCode;
 use muster_core::*;
-use muster_store::demo::build_scenario;
+use muster_store::testing::build_scenario;
 use muster_store::*;
 use proptest::prelude::*;
 
@@ -203,7 +203,8 @@ fn rebuild_reproduces_the_projections_from_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
     let now = clock().now;
-    let (inc, entries) = build_scenario(demo::RANSOMWARE_SCENARIO, now, &mut OsEntropy).unwrap();
+    let (inc, entries) =
+        build_scenario(muster_store::testing::RANSOMWARE_SCENARIO, now, &mut OsEntropy).unwrap();
     store.ingest(&entries, Source::Demo).unwrap();
     let before = store.state(inc).unwrap();
     // Damage the projections; rebuild must restore them exactly.
@@ -222,7 +223,7 @@ fn rebuild_reproduces_the_projections_from_the_log() {
 fn the_demo_scenario_tells_a_consistent_story() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = open(&dir);
-    let (inc, n) = demo::seed_demo(&mut store).unwrap();
+    let (inc, n) = muster_store::testing::seed_demo(&mut store).unwrap();
     assert!(n >= 35, "a full console needs a full incident, got {n} entries");
     let s = store.state(inc).unwrap();
     assert!(s.drill, "the demo is flagged as a drill");
@@ -286,7 +287,7 @@ fn verify_names_a_validly_signed_fork_spliced_into_a_stream() {
     let fork = foreign(5, inc, vec![note("1"), note("2"), note("three, rewritten")], 1_790_000_000_000);
     let conn = store.connection();
     conn.execute("DELETE FROM entries WHERE id = ?1", [&stream[2].id().as_bytes()[..]]).unwrap();
-    muster_store::rows::insert_entry(conn, &fork[2], Source::Sync, 0).unwrap();
+    muster_store::testing::insert_entry(conn, &fork[2], Source::Sync, 0).unwrap();
     // Put the head back as it was, so that only the chain can tell.
     conn.execute("UPDATE stream_heads SET seq = 4, hash = ?1", [&stream[3].hash().as_bytes()[..]]).unwrap();
     let report = store.verify(&mut |_, _| {}).unwrap();
@@ -358,7 +359,7 @@ proptest! {
 
 #[test]
 fn the_structural_refold_reads_through_the_partial_index() {
-    use muster_store::projection::{structural_kinds, STRUCTURAL_KINDS_SQL};
+    use muster_store::testing::{structural_kinds, STRUCTURAL_KINDS_SQL};
     let migration = include_str!("../migrations/0003_breach.sql");
     let normalise = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
@@ -638,7 +639,7 @@ fn one_incident_with_a_clock_at_its_end_stops_no_write_in_another() {
     let other = incident();
     // A database written before the ingest check held such an entry: put it there directly.
     let poisoned = from_the_far_future(9, poisoned_incident);
-    muster_store::rows::insert_entry(store.connection(), &poisoned[0], Source::Sync, 0).unwrap();
+    muster_store::testing::insert_entry(store.connection(), &poisoned[0], Source::Sync, 0).unwrap();
     let written = store.append(&key(1), vec![draft(other, note("still writable"))]).unwrap();
     assert!(
         written[0].hlc().wall_ms < 1u64 << 50,

@@ -20,7 +20,7 @@ pub fn run(m: &mut Muster, command: Command, cx: &Context<'_>) -> Result<ExitCod
     match command {
         Command::Init { name } => {
             m.set_operator_name(&name)?;
-            let device = muster_store::identity::device_id_of(m.device_key()?);
+            let device = muster_store::device_id_of(m.device_key()?);
             if json {
                 print_json(
                     &json!({ "operator": name.trim(), "device": device.to_string(), "data_dir": m.data_dir() }),
