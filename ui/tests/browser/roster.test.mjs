@@ -100,7 +100,9 @@ test(
       assert.equal(typeof accepts[0]?.args.incident_ref, 'string');
 
       // The timeline records the offer, the acceptance and the new assignment.
+      // (Once the timeline has its rows: the real backend answers the query in its own time.)
       await byTestId('nav-timeline').click();
+      await expectText(byTestId('row-summary').first(), 'Carol assigned as Incident Commander');
       const summaries = await byTestId('row-summary').allInnerTexts();
       assert.equal(summaries[0], 'Carol assigned as Incident Commander');
       assert.match(summaries[1] ?? '', /^Command handover #[0-9a-f]{8} accepted$/);
