@@ -358,7 +358,7 @@ pub async fn export_file<R: Runtime>(
             )),
         }
     })?;
-    let now = chrono::Utc::now();
+    let now = state.now();
     let stamp = now.with_timezone(&state.zone.offset_at(now)).format("%Y%m%d-%H%M%S");
     let path = export_dir(&app, &state)?.join(format!("muster-{}-{what}-{stamp}.{extension}", id.short()));
     let partial = path.with_extension(format!("{extension}.partial"));

@@ -25,6 +25,16 @@ use muster_store::{Muster, OpenOptions, StoreError};
 use tauri::{Manager, Runtime};
 
 pub use command_names::COMMANDS;
+
+/// Every event the backend pushes to the window (`app.emit`), for what relays them elsewhere
+/// (the browser tests' bridge). A unit test keeps it in step with the `EVENT_*` constants.
+pub const EVENTS: &[&str] = &[
+    state::EVENT_STORE_CHANGED,
+    state::EVENT_PROMPT_FIRED,
+    state::EVENT_DEADLINE_FIRED,
+    state::EVENT_TIMELINE_INDEXED,
+    sync::EVENT_SYNC_STATUS,
+];
 use state::AppState;
 
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +75,9 @@ fn spawn_change_probe<R: Runtime>(app: tauri::AppHandle<R>, mut probe: muster_st
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_millis(400));
         let state = app.state::<AppState>();
+        if state.is_shut_down() {
+            return;
+        }
         match probe.changed() {
             Ok(true) if state.since_start_ms().saturating_sub(state.last_own_write_ms()) > 1_000 => {
                 state.changed(&app, None, "external");
@@ -143,6 +156,14 @@ pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, Desk
         }))
 }
 
+/// What the app does with the events of its run loop, on any runtime: at exit its background
+/// tasks end.
+pub fn on_run_event<R: Runtime>(app: &tauri::AppHandle<R>, event: &tauri::RunEvent) {
+    if let tauri::RunEvent::Exit = event {
+        app.state::<AppState>().shut_down();
+    }
+}
+
 /// The app's configuration, capabilities and embedded UI (src-tauri/tauri.conf.json).
 pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!()
@@ -152,6 +173,42 @@ pub fn run(args: Vec<String>) -> Result<(), DesktopError> {
     let data_dir = data_dir_from(&args)?;
     let muster = Muster::open(&data_dir, OpenOptions::default())?;
     let app = app_builder::<tauri::Wry>(muster)?.build(context())?;
-    app.run(|_, _| {});
+    app.run(|app, event| on_run_event(app, &event));
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    /// The source files that may push events to the window.
+    const SOURCES: &[&str] = &[
+        include_str!("lib.rs"),
+        include_str!("state.rs"),
+        include_str!("scheduler.rs"),
+        include_str!("sync.rs"),
+        include_str!("commands.rs"),
+        include_str!("breach_commands.rs"),
+        include_str!("sync_commands.rs"),
+        include_str!("timeline.rs"),
+    ];
+
+    #[test]
+    fn events_names_every_event_constant_and_every_emit_uses_one() {
+        let mut declared: Vec<String> = SOURCES
+            .iter()
+            .flat_map(|s| s.lines())
+            .filter_map(|l| l.trim().strip_prefix("pub const EVENT_"))
+            .filter_map(|l| l.split('"').nth(1).map(str::to_string))
+            .collect();
+        declared.sort();
+        let mut listed: Vec<String> = super::EVENTS.iter().map(|e| e.to_string()).collect();
+        listed.sort();
+        assert_eq!(declared, listed);
+        // An event named by a string literal at the call would escape the list (tests aside).
+        let code = SOURCES.iter().map(|s| s.split("#[cfg(test)]\nmod tests").next().unwrap_or_default());
+        for line in code.flat_map(str::lines) {
+            if let Some((_, rest)) = line.split_once(".emit(") {
+                assert!(!rest.trim_start().starts_with('"'), "an event named inline: {line}");
+            }
+        }
+    }
 }

@@ -19,7 +19,8 @@ use crate::dto::{format_ms, ms, DeadlineFired, PositionView, PromptFired};
 use crate::error::IpcResult;
 use crate::state::{AppState, EVENT_DEADLINE_FIRED, EVENT_PROMPT_FIRED};
 
-/// Wake at least this often, so a changed system clock is noticed.
+/// Wake at least this often, so a changed system clock is noticed (a test's clock says when it
+/// moves: `AppState::clock_moved`).
 const MAX_SLEEP_MS: i64 = 30_000;
 
 /// What is due now and when to look again.
@@ -145,7 +146,10 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
     let mut shown: HashSet<(String, String, i64, String)> = HashSet::new();
     loop {
         let state = app.state::<AppState>();
-        let now_ms = chrono::Utc::now().timestamp_millis();
+        if state.is_shut_down() {
+            return;
+        }
+        let now_ms = state.now().timestamp_millis();
         let next = match scan(&state, now_ms) {
             Ok(found) => {
                 for p in found.prompts {

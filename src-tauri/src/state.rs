@@ -3,12 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 use muster_core::{IncidentId, ViewerZone};
-use muster_store::{Muster, Store, SystemClock};
+use muster_store::{Clock, Muster, OpenOptions, Store};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
@@ -39,6 +39,10 @@ pub struct AppState {
     /// Wakes the sync loop (`sync::spawn`) and holds its status.
     pub sync: SyncHandle,
     pub started: Instant,
+    /// The installation's clock (the machine's, or a test's): every "now" of the app.
+    clock: Arc<dyn Clock>,
+    /// Set at exit: the background tasks end.
+    shut_down: AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -57,6 +61,7 @@ fn poisoned() -> IpcError {
 impl AppState {
     pub fn new(muster: Muster) -> Self {
         let zone = muster.clock().zone();
+        let clock = muster.store().shared_clock();
         let db_path = muster.store().path().to_path_buf();
         let data_dir = muster.data_dir().to_path_buf();
         AppState {
@@ -71,7 +76,37 @@ impl AppState {
             scheduler_wake: Notify::new(),
             sync: SyncHandle::new(),
             started: Instant::now(),
+            clock,
+            shut_down: AtomicBool::new(false),
         }
+    }
+
+    /// Now, by the installation's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// How another connection to this installation is opened (the sync loop, the sync
+    /// commands): with the same clock.
+    pub fn open_options(&self) -> OpenOptions {
+        OpenOptions { clock: self.clock.clone(), ..OpenOptions::default() }
+    }
+
+    /// The clock was set (a test moved it; the machine's clock is looked at every 30 s
+    /// anyway): the scheduler looks again now.
+    pub fn clock_moved(&self) {
+        self.scheduler_wake.notify_one();
+    }
+
+    /// Ends the background tasks (scheduler, change probe, sync loop, live channel) at exit.
+    pub fn shut_down(&self) {
+        self.shut_down.store(true, Ordering::SeqCst);
+        self.scheduler_wake.notify_one();
+        self.sync.stop();
+    }
+
+    pub fn is_shut_down(&self) -> bool {
+        self.shut_down.load(Ordering::SeqCst)
     }
 
     pub fn muster(&self) -> IpcResult<MutexGuard<'_, Muster>> {
@@ -138,7 +173,7 @@ impl AppState {
     /// Builds the index from a connection of its own, so the window's writes do not wait on it.
     fn build_index(&self, incident: IncidentId) -> IpcResult<Arc<TimelineIndex>> {
         let generation = self.generation.load(Ordering::SeqCst);
-        let reader = Store::open(&self.db_path, Arc::new(SystemClock::new()))?;
+        let reader = Store::open(&self.db_path, self.clock.clone())?;
         let timeline = reader.state(incident)?.timeline;
         let index = Arc::new(TimelineIndex::build(incident, generation, timeline));
         *self.timeline.lock().map_err(|_| poisoned())? = Some(index.clone());

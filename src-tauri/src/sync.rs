@@ -24,7 +24,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use muster_core::IncidentId;
-use muster_store::{Muster, OpenOptions};
+use muster_store::Muster;
 use muster_sync::session::{self, ServerHeads};
 use muster_sync::{Client, SyncError, SyncReport, Transport};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
@@ -158,10 +158,14 @@ impl SyncHandle {
         self.0.wake.notify_all();
     }
 
-    /// Ends the loop after its current round.
+    /// Ends the loop after its current round (and the live-channel listener).
     pub fn stop(&self) {
         lock(&self.0.pending).stop = true;
         self.0.wake.notify_all();
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        lock(&self.0.pending).stop
     }
 
     pub fn status(&self) -> SyncStatus {
@@ -236,10 +240,6 @@ impl<P: Reporter> std::fmt::Debug for SyncLoop<P> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SyncLoop").field("period", &self.period).finish_non_exhaustive()
     }
-}
-
-fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
 }
 
 fn ipc(e: &SyncError) -> IpcError {
@@ -376,7 +376,7 @@ impl<P: Reporter> SyncLoop<P> {
             Ok(report) => {
                 self.failed = false;
                 self.backoff.reset();
-                self.synced_at_ms = Some(now_ms());
+                self.synced_at_ms = Some(self.m.clock().now().timestamp_millis());
                 for r in &report.incidents {
                     if r.pulled > 0 || r.alerts > 0 || r.conflicts > 0 {
                         self.reporter.pulled(&r.incident);
@@ -428,8 +428,9 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
     let state = app.state::<AppState>();
     let handle = state.sync.clone();
     let data_dir = state.data_dir().to_path_buf();
+    let options = state.open_options();
     let started = std::thread::Builder::new().name("muster-sync".into()).spawn(move || {
-        match Muster::open(&data_dir, OpenOptions::default()) {
+        match Muster::open(&data_dir, options) {
             Ok(m) => SyncLoop::new(m, handle, WindowReporter(app)).run(),
             Err(e) => {
                 let status = SyncStatus {
@@ -460,10 +461,11 @@ pub fn spawn_live_channel<R: Runtime>(app: AppHandle<R>) {
     let state = app.state::<AppState>();
     let handle = state.sync.clone();
     let data_dir = state.data_dir().to_path_buf();
+    let options = state.open_options();
     let started = std::thread::Builder::new().name("muster-live".into()).spawn(move || {
-        let Ok(m) = Muster::open(&data_dir, OpenOptions::default()) else { return };
+        let Ok(m) = Muster::open(&data_dir, options) else { return };
         let mut backoff = Backoff::seeded();
-        loop {
+        while !handle.is_stopped() {
             let opened =
                 session::transport_for(&m).and_then(|t| session::session_token(&m).map(|token| (t, token)));
             let (transport, token) = match opened {
@@ -477,7 +479,7 @@ pub fn spawn_live_channel<R: Runtime>(app: AppHandle<R>) {
                 backoff.reset();
                 // `ready` too: whatever happened while the channel was closed is synced.
                 for event in events {
-                    if event.is_err() {
+                    if event.is_err() || handle.is_stopped() {
                         break;
                     }
                     handle.poke();

@@ -4,7 +4,7 @@
 //! poked when something here changes what it should do.
 
 use muster_core::DeviceId;
-use muster_store::{Muster, OpenOptions};
+use muster_store::Muster;
 use muster_sync::session;
 use muster_wire::Role;
 use tauri::State;
@@ -22,7 +22,8 @@ async fn on_own_connection<T: Send + 'static>(
     f: impl FnOnce(&mut Muster) -> IpcResult<T> + Send + 'static,
 ) -> IpcResult<T> {
     let dir = state.data_dir().to_path_buf();
-    tauri::async_runtime::spawn_blocking(move || f(&mut Muster::open(&dir, OpenOptions::default())?))
+    let options = state.open_options();
+    tauri::async_runtime::spawn_blocking(move || f(&mut Muster::open(&dir, options)?))
         .await
         .map_err(|e| IpcError::new("app.internal", format!("the sync task stopped: {e}")))?
 }

@@ -5,21 +5,29 @@
 // escalation checklist and the ruleset-problems banner.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_DIR } from './bridge.mjs';
+import { DAY, HOUR, MINUTE } from './constants.mjs';
 import {
-  MINUTE,
   eventually,
   expectCount,
   expectFocused,
   expectText,
+  literally,
+  theBridge,
   useBrowser,
   withApp,
 } from './helpers.mjs';
 
 useBrowser();
 
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-/** "2026-11-22 14:05", as typed in the UTC viewer zone the mock uses. */
+/**
+ * The clock, app and page alike, where the clocks below are set: Sunday 22 November 2026,
+ * 14:05 UTC. A fixed instant makes each due instant and countdown one known text.
+ */
+const NOW = Date.UTC(2026, 10, 22, 14, 5);
+/** "2026-11-22 14:05", as typed in the UTC viewer zone of these tests. */
 const typed = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 /** Whole minutes, as a typed time is read. */
 const minute = (ms) => Math.floor(ms / MINUTE) * MINUTE;
@@ -43,6 +51,7 @@ test(
   withApp(
     {
       viewport: TALL,
+      now: NOW,
       seed: {
         incidents: [{ title: 'Billing database exfiltrated', severity: 'sev2', openedMinutesAgo: 30 }],
       },
@@ -77,7 +86,8 @@ test(
       assert.equal(sent?.args.input.litigation_exposure, true);
       await expectText(
         byTestId('scope-summary'),
-        'Scope: 1240 individuals (DE 40, US-CA 1200) | data: clinical-phi | exposure: exfiltration-confirmed | roles: controller, covered-entity | litigation exposure',
+        // (Roles in the order the app keeps them; the copy of the backend sorted them.)
+        'Scope: 1240 individuals (DE 40, US-CA 1200) | data: clinical-phi | exposure: exfiltration-confirmed | roles: covered-entity, controller | litigation exposure',
       );
 
       // The matrix's verdict now: SEV1 major, with the rules that fired and why.
@@ -99,7 +109,7 @@ test(
       await expectText(individuals.getByTestId('obligation-citation'), /45 CFR 164\.404\(a\)\(2\), \(b\)/);
 
       // Discovery two hours ago: 60 calendar days from then, in three zones, counting down.
-      const discovered = minute(Date.now() - 2 * HOUR);
+      const discovered = minute(NOW - 2 * HOUR);
       await byTestId('trigger-kind').selectOption('discovery');
       assert.match((await byTestId('trigger-at-input').getAttribute('placeholder')) ?? '', /14:05 \(UTC\)/);
       await byTestId('trigger-at-input').fill(typed(discovered));
@@ -110,17 +120,21 @@ test(
         byTestId('trigger-row'),
         new RegExp(`discovery ${shown(discovered)} — recorded .* by Alice`),
       );
-      const due = discovered + 60 * DAY;
-      await expectText(individuals.getByTestId('due-viewer'), shown(due));
-      await expectText(individuals.getByTestId('due-utc'), `${typed(due)} UTC`);
-      await expectText(individuals.getByTestId('due-jurisdiction'), /^\d{4}-\d\d-\d\d \d\d:\d\d E[SD]T$/);
-      await expectText(individuals.getByTestId('obligation-countdown'), /^in 59 d 2[12] h \d\d m$/);
+      // The 60th day ends at 23:59:59 (in UTC: the rule names no zone, so the zone of whoever
+      // recorded the trigger). The copy of the backend gave discovery + 60 x 24 h, 12:05, an
+      // instant the app never shows.
+      await expectText(individuals.getByTestId('due-viewer'), '2027-01-21 23:59:59 UTC');
+      await expectText(individuals.getByTestId('due-utc'), '2027-01-21 23:59 UTC');
+      // The jurisdiction's column is the zone the days are counted in: UTC here, where the copy
+      // of the backend showed US Eastern time.
+      await expectText(individuals.getByTestId('due-jurisdiction'), '2027-01-21 23:59 UTC');
+      await expectText(individuals.getByTestId('obligation-countdown'), /^in 60 d 09 h 5[34] m$/);
       await expectText(individuals.getByTestId('obligation-status'), 'pending');
-      await expectText(byTestId('obligation-hipaa.hhs').getByTestId('obligation-countdown'), /^in 59 d/);
+      await expectText(byTestId('obligation-hipaa.hhs').getByTestId('obligation-countdown'), /^in 60 d 09 h/);
 
       // Awareness nearly 72 hours ago: the GDPR clock is down to its last minutes and ticks.
       // (Ten minutes left, not one: a slow run must not cross a minute boundary mid-test.)
-      const aware = minute(Date.now() - 71 * HOUR - 50 * MINUTE);
+      const aware = minute(NOW - 71 * HOUR - 50 * MINUTE);
       await byTestId('trigger-kind').selectOption('awareness');
       await byTestId('trigger-at-input').fill(typed(aware));
       await byTestId('trigger-submit').click();
@@ -133,7 +147,9 @@ test(
         timeout: 3000,
       });
       assert.equal((await calls('breach_view')).length, reads, 'the countdown ticks without reloading');
-      await expectText(gdpr.getByTestId('due-jurisdiction'), /^\d{4}-\d\d-\d\d \d\d:\d\d (GMT\+[12]|CES?T)$/);
+      // 72 hours exactly; the rule names no zone, so its column is in UTC (the copy of the
+      // backend showed Central European time).
+      await expectText(gdpr.getByTestId('due-jurisdiction'), '2026-11-22 14:15 UTC');
       assert.match((await countdown.getAttribute('class')) ?? '', /\bsoon\b/);
 
       // The wallboard lists the open notification deadlines, soonest first.
@@ -142,7 +158,13 @@ test(
       await page.keyboard.press('w');
       const deadlines = byTestId('wallboard-deadline');
       await expectText(deadlines.first(), /^gdpr\.authority\s*in (9|10|11) m \d\d s$/);
-      await expectText(byTestId('wallboard'), /hipaa\.individuals\s*in 59 d/);
+      // The four soonest: California's 30 days (counted in Los Angeles) and its Attorney
+      // General's come before HIPAA's 60, which shows as its HHS notice (due with the notice to
+      // individuals). The copy of the backend knew 3 of the 29 clock rules and listed
+      // hipaa.individuals here.
+      await expectCount(deadlines, 4);
+      await expectText(byTestId('wallboard'), /us-ca\.residents\s*in 30 d 17 h 5\d m/);
+      await expectText(byTestId('wallboard'), /hipaa\.hhs\s*in 60 d 09 h 5\d m/);
       await page.keyboard.press('Escape');
     },
   ),
@@ -153,6 +175,7 @@ test(
   withApp(
     {
       viewport: TALL,
+      now: NOW,
       seed: {
         incidents: [
           {
@@ -164,7 +187,7 @@ test(
               {
                 minutesAgo: 45,
                 do: 'record_trigger',
-                input: { trigger: 'discovery', at: typed(Date.now() - 61 * DAY), note: null },
+                input: { trigger: 'discovery', at: typed(NOW - 61 * DAY), note: null },
               },
             ],
           },
@@ -180,13 +203,23 @@ test(
         (await individuals.getByTestId('obligation-status').getAttribute('class')) ?? '',
         /\bdanger\b/,
       );
-      await expectText(individuals.getByTestId('obligation-countdown'), /^overdue by 1 d 0\d h \d\d m$/);
+      // Due at the end of the 60th day after discovery (2026-11-21 23:59:59 UTC), so overdue by
+      // 14 hours at 14:05 the next day. (The copy of the backend counted 60 x 24 h and said
+      // "overdue by 1 d 00 h".)
+      await expectText(individuals.getByTestId('obligation-countdown'), /^overdue by 14 h 0[56] m$/);
       // The deadlines saved for a calendar; the app says how many and where.
+      // (In the Downloads folder of whoever runs the app: the bridge's own home here. The file is
+      // stamped with the app's clock.)
       await byTestId('export-deadlines-ics').click();
-      await expectText(
+      const saved = await expectText(
         byTestId('export-deadlines-ics-saved'),
-        /^Saved \d+ deadlines to \/home\/commander\/Downloads\/muster-\w+-deadlines-\d{8}-\d{6}\.ics$/,
+        new RegExp(
+          `^Saved \\d+ deadlines to ${literally(theBridge().downloads)}/muster-[0-9a-f]{8}-deadlines-20261122-1405\\d\\d\\.ics$`,
+        ),
       );
+      const ics = readFileSync(saved.replace(/^Saved \d+ deadlines to /, ''), 'utf8');
+      assert.match(ics, /^BEGIN:VCALENDAR/);
+      assert.match(ics, /hipaa\.individuals/);
       assert.equal((await calls('export_file'))[0]?.args.input.kind, 'deadlines-ics');
       assert.equal(await individuals.getAttribute('data-status'), 'overdue');
 
@@ -241,13 +274,13 @@ test(
       await byTestId('delay-basis').selectOption('written');
       await byTestId('delay-agency').fill('FBI Sacramento field office');
       await byTestId('delay-statement').fill('Notice would impede the investigation');
-      await byTestId('delay-from').fill(typed(Date.now() - 10 * MINUTE));
+      await byTestId('delay-from').fill(typed(NOW - 10 * MINUTE));
       await byTestId('delay-submit').click();
       await expectText(
         byTestId('delay-error'),
         'until: a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a)) (got "")',
       );
-      await byTestId('delay-until').fill(typed(Date.now() + 20 * DAY));
+      await byTestId('delay-until').fill(typed(NOW + 20 * DAY));
       await byTestId('delay-submit').click();
       await expectText(byTestId('delay'), /FBI Sacramento field office Written statement/);
 
@@ -344,21 +377,29 @@ test(
   ),
 );
 
+/**
+ * The organisation's own copy of the clock rules in the installation's rules folder, read once
+ * by the app (which keeps its text as the last valid copy), then edited with a deadline kind the
+ * rules do not have, on line 39.
+ * @param {import('./bridge.mjs').Session} session @param {string[]} incidents
+ */
+async function rulesEditedIntoABrokenCopy(session, incidents) {
+  const rules = path.join(session.dataDir, 'rules');
+  mkdirSync(rules, { recursive: true });
+  const file = path.join(rules, 'regulatory-clocks.toml');
+  copyFileSync(path.join(REPO_DIR, 'assets', 'rules', 'regulatory-clocks.toml'), file);
+  await session.invoke('breach_view', { incident_ref: incidents[0] });
+  const lines = readFileSync(file, 'utf8').split('\n');
+  assert.match(lines[38] ?? '', /^deadline = /);
+  lines[38] = 'deadline = { weeks = 9 }';
+  writeFileSync(file, lines.join('\n'));
+}
+
 test(
   'escalation checklist: a determination trigger starts it, Done ticks a step; ruleset problems are shown',
   withApp(
     {
-      mock: {
-        rulesetProblems: [
-          {
-            file: '/home/muster/.local/share/muster/rules/regulatory-clocks.toml',
-            line: 42,
-            field: 'deadline',
-            message: 'unknown deadline kind "weeks"',
-            using: 'the last valid copy of this file',
-          },
-        ],
-      },
+      prepare: rulesEditedIntoABrokenCopy,
       seed: {
         incidents: [
           {
@@ -388,9 +429,11 @@ test(
       await page.keyboard.press('Enter');
       await expectFocused(page, 'trigger-kind');
 
+      // (What the parser says of the real file; the copy of the backend was handed a made-up
+      // problem.)
       await expectText(
         byTestId('ruleset-problems'),
-        /regulatory-clocks\.toml line 42, field deadline: unknown deadline kind "weeks" — in force instead: the last valid copy of this file/,
+        /rules\/regulatory-clocks\.toml line 39, field weeks: unknown field `weeks`, expected one of `hours`, `calendar_days`, .* — in force instead: the last valid copy of this file/,
       );
       await expectText(byTestId('rulesets'), /muster-regulatory-clocks@2/);
 
@@ -425,58 +468,72 @@ test(
   ),
 );
 
-/** Pushes `deadline-fired` as the backend scheduler does. */
-const fireDeadline = (page, reminder) =>
-  page.evaluate((r) => window.__mock.emit('deadline-fired', r), reminder);
+/**
+ * Two incidents whose clocks run out late on 22 November 2026 (UTC): the GDPR 72 hours of the
+ * misdirected letters (German patients) end at 23:50; HIPAA's 60 days of the lost laptop (a
+ * California clinic's patients) end with the day, 23:59:59. The window opens at 22:30, when
+ * both are within 24 hours (reminded of while seeding, before anyone was looking).
+ */
+const EVENING = Date.UTC(2026, 10, 22, 22, 30);
+const reminderSeed = {
+  incidents: [
+    {
+      title: 'Misdirected discharge letters',
+      severity: 'sev2',
+      openedMinutesAgo: 60,
+      steps: [
+        {
+          minutesAgo: 50,
+          do: 'set_scope',
+          input: { ...PHI_SCOPE, affected: [{ jurisdiction: 'DE', individuals: 40 }], roles: ['controller'] },
+        },
+        {
+          minutesAgo: 45,
+          do: 'record_trigger',
+          input: { trigger: 'awareness', at: '2026-11-19 23:50', note: null },
+        },
+      ],
+    },
+    {
+      title: 'Lost laptop, billing data',
+      severity: 'sev3',
+      openedMinutesAgo: 90,
+      steps: [
+        {
+          minutesAgo: 80,
+          do: 'set_scope',
+          input: { ...PHI_SCOPE, affected: [{ jurisdiction: 'US-CA', individuals: 10 }] },
+        },
+        {
+          minutesAgo: 75,
+          do: 'record_trigger',
+          input: { trigger: 'discovery', at: '2026-09-23 09:00', note: null },
+        },
+      ],
+    },
+  ],
+};
 
 test(
   'a deadline reminder from the scheduler shows where people work and re-reads the board',
-  withApp(
-    {
-      seed: {
-        incidents: [
-          { title: 'Lost laptop, billing data', severity: 'sev3', openedMinutesAgo: 90 },
-          { title: 'Misdirected discharge letters', severity: 'sev2', openedMinutesAgo: 60 },
-        ],
-      },
-    },
-    async ({ page, calls }) => {
-      const state = await page.evaluate(() => window.__mock.state());
-      const current = state.incidents.find((i) => i.id === state.current);
-      const other = state.incidents.find((i) => i.id !== state.current);
-      const boardReads = (await calls('incident_board')).length;
-      const due = Date.now() + 50 * MINUTE;
-      const reminder = { due_ms: due, due_text: shown(due) };
-      await fireDeadline(page, {
-        ...reminder,
-        incident: current.id,
-        incident_title: current.title,
-        rule: 'gdpr.authority',
-        recipient: 'Supervisory authority',
-        citation: 'GDPR Art. 33(1)',
-        stage: 'hour_before',
-      });
-      await expectText(
-        page.locator('.toast').last(),
-        `Due within the hour: notify Supervisory authority (gdpr.authority), due ${shown(due)}`,
-      );
-      await eventually(async () =>
-        assert.ok((await calls('incident_board')).length > boardReads, 'the board is read again'),
-      );
-      // Another incident's reminder names it.
-      await fireDeadline(page, {
-        ...reminder,
-        incident: other.id,
-        incident_title: other.title,
-        rule: 'hipaa.individuals',
-        recipient: 'Affected individuals',
-        citation: '45 CFR 164.404(b)',
-        stage: 'overdue',
-      });
-      await expectText(
-        page.locator('.toast').last(),
-        `Overdue: notify Affected individuals (hipaa.individuals), due ${shown(due)} — ${other.title}`,
-      );
-    },
-  ),
+  withApp({ seed: reminderSeed, now: EVENING }, async ({ page, calls, setClock }) => {
+    const toasts = page.locator('.toast');
+    const boardReads = (await calls('incident_board')).length;
+    // 23:00: the GDPR clock is within the hour; the scheduler says so, and the board is read again.
+    await setClock(Date.UTC(2026, 10, 22, 23, 0));
+    await expectText(
+      toasts.filter({ hasText: 'gdpr.authority' }),
+      'Due within the hour: notify Lead supervisory authority (gdpr.authority), due 2026-11-22 23:50:00 UTC',
+    );
+    await eventually(async () =>
+      assert.ok((await calls('incident_board')).length > boardReads, 'the board is read again'),
+    );
+    // Past midnight: the other incident's HIPAA clock is overdue; its reminder names it. (The copy
+    // of the backend had these pushed by hand; here the scheduler fires them as the clock moves.)
+    await setClock(Date.UTC(2026, 10, 23, 0, 0, 30));
+    await expectText(
+      toasts.filter({ hasText: 'Overdue: notify Each affected individual' }),
+      'Overdue: notify Each affected individual (hipaa.individuals), due 2026-11-22 23:59:59 UTC — Lost laptop, billing data',
+    );
+  }),
 );

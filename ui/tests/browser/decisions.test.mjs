@@ -19,7 +19,7 @@ const seed = {
 
 test(
   'record a decision needing approvals, supersede it, show superseded, approve as the IC',
-  withApp({ seed }, async ({ page, byTestId, calls }) => {
+  withApp({ seed }, async ({ page, byTestId, calls, invoke, incidents }) => {
     // d: the decision form, focused.
     await page.keyboard.press('d');
     await expectFocused(page, 'decision-question');
@@ -76,7 +76,10 @@ test(
     await expectText(decisions.first().getByTestId('decision-chosen'), 'Stay open');
     await expectText(decisions.first(), new RegExp(`supersedes #${oldShort}`));
     const superseding = await calls('record_decision');
-    assert.equal(superseding[1]?.args.input.supersedes, await idOfShort(page, oldShort));
+    const board = await invoke('incident_board', { incident_ref: incidents[0] });
+    const oldId = board.decisions.find((/** @type {{ short: string }} */ d) => d.short === oldShort)?.id;
+    assert.match(oldId ?? '', new RegExp(`${oldShort}$`));
+    assert.equal(superseding[1]?.args.input.supersedes, oldId);
 
     // ...unless "show superseded" is ticked: then the old one too, marked, with no actions.
     await byTestId('show-superseded').check();
@@ -117,8 +120,3 @@ test(
     assert.equal(await byTestId('decision-question').inputValue(), 'Call in the vendor?');
   }),
 );
-
-/** The full id of the entry whose short id is `short` (from the mock's board). */
-async function idOfShort(page, short) {
-  return page.evaluate((s) => window.__mock.board().decisions.find((d) => d.short === s)?.id, short);
-}

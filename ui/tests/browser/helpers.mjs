@@ -1,13 +1,20 @@
 // Shared set-up for the browser tests: one browser per test file (run.mjs launches it and passes
-// its endpoint; a file run alone with `node --test` launches its own), a fresh context per test,
-// the mock backend injected before the UI loads, a screenshot per test, and polling assertions.
+// its endpoint; a file run alone with `../scripts/with-keyring node --test tests/browser/x.test.mjs`
+// launches its own, and uses the binaries cargo built last) and one bridge per file
+// (the real desktop app over HTTP, src-tauri/examples/muster-bridge); per test a fresh
+// installation (a bridge session), seeded through the real commands, a fresh browser context
+// with the IPC shim (tauri-shim.js) injected before the UI loads, a screenshot per test, and
+// polling assertions.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startStaticServer } from './static-server.mjs';
+import { Bridge } from './bridge.mjs';
+import { MINUTE } from './constants.mjs';
+import { seed as seedInstallation } from './seed.mjs';
+import { cleanUp } from './world.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const UI_DIR = path.resolve(here, '../..');
@@ -26,35 +33,41 @@ export const CHROMIUM = {
 export const artifactsDir = () =>
   path.resolve(process.env.MUSTER_ARTIFACTS ?? path.join(UI_DIR, 'test-results'));
 
-const MOCK_SOURCE = readFileSync(path.join(here, 'mock-backend.js'), 'utf8');
+const SHIM_SOURCE = readFileSync(path.join(here, 'tauri-shim.js'), 'utf8');
 
 /** @type {import('playwright-core').Browser | undefined} */
 let browser;
-/** @type {string | undefined} */
-let baseUrl;
-/** @type {(() => Promise<void>) | undefined} */
-let closeOwn;
+/** @type {Bridge | undefined} */
+let bridge;
 
-/** Registers the file's before/after hooks: connect to (or launch) the browser. */
-export function useBrowser() {
+/** The bridge of this test file (after `useBrowser`'s `before` hook ran). */
+export function theBridge() {
+  assert.ok(bridge, 'useBrowser() was not called in this file');
+  return bridge;
+}
+
+/**
+ * Registers the file's before/after hooks: connect to (or launch) the browser, start a bridge.
+ * @param {string} [name] names the bridge's log (default: the test file's name)
+ */
+export function useBrowser(name = path.basename(process.argv[1] ?? 'browser', '.test.mjs')) {
   before(async () => {
-    if (process.env.MUSTER_BROWSER_WS && process.env.MUSTER_BASE_URL) {
-      browser = await chromium.connect(process.env.MUSTER_BROWSER_WS);
-      baseUrl = process.env.MUSTER_BASE_URL;
-      return;
-    }
-    // Run alone (node --test tests/browser/x.test.mjs): serve dist and launch a browser here.
     const dist = path.resolve(process.env.MUSTER_DIST ?? path.join(UI_DIR, 'dist'));
     if (!existsSync(path.join(dist, 'index.html')))
-      throw new Error('ui/dist is missing: run `npm run build`');
-    const server = await startStaticServer(dist);
-    browser = await chromium.launch(CHROMIUM);
-    baseUrl = server.url;
-    closeOwn = server.close;
+      throw new Error(`${dist} has no index.html: run \`npm run build\``);
+    bridge = await Bridge.start({ dist, log: path.join(artifactsDir(), `bridge-${name}.log`) });
+    if (process.env.MUSTER_BROWSER_WS) {
+      browser = await chromium.connect(process.env.MUSTER_BROWSER_WS);
+    } else {
+      // Run alone (node --test tests/browser/x.test.mjs): a browser of its own.
+      browser = await chromium.launch(CHROMIUM);
+    }
   });
   after(async () => {
-    await browser?.close();
-    await closeOwn?.();
+    // Closes a browser of its own; disconnects from run.mjs's.
+    await browser?.close().catch(() => {});
+    await bridge?.stop();
+    await cleanUp();
   });
 }
 
@@ -69,27 +82,44 @@ const slug = (name) =>
 /**
  * @typedef {object} AppOptions
  * @property {string} [operator] who is "acting as" (default Alice)
- * @property {object} [seed] incidents to create before the UI starts (see mock-backend.js)
+ * @property {import('./seed.mjs').Seed} [seed] incidents written before the UI starts (seed.mjs;
+ *   `minutesAgo` counts back from `now`)
+ * @property {string | (() => Promise<string>)} [dataDir] open this installation instead of a new
+ *   one (as --data-dir); a function makes it when the test starts
+ * @property {(session: import('./bridge.mjs').Session, incidents: string[]) => Promise<void>} [prepare]
+ *   runs on the installation after seeding, acting as `operator`, before the UI starts (files
+ *   in its data directory, other laptops)
+ * @property {number} [now] the clock, page and app alike, when the UI starts (default: the real
+ *   time); a test that moves the clock must set it (the page's clock is then Playwright's)
  * @property {{ width: number, height: number }} [viewport]
  * @property {boolean} [waitForReady] wait for the first screen (default true)
- * @property {object} [mock] further mock options (see mock-backend.js), e.g. rulesetProblems
  *
  * @typedef {object} App
  * @property {import('playwright-core').Page} page
  * @property {(id: string) => import('playwright-core').Locator} byTestId
- * @property {(cmd?: string) => Promise<Array<{cmd: string, args: any}>>} calls IPC calls made so
- *   far (only those of `cmd` when given)
+ * @property {(cmd?: string) => Promise<Array<{cmd: string, args: any}>>} calls the page's IPC calls
+ *   so far (only those of `cmd` when given)
+ * @property {(event: string) => Promise<any[]>} received the payloads of the app's events of this
+ *   name that reached the page's listeners so far
+ * @property {import('./bridge.mjs').Session} session the installation (its commands, its clock)
+ * @property {string[]} incidents the seeded incidents' ids, in the seed's order
+ * @property {(cmd: string, args?: object) => Promise<any>} invoke a real command, from the test
+ *   (not counted in `calls`)
+ * @property {(ms: number) => Promise<void>} setClock moves the clock of the app and of the page
  */
 
 /**
- * Wraps a test body: a fresh context and page with the mock backend, the UI loaded, then a
- * screenshot (pass or fail) and no uncaught page errors allowed.
+ * Wraps a test body: a fresh installation, seeded; a fresh context and page on the bridge; the
+ * UI loaded; then a screenshot (pass or fail) and no uncaught page errors allowed.
  * @param {AppOptions} options
  * @param {(app: App, t: import('node:test').TestContext) => Promise<void>} body
  */
 export function withApp(options, body) {
   return async (/** @type {import('node:test').TestContext} */ t) => {
-    assert.ok(browser && baseUrl, 'useBrowser() was not called in this file');
+    assert.ok(browser && bridge, 'useBrowser() was not called in this file');
+    const operator = options.operator ?? 'Alice';
+    const dataDir = typeof options.dataDir === 'function' ? await options.dataDir() : options.dataDir;
+    const session = await bridge.open(dataDir ? { dataDir } : {});
     const context = await browser.newContext({
       viewport: options.viewport ?? { width: 1400, height: 900 },
       timezoneId: 'UTC',
@@ -97,32 +127,55 @@ export function withApp(options, body) {
     });
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
-    /** @type {string[]} */
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(e.stack ?? String(e)));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().includes('Failed to load resource')) pageErrors.push(m.text());
-    });
-    const init = { ...options.mock, operator: options.operator ?? 'Alice', seed: options.seed };
-    await page.addInitScript({
-      content: `window.__MUSTER_MOCK_OPTIONS__ = ${JSON.stringify(init)};\n${MOCK_SOURCE}`,
-    });
-    /** @type {App} */
-    const app = {
-      page,
-      byTestId: (id) => page.getByTestId(id),
-      calls: (cmd) =>
-        page.evaluate((c) => window.__mock.calls.filter((x) => c === undefined || x.cmd === c), cmd),
-    };
     try {
-      await page.goto(baseUrl);
-      if (options.waitForReady !== false) {
-        // The shell is up once the header shows who is acting (app_info answered).
-        await eventually(async () =>
-          assert.match(
-            await page.getByTestId('operator').innerText(),
-            new RegExp(`Acting as ${init.operator}`),
+      await session.invoke('set_operator', { name: operator });
+      const now = options.now;
+      const incidents = options.seed ? await seedInstallation(session, options.seed, { operator, now }) : [];
+      await options.prepare?.(session, incidents);
+      if (now !== undefined) {
+        await session.setClock(now);
+        await page.clock.install({ time: now });
+      }
+      /** @type {string[]} */
+      const pageErrors = [];
+      page.on('pageerror', (e) => pageErrors.push(e.stack ?? String(e)));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !m.text().includes('Failed to load resource')) pageErrors.push(m.text());
+      });
+      await page.addInitScript({
+        content: `window.__MUSTER_BRIDGE__ = ${JSON.stringify({ session: session.id })};\n${SHIM_SOURCE}`,
+      });
+      /** @type {App} */
+      const app = {
+        page,
+        byTestId: (id) => page.getByTestId(id),
+        calls: (cmd) =>
+          page.evaluate((c) => window.__bridge.calls.filter((x) => c === undefined || x.cmd === c), cmd),
+        received: (event) =>
+          page.evaluate(
+            (e) => window.__bridge.received.filter((x) => x.event === e).map((x) => x.payload),
+            event,
           ),
+        session,
+        incidents,
+        invoke: (cmd, args) => session.invoke(cmd, args),
+        setClock: async (ms) => {
+          assert.ok(options.now !== undefined, 'a test that moves the clock sets `now` in withApp');
+          await session.setClock(ms);
+          await page.clock.setSystemTime(ms);
+        },
+      };
+      await page.goto(bridge.url);
+      if (options.waitForReady !== false) {
+        // The shell is up once the header shows who is acting (app_info answered) and the app
+        // listens for what the backend pushes (the last thing it does at start, after showing
+        // its first screen): keys pressed or clocks moved before that would be lost.
+        await eventually(async () =>
+          assert.match(await page.getByTestId('operator').innerText(), new RegExp(`Acting as ${operator}`)),
+        );
+        await page.waitForFunction(
+          (events) => events.every((e) => window.__bridge.listening().includes(e)),
+          ['store-changed', 'prompt-fired', 'deadline-fired', 'sync-status'],
         );
       }
       await body(app, t);
@@ -133,6 +186,7 @@ export function withApp(options, body) {
         .screenshot({ path: path.join(artifactsDir(), `browser-${slug(t.name)}.png`), fullPage: true })
         .catch(() => {});
       await context.close();
+      await session.close();
     }
   };
 }
@@ -183,5 +237,7 @@ export async function expectFocused(page, testId) {
   );
 }
 
-const MINUTE = 60_000;
+/** A RegExp source matching `text` literally (a path in an expected message). @param {string} text */
+export const literally = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 export { MINUTE };

@@ -1,12 +1,24 @@
-// Status prompts: overdue badge and escalation, prompts pushed by the scheduler, answering with
-// a status update and snoozing with a reason.
+// Status prompts: overdue badge and escalation, prompts pushed by the scheduler as the clock
+// moves, answering with a status update and snoozing with a reason.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+import { MINUTE, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
 
 useBrowser();
 
-// SEV2: an update every 30 min, escalated 10 min (a third, at most 10) after it falls due.
+const assign = (
+  /** @type {number} */ minutesAgo,
+  /** @type {string} */ position,
+  /** @type {string} */ person,
+) => ({
+  minutesAgo,
+  do: 'assign_role',
+  input: { position, person },
+});
+
+// SEV2: an update every 30 min, escalated 10 min (a third, at most 10) after it falls due. At
+// "now": Scribe due 20 min ago and Technical Lead 15 min ago (both overdue), Privacy Officer
+// due 2 min ago (escalates in 8: due), Clinical Liaison due in 25 min (waiting).
 const seed = {
   incidents: [
     {
@@ -14,14 +26,27 @@ const seed = {
       severity: 'sev2',
       openedMinutesAgo: 60,
       steps: [
-        // due 20 min ago: overdue
-        { minutesAgo: 50, do: 'assign_role', input: { position: 'scribe', person: 'Dana' } },
-        // due 15 min ago: overdue
-        { minutesAgo: 45, do: 'assign_role', input: { position: 'technical-lead', person: 'Bob' } },
-        // due 2 min ago, escalates in 8: due
-        { minutesAgo: 32, do: 'assign_role', input: { position: 'privacy-officer', person: 'Pat' } },
-        // due in 25 min: waiting
-        { minutesAgo: 5, do: 'assign_role', input: { position: 'clinical-liaison', person: 'Erin' } },
+        assign(50, 'scribe', 'Dana'),
+        assign(45, 'technical-lead', 'Bob'),
+        assign(32, 'privacy-officer', 'Pat'),
+        assign(5, 'clinical-liaison', 'Erin'),
+      ],
+    },
+  ],
+};
+
+/** The same incident, with the window opened 21 minutes before "now", when nothing was due yet. */
+const NOW = Date.now();
+const OPENED_AT = NOW - 21 * MINUTE;
+const seedBeforeAnyDue = {
+  incidents: [
+    {
+      ...seed.incidents[0],
+      openedMinutesAgo: 60 - 21,
+      steps: [
+        assign(50 - 21, 'scribe', 'Dana'),
+        assign(45 - 21, 'technical-lead', 'Bob'),
+        assign(32 - 21, 'privacy-officer', 'Pat'),
       ],
     },
   ],
@@ -29,93 +54,115 @@ const seed = {
 
 test(
   'overdue prompts are counted and escalated; a fired prompt is answered and another snoozed',
-  withApp({ seed }, async ({ page, byTestId, calls }) => {
-    // Two overdue (Scribe, Technical Lead): the badge, and the escalation to Alice, the IC.
-    await expectText(byTestId('overdue-count'), '2');
-    const escalation = byTestId('escalation-banner');
-    await expectText(escalation, /Escalated to you as incident commander:/);
-    await expectText(escalation, /Scribe \(Dana\) overdue since [\d-]+ [\d:]+ UTC/);
-    await expectText(escalation, /Technical Lead \(Bob\) overdue since/);
-    assert.doesNotMatch(await escalation.innerText(), /Privacy Officer|Clinical Liaison/);
+  withApp(
+    { seed: seedBeforeAnyDue, now: OPENED_AT },
+    async ({ byTestId, calls, invoke, incidents, setClock, received }) => {
+      // Nothing is due yet: no alert, nothing overdue.
+      await expectText(byTestId('timeline-count'), /^6 entries/);
+      await expectCount(byTestId('overdue-count'), 0);
+      const alerts = byTestId('prompt-alert');
+      await expectCount(alerts, 0);
 
-    await byTestId('nav-prompts').click();
-    const list = byTestId('prompt-list').locator(':scope > li');
-    await expectCount(list, 4);
-    // Most urgent first.
-    assert.deepEqual(await list.evaluateAll((els) => els.map((e) => [e.dataset.testid, e.dataset.state])), [
-      ['prompt-scribe', 'overdue'],
-      ['prompt-technical-lead', 'overdue'],
-      ['prompt-privacy-officer', 'due'],
-      ['prompt-clinical-liaison', 'waiting'],
-    ]);
-    await expectText(byTestId('prompt-clinical-liaison').getByTestId('countdown'), /^2[45]:\d\d$/);
-    await expectText(byTestId('prompt-technical-lead').getByTestId('countdown'), /^-1[45]:\d\d$/);
-    await expectText(
-      byTestId('prompt-technical-lead'),
-      /Every 30 min \(SEV2 default\)[\s\S]*no update\s+yet/,
-    );
+      // The clock moves on. Five minutes before "now" Erin is assigned (by Alice, at another
+      // desk of the war room); the scheduler fires what fell due meanwhile, in-app and as a toast:
+      // Scribe and Technical Lead overdue; at "now", Privacy Officer due.
+      await setClock(NOW - 5 * MINUTE);
+      await invoke('assign_role', {
+        input: { incident: incidents[0], position: 'clinical-liaison', person: 'Erin' },
+      });
+      await setClock(NOW);
+      await expectCount(alerts, 3);
+      const fired = await received('prompt-fired');
+      assert.deepEqual(
+        fired.map((p) => [p.position.slug, p.state]),
+        [
+          ['scribe', 'overdue'],
+          ['technical-lead', 'overdue'],
+          ['privacy-officer', 'due'],
+        ],
+      );
+      await expectText(
+        alerts.filter({ hasText: 'Technical Lead' }),
+        /^Overdue: status update from Technical Lead \(Bob\), due [\d-]+ [\d:]+ UTC/,
+      );
+      await expectText(
+        alerts.filter({ hasText: 'Privacy Officer' }),
+        /^Due now: status update from Privacy Officer \(Pat\)/,
+      );
+      await expectText(byTestId('toast-prompt').first(), /^Overdue: Scribe status update \(Dana\)$/);
 
-    // The scheduler pushes every due or overdue prompt: in-app alerts and a toast.
-    const fired = await page.evaluate(() => window.__mock.firePrompts());
-    assert.equal(fired.length, 3);
-    const alerts = byTestId('prompt-alert');
-    await expectCount(alerts, 3);
-    await expectText(
-      alerts.filter({ hasText: 'Technical Lead' }),
-      /^Overdue: status update from Technical Lead \(Bob\), due [\d-]+ [\d:]+ UTC/,
-    );
-    await expectText(
-      alerts.filter({ hasText: 'Privacy Officer' }),
-      /^Due now: status update from Privacy Officer \(Pat\)/,
-    );
-    await expectText(byTestId('toast-prompt').first(), /^Overdue: Scribe status update \(Dana\)$/);
+      // Two overdue (Scribe, Technical Lead): the badge, and the escalation to Alice, the IC.
+      await expectText(byTestId('overdue-count'), '2');
+      const escalation = byTestId('escalation-banner');
+      await expectText(escalation, /Escalated to you as incident commander:/);
+      await expectText(escalation, /Scribe \(Dana\) overdue since [\d-]+ [\d:]+ UTC/);
+      await expectText(escalation, /Technical Lead \(Bob\) overdue since/);
+      assert.doesNotMatch(await escalation.innerText(), /Privacy Officer|Clinical Liaison/);
 
-    // Answer Bob's from its alert: the form is for his position.
-    await alerts.filter({ hasText: 'Technical Lead' }).getByTestId('prompt-alert-answer').click();
-    assert.equal(await byTestId('status-position').inputValue(), 'technical-lead');
-    await byTestId('status-conditions').fill('Imaging VLAN isolated');
-    await byTestId('status-needs').fill('Backup restore window from the vendor');
-    await byTestId('status-submit').click();
-    await expectCount(byTestId('status-form'), 0);
-    await expectText(byTestId('toast-ok'), 'Status update recorded');
-    await expectText(byTestId('prompt-technical-lead'), /last update [\d-]+ [\d:]+ UTC by Alice/);
-    assert.equal(await byTestId('prompt-technical-lead').getAttribute('data-state'), 'waiting');
-    await expectText(byTestId('prompt-technical-lead').getByTestId('countdown'), /^(30:0\d|29:[45]\d)$/);
-    await expectCount(alerts, 2);
-    await expectText(byTestId('overdue-count'), '1');
-    const posted = await calls('post_status');
-    assert.deepEqual(posted[0]?.args.input, {
-      incident: posted[0]?.args.input.incident,
-      position: 'technical-lead',
-      conditions: 'Imaging VLAN isolated',
-      actions: '',
-      needs: 'Backup restore window from the vendor',
-    });
+      await byTestId('nav-prompts').click();
+      const list = byTestId('prompt-list').locator(':scope > li');
+      await expectCount(list, 4);
+      // Most urgent first.
+      assert.deepEqual(await list.evaluateAll((els) => els.map((e) => [e.dataset.testid, e.dataset.state])), [
+        ['prompt-scribe', 'overdue'],
+        ['prompt-technical-lead', 'overdue'],
+        ['prompt-privacy-officer', 'due'],
+        ['prompt-clinical-liaison', 'waiting'],
+      ]);
+      await expectText(byTestId('prompt-clinical-liaison').getByTestId('countdown'), /^2[45]:\d\d$/);
+      await expectText(byTestId('prompt-technical-lead').getByTestId('countdown'), /^-1[45]:\d\d$/);
+      await expectText(
+        byTestId('prompt-technical-lead'),
+        /Every 30 min \(SEV2 default\)[\s\S]*no update\s+yet/,
+      );
 
-    // Snooze Dana's with a reason: recorded, shown on the card, no longer overdue.
-    const scribe = byTestId('prompt-scribe');
-    await scribe.getByTestId('prompt-snooze').click();
-    await scribe.getByTestId('snooze-minutes').fill('15');
-    await scribe.getByTestId('snooze-reason').fill('Scribe in the ED triage huddle');
-    await scribe.getByTestId('snooze-submit').click();
-    await expectText(scribe, /snoozed 15 min by Alice: “Scribe in the ED triage huddle”/);
-    assert.equal(await scribe.getAttribute('data-state'), 'waiting');
-    await expectText(byTestId('toast-ok').last(), 'Snoozed 15 min (logged)');
-    await expectCount(byTestId('overdue-count'), 0);
-    await expectCount(byTestId('escalation-banner'), 0);
-    await expectCount(alerts, 1); // Pat's, still due
-    const snoozes = await calls('snooze_prompt');
-    assert.deepEqual(
-      snoozes.map((c) => [c.args.input.position, c.args.input.minutes, c.args.input.reason]),
-      [['scribe', 15, 'Scribe in the ED triage huddle']],
-    );
-    // The snooze is in the timeline too.
-    await byTestId('nav-timeline').click();
-    await expectText(
-      byTestId('row-summary').first(),
-      'Status update from Scribe snoozed 15 min: Scribe in the ED triage huddle',
-    );
-  }),
+      // Answer Bob's from its alert: the form is for his position.
+      await alerts.filter({ hasText: 'Technical Lead' }).getByTestId('prompt-alert-answer').click();
+      assert.equal(await byTestId('status-position').inputValue(), 'technical-lead');
+      await byTestId('status-conditions').fill('Imaging VLAN isolated');
+      await byTestId('status-needs').fill('Backup restore window from the vendor');
+      await byTestId('status-submit').click();
+      await expectCount(byTestId('status-form'), 0);
+      await expectText(byTestId('toast-ok'), 'Status update recorded');
+      await expectText(byTestId('prompt-technical-lead'), /last update [\d-]+ [\d:]+ UTC by Alice/);
+      assert.equal(await byTestId('prompt-technical-lead').getAttribute('data-state'), 'waiting');
+      await expectText(byTestId('prompt-technical-lead').getByTestId('countdown'), /^(30:0\d|29:[45]\d)$/);
+      await expectCount(alerts, 2);
+      await expectText(byTestId('overdue-count'), '1');
+      const posted = await calls('post_status');
+      assert.deepEqual(posted[0]?.args.input, {
+        incident: posted[0]?.args.input.incident,
+        position: 'technical-lead',
+        conditions: 'Imaging VLAN isolated',
+        actions: '',
+        needs: 'Backup restore window from the vendor',
+      });
+
+      // Snooze Dana's with a reason: recorded, shown on the card, no longer overdue.
+      const scribe = byTestId('prompt-scribe');
+      await scribe.getByTestId('prompt-snooze').click();
+      await scribe.getByTestId('snooze-minutes').fill('15');
+      await scribe.getByTestId('snooze-reason').fill('Scribe in the ED triage huddle');
+      await scribe.getByTestId('snooze-submit').click();
+      await expectText(scribe, /snoozed 15 min by Alice: “Scribe in the ED triage huddle”/);
+      assert.equal(await scribe.getAttribute('data-state'), 'waiting');
+      await expectText(byTestId('toast-ok').last(), 'Snoozed 15 min (logged)');
+      await expectCount(byTestId('overdue-count'), 0);
+      await expectCount(byTestId('escalation-banner'), 0);
+      await expectCount(alerts, 1); // Pat's, still due
+      const snoozes = await calls('snooze_prompt');
+      assert.deepEqual(
+        snoozes.map((c) => [c.args.input.position, c.args.input.minutes, c.args.input.reason]),
+        [['scribe', 15, 'Scribe in the ED triage huddle']],
+      );
+      // The snooze is in the timeline too.
+      await byTestId('nav-timeline').click();
+      await expectText(
+        byTestId('row-summary').first(),
+        'Status update from Scribe snoozed 15 min: Scribe in the ED triage huddle',
+      );
+    },
+  ),
 );
 
 test(

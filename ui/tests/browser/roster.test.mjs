@@ -2,7 +2,9 @@
 // the conflict banner when two incident commanders stand.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+import path from 'node:path';
+import { MINUTE, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+import { Laptop } from './world.mjs';
 
 useBrowser();
 
@@ -98,7 +100,9 @@ test(
       assert.equal(typeof accepts[0]?.args.incident_ref, 'string');
 
       // The timeline records the offer, the acceptance and the new assignment.
+      // (Once the timeline has its rows: the real backend answers the query in its own time.)
       await byTestId('nav-timeline').click();
+      await expectText(byTestId('row-summary').first(), 'Carol assigned as Incident Commander');
       const summaries = await byTestId('row-summary').allInnerTexts();
       assert.equal(summaries[0], 'Carol assigned as Incident Commander');
       assert.match(summaries[1] ?? '', /^Command handover #[0-9a-f]{8} accepted$/);
@@ -127,27 +131,49 @@ test(
   ),
 );
 
+/**
+ * Two laptops cut off from each other, each naming a commander: this installation (Alice's)
+ * opens the incident with Dana in command and hands Bob's laptop a copy of the log on a USB
+ * stick (`muster export` / `muster import`); then Alice takes command here while Bob takes it
+ * there, neither seeing the other's assignment; Bob's log comes back the same way. Both
+ * assignments supersede Dana's and neither the other's: two commanders stand.
+ * @param {import('./bridge.mjs').Session} session
+ */
+async function commandersNamedWhileCutOff(session) {
+  const here = new Laptop('Alice', session.dataDir);
+  const bob = new Laptop('Bob');
+  const stick = (/** @type {string} */ name) => path.join(bob.home, name);
+  const opened = await session.invoke(
+    'open_incident',
+    {
+      input: {
+        title: 'Ransomware on imaging servers',
+        severity: 'sev2',
+        drill: false,
+        description: null,
+        commander: 'Dana',
+      },
+    },
+    { at: Date.now() - 30 * MINUTE },
+  );
+  await here.run(['export', '--out', stick('from-alice.jsonl')]);
+  await bob.run(['import', stick('from-alice.jsonl')]);
+  await bob.run(['incident', 'use', opened.incident]);
+  const input = { incident: opened.incident, position: 'incident-commander', person: 'Alice' };
+  await session.invoke('assign_role', { input }, { at: Date.now() - 26 * MINUTE });
+  await session.setClock(Date.now());
+  await bob.run(['role', 'assign', 'incident-commander', 'Bob']);
+  await bob.run(['export', '--out', stick('from-bob.jsonl')]);
+  await here.run(['import', stick('from-bob.jsonl')]);
+}
+
 test(
   'two incident commanders: the conflict banner names both; "Keep Bob" resolves it',
   withApp(
     {
-      seed: {
-        incidents: [
-          {
-            title: 'Ransomware on imaging servers',
-            openedMinutesAgo: 30,
-            // Assigned on a partitioned laptop: it does not supersede Alice.
-            steps: [
-              {
-                minutesAgo: 25,
-                as: 'Bob',
-                do: 'assign_concurrent',
-                input: { position: 'incident-commander', person: 'Bob' },
-              },
-            ],
-          },
-        ],
-      },
+      // (The copy of the backend wrote a concurrent assignment directly; here it is made the
+      // way it happens: on two laptops cut off from each other, whose logs then meet.)
+      prepare: commandersNamedWhileCutOff,
     },
     async ({ byTestId, calls }) => {
       const banner = byTestId('conflict-banner');

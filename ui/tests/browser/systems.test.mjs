@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { UI_DIR, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+import { UI_DIR, expectCount, expectText, literally, theBridge, useBrowser, withApp } from './helpers.mjs';
 
 useBrowser();
 
@@ -22,7 +22,7 @@ test(
         incidents: [{ title: 'Ransomware on imaging servers', severity: 'sev1', openedMinutesAgo: 20 }],
       },
     },
-    async ({ page, byTestId, calls }) => {
+    async ({ page, byTestId, calls, incidents }) => {
       await page.keyboard.press('g');
       await page.keyboard.press('s');
       await byTestId('register-import').waitFor();
@@ -70,12 +70,19 @@ test(
       await expectText(ehr.getByTestId('system-criticality'), 'life-critical');
       await expectText(ehr, /Clinical Informatics/);
 
-      // The register in force saved back to a file, and the app says where.
-      const current = await page.evaluate(() => window.__mock.state().current);
+      // The register in force saved back to a file, and the app says where: the Downloads
+      // folder of the person running it (the bridge's own home here).
+      const current = incidents[0];
       await byTestId('export-systems-csv').click();
-      await expectText(
+      const saved = await expectText(
         byTestId('export-systems-csv-saved'),
-        /^Saved 14 systems to \/home\/commander\/Downloads\/muster-\w+-systems-register-\d{8}-\d{6}\.csv$/,
+        new RegExp(
+          `^Saved 14 systems to ${literally(theBridge().downloads)}/muster-[0-9a-f]{8}-systems-register-\\d{8}-\\d{6}\\.csv$`,
+        ),
+      );
+      assert.equal(
+        readFileSync(saved.replace(/^Saved 14 systems to /, ''), 'utf8').split('\n')[0],
+        REGISTER.split('\n')[0],
       );
       const [exported] = (await calls('export_file')).slice(-1);
       assert.deepEqual(exported?.args.input, { incident: current, kind: 'systems-csv' });

@@ -64,7 +64,9 @@ test(
     await byTestId('timeline-search').fill('PHARMACY');
     await expectText(count, `${pharmacy} of ${TOTAL} entries · times in UTC`);
     await expectText(first, 'Entry 4991: Pharmacy switched to paper orders');
-    await byTestId('timeline-search').fill('pharmacy entry 4991');
+    // (Search also reads each entry's short id, eight random hex digits: "4991" alone could
+    // match one, "4991:" only the note's text.)
+    await byTestId('timeline-search').fill('pharmacy entry 4991:');
     await expectText(count, `1 of ${TOTAL} entries · times in UTC`);
     await byTestId('timeline-search').fill('no such words');
     await expectText(count, `0 of ${TOTAL} entries · times in UTC`);
@@ -143,7 +145,8 @@ test(
           let n = 0;
           const step = (t) => {
             n++;
-            el.scrollTop = ((t - start) / 500) * (el.scrollHeight / 2);
+            // At most half way: a late last frame must not carry it past the middle.
+            el.scrollTop = Math.min(1, (t - start) / 500) * (el.scrollHeight / 2);
             if (t - start < 500) requestAnimationFrame(step);
             else done(n);
           };

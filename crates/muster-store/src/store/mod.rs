@@ -101,6 +101,12 @@ impl Store {
         self.clock.as_ref()
     }
 
+    /// The clock itself, for other connections to the same database that must tell the same
+    /// time (the desktop's sync loop and timeline index; a test's settable clock).
+    pub fn shared_clock(&self) -> Arc<dyn Clock> {
+        self.clock.clone()
+    }
+
     pub fn connection(&self) -> &Connection {
         &self.conn
     }
