@@ -145,10 +145,20 @@ fn answer(result: Result<Value, Value>) -> Value {
     }
 }
 
-/// Sets the clock for a call that names its instant; the refusal if that instant is not one.
+/// Holds the clock at the instant a call names (released by `invoke_at` once it is answered);
+/// the refusal if that instant is not one.
 fn clock_for(session: &Session, at_ms: Option<i64>) -> Option<Response> {
     let at = at_ms?;
-    session.set_clock(at).err().map(|e| refused(StatusCode::BAD_REQUEST, e))
+    session.hold_clock(at).err().map(|e| refused(StatusCode::BAD_REQUEST, e))
+}
+
+/// A call, with the clock held at its instant while it runs.
+async fn invoke_at(session: &Session, call: Call) -> Result<Value, Value> {
+    let result = invoke(session, call.cmd, call.args).await;
+    if call.at_ms.is_some() {
+        session.release_clock();
+    }
+    result
 }
 
 async fn invoke_one(
@@ -160,7 +170,7 @@ async fn invoke_one(
     if let Some(refusal) = clock_for(&session, call.at_ms) {
         return refusal;
     }
-    Json(answer(invoke(&session, call.cmd, call.args).await)).into_response()
+    Json(answer(invoke_at(&session, call).await)).into_response()
 }
 
 /// Calls in order through the same path as `invoke_one`; stops after the first refusal (later
@@ -176,7 +186,7 @@ async fn invoke_batch(
         if let Some(refusal) = clock_for(&session, call.at_ms) {
             return refusal;
         }
-        let result = invoke(&session, call.cmd, call.args).await;
+        let result = invoke_at(&session, call).await;
         let failed = result.is_err();
         answers.push(answer(result));
         if failed {

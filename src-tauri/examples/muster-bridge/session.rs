@@ -20,17 +20,27 @@ use tokio::sync::{broadcast, watch};
 const EVENT_BUFFER: usize = 4096;
 
 /// The installation's clock: the machine's, shifted by whatever the test set. It keeps running
-/// at the machine's pace from the instant it is set, as a real clock would after being changed.
+/// at the machine's pace from the instant it is set, as a real clock would after being changed;
+/// while a call that names its instant runs, it is held at that instant, so what the call
+/// records is stamped exactly then (a test's boundaries do not move with the machine's load).
 #[derive(Debug)]
 pub struct SessionClock {
     offset_ms: AtomicI64,
+    /// `NOT_HELD`, or the instant the clock reads while a call runs.
+    held_ms: AtomicI64,
     zone: ViewerZone,
 }
+
+const NOT_HELD: i64 = i64::MIN;
 
 impl SessionClock {
     fn new() -> SessionClock {
         // The zone the machine's clock would have (TZ when set): the page is told the same one.
-        SessionClock { offset_ms: AtomicI64::new(0), zone: SystemClock::new().zone() }
+        SessionClock {
+            offset_ms: AtomicI64::new(0),
+            held_ms: AtomicI64::new(NOT_HELD),
+            zone: SystemClock::new().zone(),
+        }
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -46,10 +56,31 @@ impl SessionClock {
         self.offset_ms.store(at_ms - Utc::now().timestamp_millis(), Ordering::SeqCst);
         Ok(())
     }
+
+    /// Holds the clock at `at_ms` until `release`.
+    pub fn hold(&self, at_ms: i64) -> anyhow::Result<()> {
+        self.set(at_ms)?;
+        self.held_ms.store(at_ms, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// Lets a held clock run on from the instant it was held at.
+    pub fn release(&self) {
+        let held = self.held_ms.swap(NOT_HELD, Ordering::SeqCst);
+        if held != NOT_HELD {
+            self.offset_ms.store(held - Utc::now().timestamp_millis(), Ordering::SeqCst);
+        }
+    }
 }
 
 impl Clock for SessionClock {
     fn now(&self) -> DateTime<Utc> {
+        let held = self.held_ms.load(Ordering::SeqCst);
+        if held != NOT_HELD {
+            if let Some(t) = DateTime::<Utc>::from_timestamp_millis(held) {
+                return t;
+            }
+        }
         let real = Utc::now();
         TimeDelta::try_milliseconds(self.offset_ms.load(Ordering::SeqCst))
             .and_then(|offset| real.checked_add_signed(offset))
@@ -179,6 +210,18 @@ impl Session {
     /// Turns true when the session ends.
     pub fn ended(&self) -> watch::Receiver<bool> {
         self.ended.subscribe()
+    }
+
+    /// Holds the clock at `at_ms` for one call (see `SessionClock::hold`) and tells the app.
+    pub fn hold_clock(&self, at_ms: i64) -> anyhow::Result<()> {
+        self.clock.hold(at_ms)?;
+        self.app.state::<AppState>().clock_moved();
+        Ok(())
+    }
+
+    /// Lets the clock run on from where the call held it.
+    pub fn release_clock(&self) {
+        self.clock.release();
     }
 
     /// Sets the clock and tells the app, so that its scheduler looks again at once.

@@ -103,7 +103,8 @@ const slug = (name) =>
  *   name that reached the page's listeners so far
  * @property {import('./bridge.mjs').Session} session the installation (its commands, its clock)
  * @property {string[]} incidents the seeded incidents' ids, in the seed's order
- * @property {(cmd: string, args?: object) => Promise<any>} invoke a real command, from the test
+ * @property {(cmd: string, args?: object, opts?: { at?: number }) => Promise<any>} invoke a real
+ *   command, from the test (`at`: with the clock held at that instant while it runs)
  *   (not counted in `calls`)
  * @property {(ms: number) => Promise<void>} setClock moves the clock of the app and of the page
  */
@@ -158,7 +159,7 @@ export function withApp(options, body) {
           ),
         session,
         incidents,
-        invoke: (cmd, args) => session.invoke(cmd, args),
+        invoke: (cmd, args, opts) => session.invoke(cmd, args, opts),
         setClock: async (ms) => {
           assert.ok(options.now !== undefined, 'a test that moves the clock sets `now` in withApp');
           await session.setClock(ms);

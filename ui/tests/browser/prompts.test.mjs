@@ -67,9 +67,11 @@ test(
       // desk of the war room); the scheduler fires what fell due meanwhile, in-app and as a toast:
       // Scribe and Technical Lead overdue; at "now", Privacy Officer due.
       await setClock(NOW - 5 * MINUTE);
-      await invoke('assign_role', {
-        input: { incident: incidents[0], position: 'clinical-liaison', person: 'Erin' },
-      });
+      await invoke(
+        'assign_role',
+        { input: { incident: incidents[0], position: 'clinical-liaison', person: 'Erin' } },
+        { at: NOW - 5 * MINUTE },
+      );
       await setClock(NOW);
       await expectCount(alerts, 3);
       const fired = await received('prompt-fired');
