@@ -4,17 +4,23 @@
 
 use ts_rs::TS;
 
-use crate::breach_dto::*;
 use crate::command_names::COMMANDS;
-use crate::dto::*;
 use crate::error::IpcError;
-use crate::sync_dto::*;
+use crate::views::*;
 
 const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
 
 fn generate() -> String {
     let decls = [
         IpcError::decl(),
+        IncidentStatusView::decl(),
+        ObligationState::decl(),
+        CommanderState::decl(),
+        HandoverState::decl(),
+        ChangeSource::decl(),
+        PromptAlarm::decl(),
+        DeadlineAlarm::decl(),
+        SyncState::decl(),
         PositionView::decl(),
         SeverityInfo::decl(),
         AppInfo::decl(),
@@ -47,13 +53,13 @@ fn generate() -> String {
         RetractInput::decl(),
         AssignInput::decl(),
         RelieveInput::decl(),
-        HandoverOfferInput::decl(),
+        muster_store::HandoverInput::decl(),
         ReasonInput::decl(),
         StatusInput::decl(),
         SnoozeInput::decl(),
         CadenceInput::decl(),
         SeverityInput::decl(),
-        DecisionInputView::decl(),
+        muster_store::DecisionInput::decl(),
         ApproveInput::decl(),
         StoreChanged::decl(),
         PromptFired::decl(),

@@ -1,22 +1,19 @@
 //! Muster's desktop console: a Tauri 2 shell over the same library API the CLI uses. The
-//! commands are thin (see `commands`); the status-prompt scheduler, the store-change probe and the
-//! sync loop (`sync`) run in the background and push events to the window, which never polls.
+//! commands are thin (`commands/`, by domain, answering with the shapes in `views/`); the
+//! status-prompt scheduler, the store-change probe and the sync loop (`sync_loop`) run in the
+//! background and push events to the window, which never polls.
 
 pub mod bench;
 #[cfg(test)]
 mod bindings;
-pub mod breach_commands;
-pub mod breach_dto;
 mod command_names;
 pub mod commands;
-pub mod dto;
 pub mod error;
 pub mod scheduler;
 pub mod state;
-pub mod sync;
-pub mod sync_commands;
-pub mod sync_dto;
-pub mod timeline;
+pub mod sync_loop;
+pub mod timeline_index;
+pub mod views;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -33,7 +30,7 @@ pub const EVENTS: &[&str] = &[
     state::EVENT_PROMPT_FIRED,
     state::EVENT_DEADLINE_FIRED,
     state::EVENT_TIMELINE_INDEXED,
-    sync::EVENT_SYNC_STATUS,
+    sync_loop::EVENT_SYNC_STATUS,
 ];
 use state::AppState;
 
@@ -80,10 +77,10 @@ fn spawn_change_probe<R: Runtime>(app: tauri::AppHandle<R>, mut probe: muster_st
         }
         match probe.changed() {
             Ok(true) if state.since_start_ms().saturating_sub(state.last_own_write_ms()) > 1_000 => {
-                state.changed(&app, None, "external");
+                state.changed(&app, None, views::ChangeSource::External);
             }
             Ok(_) => {}
-            Err(e) => eprintln!("muster-desktop: change probe failed: {e}"),
+            Err(e) => tracing::error!("change probe failed: {e}"),
         }
     });
 }
@@ -91,67 +88,67 @@ fn spawn_change_probe<R: Runtime>(app: tauri::AppHandle<R>, mut probe: muster_st
 /// The app over one installation, for any runtime (the real window system, or Tauri's mock
 /// runtime in tests): plugins, state, commands, and the background tasks started at setup.
 pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, DesktopError> {
-    let probe = muster.store().change_probe()?;
+    let probe = muster.change_probe()?;
     Ok(tauri::Builder::<R>::new()
         .plugin(tauri_plugin_notification::init())
         .manage(AppState::new(muster))
         .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::set_operator,
-            commands::list_incidents,
-            commands::open_incident,
-            commands::use_incident,
-            commands::load_demo,
-            commands::incident_board,
-            commands::timeline_query,
-            commands::add_note,
-            commands::amend_note,
-            commands::retract_entry,
-            commands::assign_role,
-            commands::relieve_role,
-            commands::offer_handover,
-            commands::accept_handover,
-            commands::cancel_handover,
-            commands::post_status,
-            commands::snooze_prompt,
-            commands::set_cadence,
-            commands::set_severity,
-            commands::record_decision,
-            commands::approve_decision,
-            commands::close_incident,
-            commands::reopen_incident,
-            commands::ui_mark,
-            breach_commands::breach_view,
-            breach_commands::set_scope,
-            breach_commands::classify_incident,
-            breach_commands::review_classification,
-            breach_commands::record_trigger,
-            breach_commands::record_communication,
-            breach_commands::decide_notification,
-            breach_commands::record_delay,
-            breach_commands::escalation_done,
-            breach_commands::systems_view,
-            breach_commands::import_systems,
-            breach_commands::export_file,
-            breach_commands::isolation_impact,
-            breach_commands::propose_isolation,
-            breach_commands::sign_off_isolation,
-            breach_commands::carry_out_isolation,
-            breach_commands::rate_system,
-            sync_commands::sync_status,
-            sync_commands::sync_now,
-            sync_commands::sync_login,
-            sync_commands::sync_logout,
-            sync_commands::sync_share,
-            sync_commands::sync_unshare,
-            sync_commands::sync_alerts,
+            commands::app::app_info,
+            commands::app::set_operator,
+            commands::incident::list_incidents,
+            commands::incident::open_incident,
+            commands::incident::use_incident,
+            commands::incident::load_demo,
+            commands::incident::incident_board,
+            commands::timeline::timeline_query,
+            commands::timeline::add_note,
+            commands::timeline::amend_note,
+            commands::timeline::retract_entry,
+            commands::roster::assign_role,
+            commands::roster::relieve_role,
+            commands::roster::offer_handover,
+            commands::roster::accept_handover,
+            commands::roster::cancel_handover,
+            commands::status::post_status,
+            commands::status::snooze_prompt,
+            commands::status::set_cadence,
+            commands::status::set_severity,
+            commands::decision::record_decision,
+            commands::decision::approve_decision,
+            commands::incident::close_incident,
+            commands::incident::reopen_incident,
+            commands::app::ui_mark,
+            commands::breach::breach_view,
+            commands::breach::set_scope,
+            commands::breach::classify_incident,
+            commands::breach::review_classification,
+            commands::breach::record_trigger,
+            commands::breach::record_communication,
+            commands::breach::decide_notification,
+            commands::breach::record_delay,
+            commands::breach::escalation_done,
+            commands::systems::systems_view,
+            commands::systems::import_systems,
+            commands::systems::export_file,
+            commands::systems::isolation_impact,
+            commands::systems::propose_isolation,
+            commands::systems::sign_off_isolation,
+            commands::systems::carry_out_isolation,
+            commands::systems::rate_system,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::sync_login,
+            commands::sync::sync_logout,
+            commands::sync::sync_share,
+            commands::sync::sync_unshare,
+            commands::sync::sync_alerts,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(scheduler::run(handle.clone()));
             spawn_change_probe(handle.clone(), probe);
-            sync::spawn(handle.clone());
-            sync::spawn_live_channel(handle);
+            sync_loop::spawn(handle.clone());
+            sync_loop::spawn_live_channel(handle);
             Ok(())
         }))
 }
@@ -184,11 +181,18 @@ mod tests {
         include_str!("lib.rs"),
         include_str!("state.rs"),
         include_str!("scheduler.rs"),
-        include_str!("sync.rs"),
-        include_str!("commands.rs"),
-        include_str!("breach_commands.rs"),
-        include_str!("sync_commands.rs"),
-        include_str!("timeline.rs"),
+        include_str!("sync_loop.rs"),
+        include_str!("timeline_index.rs"),
+        include_str!("commands/app.rs"),
+        include_str!("commands/breach.rs"),
+        include_str!("commands/decision.rs"),
+        include_str!("commands/incident.rs"),
+        include_str!("commands/mod.rs"),
+        include_str!("commands/roster.rs"),
+        include_str!("commands/status.rs"),
+        include_str!("commands/sync.rs"),
+        include_str!("commands/systems.rs"),
+        include_str!("commands/timeline.rs"),
     ];
 
     #[test]

@@ -11,6 +11,9 @@ fn main() -> anyhow::Result<()> {
     if std::env::var_os(WEBKIT_COMPOSITING).is_none() {
         std::env::set_var(WEBKIT_COMPOSITING, "1");
     }
+    // What the app logs goes to stderr through `tracing` (never a title, note or name: only
+    // codes and what failed). RUST_LOG-style filtering is not needed: warnings and errors only.
+    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).init();
     muster_desktop::run(std::env::args().collect())?;
     Ok(())
 }

@@ -15,9 +15,9 @@ use muster_core::IncidentStatus;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::dto::{format_ms, ms, DeadlineFired, PositionView, PromptFired};
 use crate::error::IpcResult;
 use crate::state::{AppState, EVENT_DEADLINE_FIRED, EVENT_PROMPT_FIRED};
+use crate::views::{format_ms, ms, DeadlineFired, PositionView, PromptAlarm, PromptFired};
 
 /// Wake at least this often, so a changed system clock is noticed (a test's clock says when it
 /// moves: `AppState::clock_moved`).
@@ -43,7 +43,7 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
         let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
         // Read once per scan: the rules in force (the last valid ruleset if a file is broken).
         let rules = m.rulebook()?;
-        for (incident, status) in m.store().incident_statuses()? {
+        for (incident, status) in m.incident_statuses()? {
             if status != IncidentStatus::Open {
                 continue;
             }
@@ -54,15 +54,15 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
             for c in clocks {
                 let st = match c.state(now_ms) {
                     PromptState::Waiting => continue,
-                    PromptState::Due => "due",
-                    PromptState::Overdue => "overdue",
+                    PromptState::Due => PromptAlarm::Due,
+                    PromptState::Overdue => PromptAlarm::Overdue,
                 };
                 out.prompts.push(PromptFired {
                     incident: incident.to_string(),
                     incident_title: title.clone(),
                     position: PositionView::of(&c.position),
                     holders: c.holders.clone(),
-                    state: st.into(),
+                    state: st,
                     due_ms: ms(c.due_ms),
                     due_text: format_ms(&state.zone, c.due_ms),
                 });
@@ -80,7 +80,7 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
                         rule: o.rule.clone(),
                         recipient: o.recipient.clone(),
                         citation: o.citation.clone(),
-                        stage: stage.as_str().into(),
+                        stage: stage.into(),
                         due_ms: ms(due.timestamp_millis()),
                         due_text: format_ms(&state.zone, due.timestamp_millis()),
                     },
@@ -106,7 +106,7 @@ fn deadline_notice(stage: DeadlineStage, d: &DeadlineFired) -> (String, String) 
 /// (which may hold PHI).
 fn prompt_notice(p: &PromptFired) -> (String, String) {
     let who = if p.holders.is_empty() { String::new() } else { format!(" ({})", p.holders.join(", ")) };
-    if p.state == "overdue" {
+    if p.state == PromptAlarm::Overdue {
         (
             format!("Overdue: {} status update", p.position.title),
             format!(
@@ -131,13 +131,13 @@ fn fire<R: Runtime, P: serde::Serialize>(
     notice: (String, String),
 ) {
     if let Err(e) = app.emit(event, payload) {
-        eprintln!("muster-desktop: could not push {event} to the window: {e}");
+        tracing::warn!("could not push {event} to the window: {e}");
     }
     let handle = app.clone();
     let (title, body) = notice;
     tauri::async_runtime::spawn_blocking(move || {
         if let Err(e) = handle.notification().builder().title(title).body(body).show() {
-            eprintln!("muster-desktop: OS notification not shown ({e}); the window shows it");
+            tracing::warn!("OS notification not shown ({e}); the window shows it");
         }
     });
 }
@@ -153,7 +153,12 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
         let next = match scan(&state, now_ms) {
             Ok(found) => {
                 for p in found.prompts {
-                    let key = (p.incident.clone(), p.position.slug.clone(), p.due_ms as i64, p.state.clone());
+                    let key = (
+                        p.incident.clone(),
+                        p.position.slug.clone(),
+                        p.due_ms as i64,
+                        format!("{:?}", p.state),
+                    );
                     if shown.insert(key) {
                         fire(&app, EVENT_PROMPT_FIRED, &p, prompt_notice(&p));
                     }
@@ -163,7 +168,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                         d.incident.clone(),
                         format!("deadline:{}", d.rule),
                         d.due_ms as i64,
-                        d.stage.clone(),
+                        format!("{:?}", d.stage),
                     );
                     if shown.insert(key) {
                         fire(&app, EVENT_DEADLINE_FIRED, &d, deadline_notice(stage, &d));
@@ -172,7 +177,7 @@ pub async fn run<R: Runtime>(app: AppHandle<R>) {
                 found.next_ms
             }
             Err(e) => {
-                eprintln!("muster-desktop: scheduler scan failed: {} ({})", e.code, e.message);
+                tracing::error!("scheduler scan failed: {} ({})", e.code, e.message);
                 None
             }
         };
@@ -197,7 +202,7 @@ mod tests {
             rule: "gdpr.authority".into(),
             recipient: "Lead supervisory authority".into(),
             citation: "GDPR Art. 33(1)".into(),
-            stage: DeadlineStage::HourBefore.as_str().into(),
+            stage: DeadlineStage::HourBefore.into(),
             due_ms: 0.0,
             due_text: "2026-11-24 10:30 Europe/Berlin".into(),
         };

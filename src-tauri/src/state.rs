@@ -12,10 +12,10 @@ use muster_store::{Clock, Muster, OpenOptions, Store};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::Notify;
 
-use crate::dto::{StoreChanged, TimelineIndexed, TimelinePage, TimelineQuery, TimelineRow};
 use crate::error::{IpcError, IpcResult};
-use crate::sync::SyncHandle;
-use crate::timeline::{row_view, TimelineIndex};
+use crate::sync_loop::SyncHandle;
+use crate::timeline_index::{row_view, TimelineIndex};
+use crate::views::{ChangeSource, StoreChanged, TimelineIndexed, TimelinePage, TimelineQuery, TimelineRow};
 
 pub const EVENT_STORE_CHANGED: &str = "store-changed";
 pub const EVENT_PROMPT_FIRED: &str = "prompt-fired";
@@ -61,8 +61,8 @@ fn poisoned() -> IpcError {
 impl AppState {
     pub fn new(muster: Muster) -> Self {
         let zone = muster.clock().zone();
-        let clock = muster.store().shared_clock();
-        let db_path = muster.store().path().to_path_buf();
+        let clock = muster.shared_clock();
+        let db_path = muster.database_path().to_path_buf();
         let data_dir = muster.data_dir().to_path_buf();
         AppState {
             muster: Mutex::new(muster),
@@ -127,7 +127,7 @@ impl AppState {
     ) -> IpcResult<T> {
         let out = f(&mut *self.muster()?)?;
         self.last_own_write_ms.store(self.since_start_ms(), Ordering::SeqCst);
-        self.changed(app, incident.map(str::to_string), "user");
+        self.changed(app, incident.map(str::to_string), ChangeSource::User);
         Ok(out)
     }
 
@@ -153,14 +153,14 @@ impl AppState {
 
     /// Something changed in the database: invalidate, wake the scheduler, push the event. Local
     /// entries (this window's, or another process's such as the CLI) wake the sync loop too.
-    pub fn changed<R: Runtime>(&self, app: &AppHandle<R>, incident: Option<String>, source: &str) {
+    pub fn changed<R: Runtime>(&self, app: &AppHandle<R>, incident: Option<String>, source: ChangeSource) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.scheduler_wake.notify_one();
-        if source == "user" || source == "external" {
+        if matches!(source, ChangeSource::User | ChangeSource::External) {
             self.sync.local_change();
         }
-        if let Err(e) = app.emit(EVENT_STORE_CHANGED, StoreChanged { incident, source: source.into() }) {
-            eprintln!("muster-desktop: could not push a store change to the window: {e}");
+        if let Err(e) = app.emit(EVENT_STORE_CHANGED, StoreChanged { incident, source }) {
+            tracing::warn!("could not push a store change to the window: {e}");
         }
     }
 
@@ -198,11 +198,11 @@ impl AppState {
                 Ok(_) => {
                     let event = TimelineIndexed { incident: incident.to_string() };
                     if let Err(e) = app.emit(EVENT_TIMELINE_INDEXED, event) {
-                        eprintln!("muster-desktop: could not tell the window the timeline is indexed: {e}");
+                        tracing::warn!("could not tell the window the timeline is indexed: {e}");
                     }
                 }
                 Err(e) => {
-                    eprintln!("muster-desktop: indexing the timeline failed: {} ({})", e.code, e.message)
+                    tracing::error!("indexing the timeline failed: {} ({})", e.code, e.message)
                 }
             }
             if let Ok(mut busy) = state.indexing.lock() {
@@ -236,8 +236,7 @@ impl AppState {
         }
         let started = Instant::now();
         let (items, total) = self.read(|m| {
-            let items =
-                m.store().timeline_page(incident, q.newest_first, u64::from(q.offset), u64::from(q.limit))?;
+            let items = m.timeline_page(incident, q.newest_first, u64::from(q.offset), u64::from(q.limit))?;
             Ok((items, m.structure(incident)?.entry_count))
         })?;
         self.index_in_background(app, incident)?;
@@ -261,7 +260,7 @@ impl AppState {
     /// Marks the page's rows the sync server flagged for their author's clock (a side table:
     /// the index and the entries know nothing of it).
     fn with_clock_flags(&self, incident: IncidentId, mut page: TimelinePage) -> IpcResult<TimelinePage> {
-        let flags = self.read(|m| Ok(m.store().clock_flags(incident)?))?;
+        let flags = self.read(|m| Ok(m.clock_flags(incident)?))?;
         if flags.is_empty() {
             return Ok(page);
         }
@@ -276,7 +275,7 @@ impl AppState {
     /// The newest `n` entries (the wallboard's feed), straight from the store.
     pub fn latest(&self, incident: IncidentId, n: u64) -> IpcResult<Vec<TimelineRow>> {
         self.read(|m| {
-            let items = m.store().timeline_page(incident, true, 0, n)?;
+            let items = m.timeline_page(incident, true, 0, n)?;
             Ok(items.iter().map(|i| row_view(i, &self.zone)).collect())
         })
     }

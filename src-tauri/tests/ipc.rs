@@ -108,7 +108,7 @@ fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
     // A handover offered to Reyes cannot be accepted by anyone else.
     c.ok(
         "offer_handover",
-        json!({ "input": { "incident": incident, "to": "Luis Reyes", "situation": "PACS down",
+        json!({ "incident_ref": incident, "input": { "to": "Luis Reyes", "situation": "PACS down",
                            "objectives": "Restore imaging" } }),
     );
     let err = c.call("accept_handover", json!({ "incident_ref": incident })).unwrap_err();

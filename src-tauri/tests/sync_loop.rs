@@ -12,8 +12,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use muster_core::{IncidentId, Severity};
-use muster_desktop::sync::{Reporter, SyncHandle, SyncLoop};
-use muster_desktop::sync_dto::SyncStatus;
+use muster_desktop::sync_loop::{Reporter, SyncHandle, SyncLoop};
+use muster_desktop::views::{SyncState, SyncStatus};
 use muster_server::{SqliteStorage, Storage};
 use muster_store::{Muster, OpenOptions, SecretStore};
 use muster_sync::session;
@@ -157,7 +157,9 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
 
     // Not logged in: off, and every screen works without a server.
     a.start_loop();
-    let s = a.wait_for("a laptop that never logged in is off", Duration::from_secs(5), |s| s.state == "off");
+    let s = a.wait_for("a laptop that never logged in is off", Duration::from_secs(5), |s| {
+        s.state == SyncState::Off
+    });
     assert_eq!((s.server.clone(), s.waiting, s.last_error.clone()), (None, 0, None));
     let (incident, _) =
         a.window.open_incident("Ransomware on PACS", false, None, None, Severity::Sev1).unwrap();
@@ -165,7 +167,8 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
     // Logging in (what the sync_login command does) and a poke: synced, nothing waiting.
     session::login(&mut a.window, &url, "alice", &enrol(&db, "alice")).unwrap();
     a.handle.poke();
-    let s = a.wait_for("after login", Duration::from_secs(10), |s| s.state == "synced" && s.waiting == 0);
+    let s = a
+        .wait_for("after login", Duration::from_secs(10), |s| s.state == SyncState::Synced && s.waiting == 0);
     assert_eq!(s.server.as_deref(), Some(url.as_str()));
     assert_eq!(s.user.as_deref(), Some("alice"));
     assert!(s.synced_at_ms.is_some() && s.clock_offset_ms.is_some(), "{s:?}");
@@ -175,7 +178,7 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
     session::share(&session::client_for(&a.window).unwrap(), incident, "bob", muster_wire::Role::Member)
         .unwrap();
     b.start_loop();
-    b.wait_for("B pulls the shared incident", Duration::from_secs(10), |s| s.state == "synced");
+    b.wait_for("B pulls the shared incident", Duration::from_secs(10), |s| s.state == SyncState::Synced);
     assert!(b.window.store().entries(incident).unwrap().len() >= 2, "B holds the opened incident");
     assert!(b.recorder.pulled.lock().unwrap().contains(&incident.to_string()), "the window was told");
 
@@ -206,8 +209,9 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
     let addr = server.addr;
     server.rt.shutdown_background();
     a.note(incident, "Imaging on downtime procedures");
-    let s =
-        a.wait_for("offline after the server went away", Duration::from_secs(10), |s| s.state == "offline");
+    let s = a.wait_for("offline after the server went away", Duration::from_secs(10), |s| {
+        s.state == SyncState::Offline
+    });
     assert_eq!(s.last_error.as_ref().map(|e| e.code.as_str()), Some("sync.unreachable"), "{s:?}");
     assert_eq!(s.waiting, 1, "{s:?}");
     assert!(s.synced_at_ms.is_some(), "the last success is still shown");
@@ -216,10 +220,15 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
 
     // It comes back on the same address: the loop probes, resumes by itself and pushes both.
     let restarted = start_server(&db, &addr.to_string());
-    let s = a.wait_for("back by itself", Duration::from_secs(30), |s| s.state == "synced" && s.waiting == 0);
+    let s = a.wait_for("back by itself", Duration::from_secs(30), |s| {
+        s.state == SyncState::Synced && s.waiting == 0
+    });
     assert_eq!(s.last_error, None);
-    let states: Vec<String> = a.recorder.statuses.lock().unwrap().iter().map(|s| s.state.clone()).collect();
-    assert!(states.windows(2).any(|w| w[0] == "offline" && w[1] == "syncing"), "{states:?}");
+    let states: Vec<SyncState> = a.recorder.statuses.lock().unwrap().iter().map(|s| s.state).collect();
+    assert!(
+        states.windows(2).any(|w| w[0] == SyncState::Offline && w[1] == SyncState::Syncing),
+        "{states:?}"
+    );
     drop(a);
     drop(b);
     restarted.rt.shutdown_background();
@@ -235,7 +244,7 @@ fn the_waiting_count_survives_a_restart_while_offline() {
     session::login(&mut a.window, &url, "alice", &enrol(&db, "alice")).unwrap();
     let (incident, _) = a.window.open_incident("Phishing wave", false, None, None, Severity::Sev3).unwrap();
     a.start_loop();
-    a.wait_for("first sync", Duration::from_secs(10), |s| s.state == "synced" && s.waiting == 0);
+    a.wait_for("first sync", Duration::from_secs(10), |s| s.state == SyncState::Synced && s.waiting == 0);
     a.handle.stop();
     a.thread.take().unwrap().join().unwrap();
     server.rt.shutdown_background();
@@ -245,7 +254,7 @@ fn the_waiting_count_survives_a_restart_while_offline() {
     a.window.add_note(incident, "two", None).unwrap();
     a.handle = SyncHandle::new();
     a.start_loop();
-    let s = a.wait_for("offline after a restart", Duration::from_secs(10), |s| s.state == "offline");
+    let s = a.wait_for("offline after a restart", Duration::from_secs(10), |s| s.state == SyncState::Offline);
     assert_eq!(s.waiting, 2, "only the two new notes wait: {s:?}");
 }
 
@@ -286,7 +295,7 @@ fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
     session::login(&mut b.window, &url, "bob", &enrol(&db, "bob")).unwrap();
     session::share(&a_client, incident, "bob", muster_wire::Role::Member).unwrap();
     b.start_loop();
-    b.wait_for("B synced", Duration::from_secs(10), |s| s.state == "synced");
+    b.wait_for("B synced", Duration::from_secs(10), |s| s.state == SyncState::Synced);
     assert_eq!((b.handle.status().alerts, b.handle.status().conflicts), (0, 0));
 
     // Both write on the same stream: two histories signed by one key. The copy is one entry
@@ -303,7 +312,7 @@ fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
 
     b.handle.poke();
     let s = b.wait_for("B hears of the alerts", Duration::from_secs(10), |s| s.alerts == 2);
-    assert_eq!(s.state, "synced");
+    assert_eq!(s.state, SyncState::Synced);
     let alerts = b.window.store().sync_alert_rows(incident).unwrap();
     let kinds: Vec<&str> = alerts.iter().map(|a| a.kind.as_str()).collect();
     assert_eq!(kinds, ["fork", "equivocation"]);

@@ -1,6 +1,7 @@
 //! One installation of Muster: its database, its device key (in the OS keyring), its operator
 //! and its sync session token; and the plumbing every operation writes through (`append`).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -8,7 +9,10 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ed25519_dalek::SigningKey;
 use muster_core::body::*;
 use muster_core::entry::Author;
-use muster_core::{DeviceId, Entry, EntryBody, IncidentId, IncidentState, IncidentStatus, ValidationError};
+use muster_core::{
+    DeviceId, Entry, EntryBody, EntryId, IncidentId, IncidentState, IncidentStatus, TimelineItem,
+    ValidationError,
+};
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::error::{Result, StoreError};
@@ -16,7 +20,7 @@ use crate::identity::{
     device_id_of, load_or_create_device_key, server_token_account, OsKeyring, SecretStore,
 };
 use crate::ops::validate_person;
-use crate::store::{Draft, Store};
+use crate::store::{ChangeProbe, Draft, QuarantineRow, Store, SyncAlertRow};
 
 pub const DB_FILE: &str = "muster.sqlite3";
 const SETTING_INSTALLATION: &str = "installation.id";
@@ -250,5 +254,74 @@ impl Muster {
         let whole =
             DateTime::from_timestamp(seconds, 0).unwrap_or(t.with_timezone(&Utc)).with_timezone(t.offset());
         Ok(EventTime(whole))
+    }
+
+    // ----- reads of the log the screens and verbs need (so that no caller reaches into its
+    // tables through `store()`, which is for the sync engine)
+
+    /// Where the database is (another connection to it opens this file).
+    pub fn database_path(&self) -> &Path {
+        self.store.path()
+    }
+
+    /// The installation's clock, for other connections that must tell the same time.
+    pub fn shared_clock(&self) -> Arc<dyn Clock> {
+        self.store.shared_clock()
+    }
+
+    /// Every incident of this installation with its lifecycle status.
+    pub fn incident_statuses(&self) -> Result<Vec<(IncidentId, IncidentStatus)>> {
+        self.store.incident_statuses()
+    }
+
+    /// A page of an incident's timeline, straight from the projections (corrections applied).
+    pub fn timeline_page(
+        &self,
+        incident: IncidentId,
+        newest_first: bool,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<TimelineItem>> {
+        self.store.timeline_page(incident, newest_first, offset, limit)
+    }
+
+    /// The sync server's clock flags of an incident's entries: entry -> its author's skew (ms).
+    pub fn clock_flags(&self, incident: IncidentId) -> Result<HashMap<EntryId, i64>> {
+        self.store.clock_flags(incident)
+    }
+
+    /// Watches the database for commits made by other processes.
+    pub fn change_probe(&self) -> Result<ChangeProbe> {
+        self.store.change_probe()
+    }
+
+    /// Server alerts and set-aside entries held here, over all incidents.
+    pub fn sync_evidence_totals(&self) -> Result<(u64, u64)> {
+        self.store.sync_evidence_totals()
+    }
+
+    /// The sync server's alerts of an incident, as pulled.
+    pub fn sync_alert_rows(&self, incident: IncidentId) -> Result<Vec<SyncAlertRow>> {
+        self.store.sync_alert_rows(incident)
+    }
+
+    /// Pulled entries of an incident set aside here, with the reason.
+    pub fn pulled_quarantine_rows(&self, incident: IncidentId) -> Result<Vec<QuarantineRow>> {
+        self.store.pulled_quarantine_rows(incident)
+    }
+
+    /// How many entries the log holds (all incidents).
+    pub fn entry_count(&self) -> Result<u64> {
+        self.store.entry_count()
+    }
+
+    /// Re-checks every signature and chain link of the log (`muster verify`).
+    pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<crate::VerifyReport> {
+        self.store.verify(progress)
+    }
+
+    /// Refolds every incident's projections from the log (`muster rebuild`).
+    pub fn rebuild(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<(usize, u64)> {
+        self.store.rebuild(progress)
     }
 }

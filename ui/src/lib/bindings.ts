@@ -9,6 +9,22 @@ export type IpcError = {
  */
 code: string, message: string, };
 
+export type IncidentStatusView = "open" | "closed" | "unopened";
+
+export type ObligationState = "pending" | "met" | "waived" | "overdue";
+
+export type CommanderState = "vacant" | "held" | "conflict";
+
+export type HandoverState = "pending" | "accepted" | "cancelled" | "lapsed";
+
+export type ChangeSource = "user" | "external" | "sync";
+
+export type PromptAlarm = "due" | "overdue";
+
+export type DeadlineAlarm = "day_before" | "hour_before" | "overdue";
+
+export type SyncState = "off" | "offline" | "syncing" | "synced";
+
 export type PositionView = { slug: string, title: string, };
 
 export type SeverityInfo = { slug: string, label: string, default_minutes: number, };
@@ -27,11 +43,7 @@ zone: string,
  */
 zone_abbreviation: string, now_ms: number, positions: Array<PositionView>, severities: Array<SeverityInfo>, current_incident: string | null, };
 
-export type IncidentRow = { id: string, short: string, title: string, drill: boolean, 
-/**
- * open | closed | unopened
- */
-status: string, severity: string | null, commanders: Array<string>, entry_count: number, opened_ms: number | null, opened_text: string | null, last_activity_ms: number, };
+export type IncidentRow = { id: string, short: string, title: string, drill: boolean, status: IncidentStatusView, severity: string | null, commanders: Array<string>, entry_count: number, opened_ms: number | null, opened_text: string | null, last_activity_ms: number, };
 
 export type StampView = { entry_id: string, short: string, at_ms: number, at_text: string, by: string, by_position: PositionView | null, };
 
@@ -39,11 +51,7 @@ export type AssignmentView = { entry_id: string, short: string, position: Positi
 
 export type RosterLineView = { position: PositionView, holders: Array<AssignmentView>, history: Array<AssignmentView>, };
 
-export type CommanderView = { 
-/**
- * vacant | held | conflict
- */
-state: string, holders: Array<AssignmentView>, };
+export type CommanderView = { state: CommanderState, holders: Array<AssignmentView>, };
 
 export type BriefedDecisionView = { decision: string, short: string, question: string, choice: string, awaiting: Array<PositionView>, };
 
@@ -51,11 +59,7 @@ export type BriefedPromptView = { position: PositionView, holder: string, due_ms
 
 export type BriefedRoleView = { position: PositionView, person: string, };
 
-export type HandoverView = { offer: StampView, from: string, to: string, 
-/**
- * pending | accepted | cancelled | lapsed
- */
-outcome: string, outcome_at: StampView | null, outcome_reason: string | null, situation: string, objectives: string, severity: string | null, roster: Array<BriefedRoleView>, open_decisions: Array<BriefedDecisionView>, overdue_prompts: Array<BriefedPromptView>, };
+export type HandoverView = { offer: StampView, from: string, to: string, outcome: HandoverState, outcome_at: StampView | null, outcome_reason: string | null, situation: string, objectives: string, severity: string | null, roster: Array<BriefedRoleView>, open_decisions: Array<BriefedDecisionView>, overdue_prompts: Array<BriefedPromptView>, };
 
 export type SnoozeView = { minutes: number, reason: string, stamp: StampView, };
 
@@ -77,9 +81,9 @@ scope: string, minutes: number, set: StampView, };
 
 export type SeverityView = { slug: string, label: string, rationale: string | null, set: StampView, };
 
-export type DeadlineView = { rule: string, recipient: string, status: string, due_ms: number | null, due_text: string | null, };
+export type DeadlineView = { rule: string, recipient: string, status: ObligationState, due_ms: number | null, due_text: string | null, };
 
-export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: string, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, 
+export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: IncidentStatusView, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, 
 /**
  * Regulatory obligations not met or waived, soonest due first (for the wallboard).
  */
@@ -163,7 +167,7 @@ export type AssignInput = { incident: string, position: string, person: string, 
 
 export type RelieveInput = { incident: string, position: string, reason: string | null, };
 
-export type HandoverOfferInput = { incident: string, to: string, situation: string, objectives: string, };
+export type HandoverInput = { to: string, situation: string, objectives: string, };
 
 export type ReasonInput = { incident: string, reason: string, };
 
@@ -175,7 +179,19 @@ export type CadenceInput = { incident: string, position: string | null, severity
 
 export type SeverityInput = { incident: string, severity: string, rationale: string | null, };
 
-export type DecisionInputView = { incident: string, question: string, options: Array<string>, choice: string, rationale: string, authority: string | null, supersedes: string | null, approvals_required: Array<string>, };
+export type DecisionInput = { question: string, options: Array<string>, choice: string, rationale: string, 
+/**
+ * Who holds the authority for it; defaults to the operator in their current position.
+ */
+authority: string | null, 
+/**
+ * A reference to the decision this one replaces.
+ */
+supersedes: string | null, 
+/**
+ * Positions that must approve it (slugs on the wire).
+ */
+approvals_required: Array<string>, };
 
 export type ApproveInput = { incident: string, decision: string, position: string, };
 
@@ -183,28 +199,15 @@ export type StoreChanged = {
 /**
  * The incident written to, when known.
  */
-incident: string | null, 
-/**
- * user (this window) | external (another process: the CLI, an import) | sync (entries
- * pulled from the sync server) | demo
- */
-source: string, };
+incident: string | null, source: ChangeSource, };
 
-export type PromptFired = { incident: string, incident_title: string, position: PositionView, holders: Array<string>, 
-/**
- * due | overdue
- */
-state: string, due_ms: number, due_text: string, };
+export type PromptFired = { incident: string, incident_title: string, position: PositionView, holders: Array<string>, state: PromptAlarm, due_ms: number, due_text: string, };
 
 export type DeadlineFired = { incident: string, incident_title: string, 
 /**
  * The rule's stable id, e.g. gdpr.authority.
  */
-rule: string, recipient: string, citation: string, 
-/**
- * day_before | hour_before | overdue
- */
-stage: string, due_ms: number, 
+rule: string, recipient: string, citation: string, stage: DeadlineAlarm, due_ms: number, 
 /**
  * The due instant in the viewer's zone, zone named.
  */
@@ -326,11 +329,7 @@ export type ProposalRef = { incident: string, proposal: string, };
 
 export type RateInput = { incident: string, system: string, status: string, comment: string | null, };
 
-export type SyncStatus = { 
-/**
- * off (not logged in) | offline (the server cannot be reached, or refused) | syncing | synced
- */
-state: string, server: string | null, user: string | null, 
+export type SyncStatus = { state: SyncState, server: string | null, user: string | null, 
 /**
  * When the last sync round succeeded (kept while offline).
  */
@@ -356,7 +355,11 @@ clock_offset_ms: number | null,
 /**
  * Why the last attempt failed (offline), or why this laptop is logged out (off).
  */
-last_error: IpcError | null, };
+last_error: IpcError | null, 
+/**
+ * Why `alerts` and `conflicts` could not be read (they are then 0 but unknown, not none).
+ */
+evidence_error: IpcError | null, };
 
 export type SyncLoginInput = { 
 /**

@@ -67,6 +67,10 @@ export function syncDetail(status: SyncStatus | null, zone: string): string {
   if (status.state === 'offline' && status.synced_at_ms !== null)
     parts.push(`last ${syncedAtText(status.synced_at_ms, zone).toLowerCase()}`);
   if (status.last_error) parts.push(`${status.last_error.message} [${status.last_error.code}]`);
+  if (status.evidence_error)
+    parts.push(
+      `sync alerts could not be read: ${status.evidence_error.message} [${status.evidence_error.code}]`,
+    );
   const clock = clockOffsetText(status.clock_offset_ms);
   if (clock) parts.push(clock);
   return parts.join(' — ');

@@ -112,8 +112,14 @@ describe('Palette', () => {
     const run = vi.fn();
     app.incident = 'inc-a';
     app.incidents = [
-      { id: 'inc-a', short: 'aaaa', title: 'Ransomware', drill: false, status: 'open' },
-      { id: 'inc-b', short: 'bbbb', title: 'Water leak in data centre', drill: false, status: 'open' },
+      { id: 'inc-a', short: 'aaaa', title: 'Ransomware', drill: false, status: 'open' as const },
+      {
+        id: 'inc-b',
+        short: 'bbbb',
+        title: 'Water leak in data centre',
+        drill: false,
+        status: 'open' as const,
+      },
     ].map((i) => ({
       ...i,
       severity: 'SEV2',

@@ -26,6 +26,7 @@ function status(patch: Partial<SyncStatus>): SyncStatus {
     conflicts: 0,
     clock_offset_ms: 0,
     last_error: null,
+    evidence_error: null,
     ...patch,
   };
 }
@@ -70,6 +71,14 @@ describe('syncTone', () => {
 });
 
 describe('syncDetail', () => {
+  it('says when the sync alerts could not be read, rather than showing none', () => {
+    const s = status({ evidence_error: { code: 'store.corrupt', message: 'sync_alerts: unreadable row' } });
+    expect(syncDetail(s, 'UTC')).toContain(
+      'sync alerts could not be read: sync_alerts: unreadable row [store.corrupt]',
+    );
+    expect(syncDetail(status({}), 'UTC')).not.toContain('could not be read');
+  });
+
   it('explains the last failure with its code, and the last success while offline', () => {
     const s = status({
       state: 'offline',

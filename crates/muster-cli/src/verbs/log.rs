@@ -19,9 +19,9 @@ pub fn run(m: &mut Muster, command: Command, cx: &Context<'_>) -> Result<ExitCod
     let incident = |m: &Muster| -> Result<IncidentId> { Ok(m.current_incident(cx.incident_arg)?) };
     match command {
         Command::Verify => {
-            let total = m.store().entry_count()?;
+            let total = m.entry_count()?;
             let bar = progress_bar(total, "verifying", json);
-            let report = m.store().verify(&mut |done, _| bar.set_position(done))?;
+            let report = m.verify(&mut |done, _| bar.set_position(done))?;
             bar.finish_and_clear();
             if json {
                 print_json(&json!({
@@ -47,9 +47,9 @@ pub fn run(m: &mut Muster, command: Command, cx: &Context<'_>) -> Result<ExitCod
             }
         }
         Command::Rebuild => {
-            let total = m.store().entry_count()?;
+            let total = m.entry_count()?;
             let bar = progress_bar(total, "rebuilding", json);
-            let (incidents, entries) = m.store_mut().rebuild(&mut |done, _| bar.set_position(done))?;
+            let (incidents, entries) = m.rebuild(&mut |done, _| bar.set_position(done))?;
             bar.finish_and_clear();
             if json {
                 print_json(&json!({ "incidents": incidents, "entries": entries }))?;

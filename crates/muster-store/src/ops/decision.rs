@@ -8,8 +8,11 @@ use super::*;
 use crate::error::{Result, StoreError};
 use crate::muster::Muster;
 
-/// A decision as a person states it.
-#[derive(Debug, Clone, Default)]
+/// A decision as a person states it. The desktop takes it as the window sends it (blank
+/// options, authority or supersedes are ignored).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct DecisionInput {
     pub question: String,
     pub options: Vec<String>,
@@ -19,7 +22,8 @@ pub struct DecisionInput {
     pub authority: Option<String>,
     /// A reference to the decision this one replaces.
     pub supersedes: Option<String>,
-    /// Positions that must approve it.
+    /// Positions that must approve it (slugs on the wire).
+    #[cfg_attr(feature = "ts", ts(type = "Array<string>"))]
     pub approvals_required: Vec<Position>,
 }
 
@@ -63,7 +67,11 @@ impl Muster {
             .ok_or_else(|| StoreError::Internal("nothing was written".into()))
     }
 
-    pub fn record_decision(&mut self, incident: IncidentId, input: DecisionInput) -> Result<Entry> {
+    pub fn record_decision(&mut self, incident: IncidentId, mut input: DecisionInput) -> Result<Entry> {
+        // A form sends what its fields hold: blank lines are no options, a blank field no value.
+        input.options.retain(|o| !o.trim().is_empty());
+        input.authority = input.authority.filter(|a| !a.trim().is_empty());
+        input.supersedes = input.supersedes.filter(|s| !s.trim().is_empty());
         let state = self.open_state(incident)?;
         let author = self.author_in(&state)?;
         let authority = match &input.authority {

@@ -13,7 +13,9 @@ use crate::muster::Muster;
 
 /// What the outgoing incident commander writes into a handover briefing; the roster, open
 /// decisions and overdue status updates are added from the incident's state.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct HandoverInput {
     pub to: String,
     pub situation: String,

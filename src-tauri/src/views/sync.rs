@@ -3,18 +3,24 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ipc_state;
 use crate::error::IpcError;
 
 #[cfg(test)]
 use ts_rs::TS;
+
+ipc_state! {
+    /// Where this laptop stands with the sync server: `off` (not logged in), `offline` (the
+    /// server cannot be reached, or refused), `syncing`, `synced`.
+    SyncState { Off, Offline, Syncing, Synced }
+}
 
 /// The sync loop's state, pushed as `sync-status` whenever it changes and answered by
 /// `sync_status`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct SyncStatus {
-    /// off (not logged in) | offline (the server cannot be reached, or refused) | syncing | synced
-    pub state: String,
+    pub state: SyncState,
     pub server: Option<String>,
     pub user: Option<String>,
     /// When the last sync round succeeded (kept while offline).
@@ -31,12 +37,14 @@ pub struct SyncStatus {
     pub clock_offset_ms: Option<f64>,
     /// Why the last attempt failed (offline), or why this laptop is logged out (off).
     pub last_error: Option<IpcError>,
+    /// Why `alerts` and `conflicts` could not be read (they are then 0 but unknown, not none).
+    pub evidence_error: Option<IpcError>,
 }
 
 impl SyncStatus {
     pub fn off() -> SyncStatus {
         SyncStatus {
-            state: "off".into(),
+            state: SyncState::Off,
             server: None,
             user: None,
             synced_at_ms: None,
@@ -45,6 +53,7 @@ impl SyncStatus {
             conflicts: 0,
             clock_offset_ms: None,
             last_error: None,
+            evidence_error: None,
         }
     }
 }

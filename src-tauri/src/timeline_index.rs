@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use muster_core::{IncidentId, TimelineItem, ViewerZone};
 
-use crate::dto::{format_ms, ms, Facet, PositionView, TimelinePage, TimelineQuery, TimelineRow};
+use crate::views::{format_ms, ms, Facet, PositionView, TimelinePage, TimelineQuery, TimelineRow};
 
 /// The most rows one query returns (the UI asks for a screenful plus margin).
 pub const MAX_PAGE: u32 = 1_000;

@@ -31,7 +31,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::error::IpcError;
 use crate::state::AppState;
-use crate::sync_dto::SyncStatus;
+use crate::views::{ChangeSource, SyncState, SyncStatus};
 
 pub const EVENT_SYNC_STATUS: &str = "sync-status";
 /// How long a synced loop sleeps when nothing pokes it.
@@ -309,12 +309,16 @@ impl<P: Reporter> SyncLoop<P> {
         count(session::waiting(self.m.store(), device, &self.heads).unwrap_or(0))
     }
 
-    fn status(&self, state: &str, last_error: Option<IpcError>) -> SyncStatus {
+    fn status(&self, state: SyncState, last_error: Option<IpcError>) -> SyncStatus {
         let settings = session::settings(&self.m).unwrap_or_default();
-        let (alerts, conflicts) = self.m.store().sync_evidence_totals().unwrap_or((0, 0));
-        let off = state == "off";
+        // A failed read of the evidence is shown as such: "0 alerts" would say all is well.
+        let (alerts, conflicts, evidence_error) = match self.m.sync_evidence_totals() {
+            Ok((a, c)) => (a, c, None),
+            Err(e) => (0, 0, Some(IpcError::from(e))),
+        };
+        let off = state == SyncState::Off;
         SyncStatus {
-            state: state.into(),
+            state,
             server: settings.server,
             user: settings.user,
             synced_at_ms: self.synced_at_ms.map(|t| t as f64).filter(|_| !off),
@@ -323,14 +327,15 @@ impl<P: Reporter> SyncLoop<P> {
             conflicts: count(conflicts),
             clock_offset_ms: self.clock_offset_ms.map(|t| t as f64).filter(|_| !off),
             last_error,
+            evidence_error,
         }
     }
 
     fn offline(&mut self, e: &SyncError) -> (Duration, Mode) {
         // Codes only: messages may quote what the server said.
-        eprintln!("muster-desktop: sync failed ({}); retrying", e.code());
+        tracing::error!("sync failed ({}); retrying", e.code());
         self.failed = true;
-        let mode = if e.code() == "auth.bad_session" { "off" } else { "offline" };
+        let mode = if e.code() == "auth.bad_session" { SyncState::Off } else { SyncState::Offline };
         self.publish(self.status(mode, Some(ipc(e))));
         (self.backoff.next_delay(), Mode::Offline)
     }
@@ -347,14 +352,14 @@ impl<P: Reporter> SyncLoop<P> {
         }
         if settings.server.is_none() {
             self.failed = false;
-            self.publish(self.status("off", None));
+            self.publish(self.status(SyncState::Off, None));
             return (self.period, Mode::Off);
         }
         let client = match session::client_for(&self.m) {
             Ok(c) => c,
             Err(SyncError::NotConfigured(_)) => {
                 self.failed = false;
-                self.publish(self.status("off", None));
+                self.publish(self.status(SyncState::Off, None));
                 return (self.period, Mode::Off);
             }
             Err(e) => return self.offline(&e),
@@ -366,8 +371,8 @@ impl<P: Reporter> SyncLoop<P> {
         }
         // A periodic check while synced with nothing waiting stays "synced" on screen; a round
         // with something to push, or after a failure or login, shows "syncing".
-        if self.handle.status().state != "synced" || self.waiting() > 0 {
-            self.publish(self.status("syncing", None));
+        if self.handle.status().state != SyncState::Synced || self.waiting() > 0 {
+            self.publish(self.status(SyncState::Syncing, None));
         }
         self.reporter.will_write();
         let outcome = self.sync(&client);
@@ -382,7 +387,7 @@ impl<P: Reporter> SyncLoop<P> {
                         self.reporter.pulled(&r.incident);
                     }
                 }
-                self.publish(self.status("synced", None));
+                self.publish(self.status(SyncState::Synced, None));
                 (self.period, Mode::Synced)
             }
             Err(e) => self.offline(&e),
@@ -408,7 +413,7 @@ struct WindowReporter<R: Runtime>(AppHandle<R>);
 impl<R: Runtime> Reporter for WindowReporter<R> {
     fn status(&self, status: &SyncStatus) {
         if let Err(e) = self.0.emit(EVENT_SYNC_STATUS, status) {
-            eprintln!("muster-desktop: could not push the sync status to the window: {e}");
+            tracing::warn!("could not push the sync status to the window: {e}");
         }
     }
 
@@ -419,7 +424,7 @@ impl<R: Runtime> Reporter for WindowReporter<R> {
     fn pulled(&self, incident: &str) {
         let state = self.0.state::<AppState>();
         state.note_background_write();
-        state.changed(&self.0, Some(incident.to_string()), "sync");
+        state.changed(&self.0, Some(incident.to_string()), ChangeSource::Sync);
     }
 }
 
@@ -434,7 +439,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
             Ok(m) => SyncLoop::new(m, handle, WindowReporter(app)).run(),
             Err(e) => {
                 let status = SyncStatus {
-                    state: "offline".into(),
+                    state: SyncState::Offline,
                     last_error: Some(IpcError::from(e)),
                     ..SyncStatus::off()
                 };
@@ -444,7 +449,7 @@ pub fn spawn<R: Runtime>(app: AppHandle<R>) {
         }
     });
     if let Err(e) = started {
-        eprintln!("muster-desktop: the sync thread did not start: {e}");
+        tracing::error!("the sync thread did not start: {e}");
     }
 }
 
@@ -489,7 +494,7 @@ pub fn spawn_live_channel<R: Runtime>(app: AppHandle<R>) {
         }
     });
     if let Err(e) = started {
-        eprintln!("muster-desktop: the live-channel thread did not start: {e}");
+        tracing::error!("the live-channel thread did not start: {e}");
     }
 }
 

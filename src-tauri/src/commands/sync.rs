@@ -7,14 +7,13 @@ use muster_core::DeviceId;
 use muster_store::Muster;
 use muster_sync::session;
 use muster_wire::Role;
-use tauri::State;
 
-use crate::dto::{format_ms, ms};
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppState;
-use crate::sync_dto::*;
+use crate::views::*;
+use crate::views::{format_ms, ms};
 
-type App<'a> = State<'a, AppState>;
+use super::App;
 
 /// Runs network work off the async workers, on an installation opened for it.
 async fn on_own_connection<T: Send + 'static>(
@@ -99,7 +98,6 @@ pub async fn sync_alerts(state: App<'_>, incident_ref: String) -> IpcResult<Sync
     state.read(|m| {
         let id = m.resolve_incident(&incident_ref)?;
         let alerts = m
-            .store()
             .sync_alert_rows(id)?
             .into_iter()
             .map(|a| SyncAlertView {
@@ -113,7 +111,6 @@ pub async fn sync_alerts(state: App<'_>, incident_ref: String) -> IpcResult<Sync
             })
             .collect();
         let conflicts = m
-            .store()
             .pulled_quarantine_rows(id)?
             .into_iter()
             .map(|q| SetAsideView {
