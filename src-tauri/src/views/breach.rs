@@ -8,7 +8,7 @@ use muster_core::body::{Body, ScopeSet};
 use muster_core::breach::rules::classification::Verdict;
 use muster_core::breach::rules::clocks::Obligation;
 use muster_core::breach::rules::escalation::{ChecklistItem, StepStatus};
-use muster_core::breach::state::ClassificationRecord;
+use muster_core::breach::state::{BreachState, ClassificationRecord, TriggerRecord};
 use muster_core::breach::*;
 use muster_core::ViewerZone;
 use muster_store::{Rulebook, RulesetProblem};
@@ -221,6 +221,37 @@ pub struct TriggerView {
     pub at_text: String,
     pub note: Option<String>,
     pub recorded: StampView,
+    /// The clocks of its kind run from this one.
+    pub governs: bool,
+    /// Where several of its kind are recorded: why the clocks run from the one they do
+    /// (on the governing one), or which one they run from instead (on the others).
+    pub choice: Option<String>,
+}
+
+impl TriggerView {
+    fn of(t: &TriggerRecord, b: &BreachState, zone: &ViewerZone) -> Self {
+        let governing = b.trigger(t.trigger);
+        let governs = governing.is_some_and(|g| g.stamp.entry_id == t.stamp.entry_id);
+        let choice = b.governing_trigger_because(t.trigger).map(|because| match governing {
+            Some(g) if !governs => format!(
+                "Not used by the clocks: they run from #{} ({}), {because}.",
+                g.stamp.entry_id.short(),
+                zone.format(g.at.0.with_timezone(&Utc))
+            ),
+            _ => format!("The clocks run from this one: {because}."),
+        });
+        TriggerView {
+            entry_id: t.stamp.entry_id.short(),
+            trigger: t.trigger.slug().into(),
+            label: t.trigger.label().into(),
+            at_ms: ms(t.at.0.timestamp_millis()),
+            at_text: zone.format(t.at.0.with_timezone(&Utc)),
+            note: t.note.clone(),
+            recorded: StampView::of(&t.stamp, zone),
+            governs,
+            choice,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,6 +264,10 @@ pub struct ObligationView {
     pub trigger: String,
     pub trigger_at_text: Option<String>,
     pub trigger_recorded_by: Option<String>,
+    /// The trigger entry the clock runs from (short id).
+    pub trigger_entry: Option<String>,
+    /// Where several triggers of its kind are recorded: why the clock runs from this one.
+    pub trigger_choice: Option<String>,
     pub after: Option<String>,
     pub deadline: String,
     pub due_ms: Option<f64>,
@@ -261,8 +296,10 @@ fn in_zone(t: DateTime<Utc>, zone_name: &str) -> String {
 }
 
 impl ObligationView {
-    fn of(o: &Obligation, zone: &ViewerZone) -> Self {
+    fn of(o: &Obligation, b: &BreachState, zone: &ViewerZone) -> Self {
         ObligationView {
+            trigger_entry: o.trigger_entry.map(|e| e.short()),
+            trigger_choice: o.trigger_entry.and_then(|_| b.governing_trigger_because(o.trigger)),
             rule: o.rule.clone(),
             regime: o.regime.clone(),
             recipient: o.recipient.clone(),
@@ -384,6 +421,23 @@ impl RulesetProblemView {
     }
 }
 
+/// The most urgent first: open obligations (overdue, then pending) by due instant, those
+/// without one after them; then the met, then the waived; ties in ruleset order.
+fn by_urgency(obligations: &[Obligation]) -> Vec<&Obligation> {
+    use muster_core::breach::rules::clocks::ObligationStatus as S;
+    let mut list: Vec<(usize, &Obligation)> = obligations.iter().enumerate().collect();
+    list.sort_by_key(|(i, o)| {
+        let rank = match o.status {
+            S::Overdue => 0,
+            S::Pending => 1,
+            S::Met => 2,
+            S::Waived => 3,
+        };
+        (rank, o.due.is_none(), o.due, *i)
+    });
+    list.into_iter().map(|(_, o)| o).collect()
+}
+
 /// Everything the Breach screen shows.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
@@ -396,6 +450,7 @@ pub struct BreachView {
     pub preview: VerdictView,
     pub classification: Option<ClassificationView>,
     pub triggers: Vec<TriggerView>,
+    /// The most urgent first (see `by_urgency`).
     pub obligations: Vec<ObligationView>,
     pub checklist: Vec<ChecklistView>,
     pub communications: Vec<CommunicationView>,
@@ -425,20 +480,11 @@ impl BreachView {
             scope_conflict: b.scope_conflict(),
             preview: VerdictView::of(preview),
             classification: b.classification().map(|c| ClassificationView::of(c, zone)),
-            triggers: b
-                .triggers
-                .iter()
-                .map(|t| TriggerView {
-                    entry_id: t.stamp.entry_id.short(),
-                    trigger: t.trigger.slug().into(),
-                    label: t.trigger.label().into(),
-                    at_ms: ms(t.at.0.timestamp_millis()),
-                    at_text: zone.format(t.at.0.with_timezone(&Utc)),
-                    note: t.note.clone(),
-                    recorded: StampView::of(&t.stamp, zone),
-                })
+            triggers: b.triggers.iter().map(|t| TriggerView::of(t, b, zone)).collect(),
+            obligations: by_urgency(obligations)
+                .into_iter()
+                .map(|o| ObligationView::of(o, b, zone))
                 .collect(),
-            obligations: obligations.iter().map(|o| ObligationView::of(o, zone)).collect(),
             checklist: checklist.iter().map(|i| ChecklistView::of(i, zone)).collect(),
             communications: b
                 .communications

@@ -177,6 +177,8 @@ function obligation(over: Partial<ObligationView>): ObligationView {
     trigger: 'discovery',
     trigger_at_text: null,
     trigger_recorded_by: null,
+    trigger_entry: null,
+    trigger_choice: null,
     after: null,
     deadline: '60 calendar days',
     due_ms: null,
