@@ -9,6 +9,7 @@ use crate::command_names::COMMANDS;
 use crate::dto::*;
 use crate::error::IpcError;
 use crate::sync_dto::*;
+use crate::systems_dto::*;
 
 const BINDINGS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../ui/src/lib/bindings.ts");
 

@@ -1,5 +1,6 @@
-//! IPC shapes of the breach screens: scope, classification, regulatory clocks, escalation,
-//! clinical systems and isolations. Times as in `dto`: milliseconds (f64) plus text already
+//! IPC shapes of the Breach screen: scope, classification, regulatory clocks (with the ruleset
+//! in force and who owes each notice), delays and escalation (the Systems screen's are in
+//! `systems_dto`). Times as in `dto`: milliseconds (f64) plus text already
 //! formatted in the viewer's zone; regulatory due instants also in UTC and in the zone the
 //! days were counted in (the jurisdiction's).
 
@@ -8,9 +9,8 @@ use muster_core::body::{Body, ScopeSet};
 use muster_core::breach::rules::classification::Verdict;
 use muster_core::breach::rules::clocks::Obligation;
 use muster_core::breach::rules::escalation::{ChecklistItem, StepStatus};
-use muster_core::breach::state::{BoardLine, ClassificationRecord, ProposalRecord};
+use muster_core::breach::state::ClassificationRecord;
 use muster_core::breach::*;
-use muster_core::systems::Impact;
 use muster_core::ViewerZone;
 use muster_store::{Rulebook, RulesetProblem};
 use serde::{Deserialize, Serialize};
@@ -41,6 +41,8 @@ pub struct BreachVocabulary {
     pub criticality: Vec<Choice>,
     pub triggers: Vec<Choice>,
     pub delay_basis: Vec<Choice>,
+    /// The laws a delay can be granted under (`hipaa` first: the default).
+    pub delay_regimes: Vec<Choice>,
     pub functional: Vec<Choice>,
 }
 
@@ -53,6 +55,7 @@ impl BreachVocabulary {
             criticality: choices(SystemCriticality::ALL, SystemCriticality::slug, SystemCriticality::label),
             triggers: choices(TriggerKind::ALL, TriggerKind::slug, TriggerKind::label),
             delay_basis: choices(DelayBasis::ALL, DelayBasis::slug, DelayBasis::label),
+            delay_regimes: choices(DelayRegime::ALL, DelayRegime::slug, DelayRegime::label),
             functional: choices(FunctionalStatus::ALL, FunctionalStatus::slug, FunctionalStatus::label),
         }
     }
@@ -231,6 +234,9 @@ pub struct ObligationView {
     pub regime: String,
     pub recipient: String,
     pub citation: String,
+    /// The organisation role that owes the notice (slug) and its label.
+    pub owed_by: String,
+    pub owed_by_label: String,
     pub trigger: String,
     pub trigger_at_text: Option<String>,
     pub trigger_recorded_by: Option<String>,
@@ -268,6 +274,8 @@ impl ObligationView {
             regime: o.regime.clone(),
             recipient: o.recipient.clone(),
             citation: o.citation.clone(),
+            owed_by: o.owed_by.slug().into(),
+            owed_by_label: o.owed_by.label().into(),
             trigger: o.trigger.slug().into(),
             trigger_at_text: o.trigger_at.map(|t| zone.format(t)),
             trigger_recorded_by: o.trigger_recorded_by.as_ref().map(|a| a.person.clone()),
@@ -352,6 +360,9 @@ pub struct CommunicationView {
 pub struct DelayView {
     pub entry_id: String,
     pub basis: String,
+    /// The law it was granted under (slug) and its citation.
+    pub regime: String,
+    pub regime_citation: String,
     pub agency: String,
     pub statement: String,
     pub from_text: String,
@@ -401,6 +412,9 @@ pub struct BreachView {
     pub checklist: Vec<ChecklistView>,
     pub communications: Vec<CommunicationView>,
     pub delays: Vec<DelayView>,
+    /// The regulatory clock ruleset in force, for people: "Regulatory clocks ruleset v3
+    /// (2026-12-01)".
+    pub clock_ruleset: String,
     pub rulesets: Vec<String>,
     pub problems: Vec<RulesetProblemView>,
     pub vocabulary: BreachVocabulary,
@@ -465,203 +479,25 @@ impl BreachView {
                 .map(|d| DelayView {
                     entry_id: d.stamp.entry_id.short(),
                     basis: d.delay.basis.slug().into(),
+                    regime: d.delay.regime.slug().into(),
+                    regime_citation: d.delay.regime.citation().into(),
                     agency: d.delay.agency.clone(),
                     statement: d.delay.statement.clone(),
                     from_text: zone.format(d.delay.from.0.with_timezone(&Utc)),
-                    until_text: d
-                        .delay
-                        .until
-                        .map(|u| zone.format(u.0.with_timezone(&Utc)))
-                        .unwrap_or_else(|| "30 days at most (oral)".into()),
+                    until_text: match (d.delay.until, d.delay.regime.oral_max_days()) {
+                        (Some(u), _) => zone.format(u.0.with_timezone(&Utc)),
+                        (None, Some(days)) => format!("{days} days at most (oral)"),
+                        (None, None) => "its stated end".into(),
+                    },
                 })
                 .collect(),
+            clock_ruleset: format!(
+                "Regulatory clocks ruleset v{} ({})",
+                rules.clocks.header.version, rules.clocks.header.as_of
+            ),
             rulesets: rules.in_force.iter().map(|r| format!("{}@{}", r.name, r.version)).collect(),
             problems: rules.problems.iter().map(RulesetProblemView::of).collect(),
             vocabulary: BreachVocabulary::get(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct BoardLineView {
-    pub system: String,
-    pub name: String,
-    pub criticality: String,
-    pub department: String,
-    pub downtime_procedure: String,
-    pub status: String,
-    pub status_label: String,
-    pub isolated: bool,
-    pub rated: bool,
-    pub comment: Option<String>,
-    pub down_because: Vec<String>,
-    pub unsigned: bool,
-    pub needs_signoff: bool,
-}
-
-impl BoardLineView {
-    fn of(b: &BoardLine) -> Self {
-        BoardLineView {
-            system: b.system.id.clone(),
-            name: b.system.name.clone(),
-            criticality: b.system.criticality.slug().into(),
-            department: b.system.department.clone(),
-            downtime_procedure: b.system.downtime_procedure.clone(),
-            status: b.status.slug().into(),
-            status_label: b.status.label().into(),
-            isolated: b.isolated,
-            rated: b.rated,
-            comment: b.comment.clone(),
-            down_because: b.down_because.clone(),
-            unsigned: b.unsigned,
-            needs_signoff: b.system.needs_clinical_signoff(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct SignoffView {
-    pub approved: bool,
-    pub note: String,
-    pub recorded: StampView,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct ProposalView {
-    pub entry_id: String,
-    pub short: String,
-    pub system: String,
-    pub action: String,
-    pub reason: String,
-    pub recorded: StampView,
-    pub signoff: Option<SignoffView>,
-    pub carried_out: Option<StampView>,
-    pub needs_signoff: bool,
-    /// Open: neither carried out nor refused.
-    pub open: bool,
-}
-
-impl ProposalView {
-    fn of(p: &ProposalRecord, needs_signoff: bool, zone: &ViewerZone) -> Self {
-        ProposalView {
-            entry_id: p.stamp.entry_id.to_string(),
-            short: p.stamp.entry_id.short(),
-            system: p.system.clone(),
-            action: p.action.slug().into(),
-            reason: p.reason.clone(),
-            recorded: StampView::of(&p.stamp, zone),
-            signoff: p.signoffs.first().map(|s| SignoffView {
-                approved: s.approved,
-                note: s.note.clone(),
-                recorded: StampView::of(&s.stamp, zone),
-            }),
-            carried_out: p.carried_out.as_ref().map(|s| StampView::of(s, zone)),
-            needs_signoff,
-            open: p.carried_out.is_none() && p.refused().is_none(),
-        }
-    }
-}
-
-/// Everything the Systems screen (HICS 251) shows.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct SystemsView {
-    pub incident: String,
-    pub has_register: bool,
-    pub register_recorded: Option<StampView>,
-    pub board: Vec<BoardLineView>,
-    pub proposals: Vec<ProposalView>,
-    /// The operator holds the clinical liaison position (may sign off).
-    pub operator_is_clinical_liaison: bool,
-    pub vocabulary: BreachVocabulary,
-}
-
-impl SystemsView {
-    pub fn of(
-        incident: String,
-        state: &muster_core::IncidentState,
-        operator: &str,
-        needs_signoff: impl Fn(&str) -> bool,
-        zone: &ViewerZone,
-    ) -> Self {
-        let b = &state.breach;
-        SystemsView {
-            incident,
-            has_register: b.register.is_some(),
-            register_recorded: b.register.as_ref().map(|r| StampView::of(&r.stamp, zone)),
-            board: b.board().iter().map(BoardLineView::of).collect(),
-            proposals: b
-                .proposals
-                .iter()
-                .rev()
-                .map(|p| ProposalView::of(p, needs_signoff(&p.system), zone))
-                .collect(),
-            operator_is_clinical_liaison: state
-                .positions_of(operator)
-                .contains(&muster_core::Position::ClinicalLiaison),
-            vocabulary: BreachVocabulary::get(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct AffectedSystemView {
-    pub id: String,
-    pub name: String,
-    pub criticality: String,
-    pub department: String,
-    pub downtime_procedure: String,
-    pub via: Vec<String>,
-    pub direct: bool,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct AffectedServiceView {
-    pub service: String,
-    pub systems: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct ImpactView {
-    pub system: String,
-    pub name: String,
-    pub affected: Vec<AffectedSystemView>,
-    pub services: Vec<AffectedServiceView>,
-    pub needs_clinical_signoff: bool,
-    pub signoff_because: Vec<String>,
-}
-
-impl ImpactView {
-    pub fn of(i: &Impact) -> Self {
-        ImpactView {
-            system: i.system.id.clone(),
-            name: i.system.name.clone(),
-            affected: i
-                .affected
-                .iter()
-                .map(|a| AffectedSystemView {
-                    id: a.id.clone(),
-                    name: a.name.clone(),
-                    criticality: a.criticality.slug().into(),
-                    department: a.department.clone(),
-                    downtime_procedure: a.downtime_procedure.clone(),
-                    via: a.via.clone(),
-                    direct: a.direct,
-                })
-                .collect(),
-            services: i
-                .services
-                .iter()
-                .map(|s| AffectedServiceView { service: s.service.clone(), systems: s.systems.clone() })
-                .collect(),
-            needs_clinical_signoff: i.needs_clinical_signoff,
-            signoff_because: i.signoff_because.clone(),
         }
     }
 }
@@ -731,6 +567,8 @@ pub struct NotificationInput {
 pub struct DelayFormInput {
     pub incident: String,
     pub basis: String,
+    /// The law the delay was granted under (a `delay_regimes` slug); absent: `hipaa`.
+    pub regime: Option<String>,
     pub agency: String,
     pub statement: String,
     pub from: String,
@@ -743,14 +581,6 @@ pub struct EscalationInput {
     pub incident: String,
     pub rule: String,
     pub note: Option<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct RegisterInput {
-    pub incident: String,
-    pub file_name: String,
-    pub csv: String,
 }
 
 /// What to save to a file: `systems-csv` (the clinical systems register, the CSV `muster
@@ -771,46 +601,4 @@ pub struct Saved {
     pub bytes: u32,
     /// What it holds, for people: "12 systems", "7 deadlines".
     pub summary: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct SystemRef {
-    pub incident: String,
-    pub system: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct ProposeInput {
-    pub incident: String,
-    pub system: String,
-    /// isolate or restore
-    pub action: String,
-    pub reason: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct SignoffInput {
-    pub incident: String,
-    pub proposal: String,
-    pub approved: bool,
-    pub note: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct ProposalRef {
-    pub incident: String,
-    pub proposal: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct RateInput {
-    pub incident: String,
-    pub system: String,
-    pub status: String,
-    pub comment: Option<String>,
 }

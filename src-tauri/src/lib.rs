@@ -16,6 +16,7 @@ pub mod state;
 pub mod sync;
 pub mod sync_commands;
 pub mod sync_dto;
+pub mod systems_dto;
 pub mod timeline;
 
 use std::path::PathBuf;
