@@ -946,6 +946,12 @@
       ['processor', 'GDPR processor'],
       ['listed-company', 'SEC registrant (listed company)'],
       ['nis2-entity', 'NIS2 essential or important entity'],
+      ['data-owner', 'Owner or licensee of the personal data (US state breach laws)'],
+      [
+        'licensed-health-facility',
+        'California-licensed clinic, health facility, home health agency or hospice (H&S 1280.15)',
+      ],
+      ['device-manufacturer', 'Medical device manufacturer (EU MDR)'],
     ]),
     criticality: vocab([
       ['life-critical', 'Life-critical'],
@@ -964,6 +970,15 @@
     delay_basis: vocab([
       ['written', 'Written statement'],
       ['oral', 'Oral statement'],
+    ]),
+    delay_regimes: vocab([
+      ['hipaa', 'HIPAA: law-enforcement official (45 CFR 164.412)'],
+      ['sec', 'SEC Form 8-K: U.S. Attorney General (Item 1.05(c))'],
+      ['us-ca', 'California: law-enforcement agency (Civ. Code 1798.82(c))'],
+      ['us-ca-health-facility', 'California health facility: law enforcement (H&S Code 1280.15(c))'],
+      ['us-tx', 'Texas: law-enforcement agency (Bus. & Com. Code 521.053(d))'],
+      ['us-fl', 'Florida: law-enforcement agency (Fla. Stat. 501.171(4)(b))'],
+      ['us-co', 'Colorado: law-enforcement agency (C.R.S. 6-1-716(2)(c))'],
     ]),
     functional: vocab([
       ['fully-functional', 'Fully functional'],
@@ -1191,6 +1206,8 @@
       regime: 'HIPAA',
       recipient: 'Each affected individual',
       citation: '45 CFR 164.404(a)(2), (b)',
+      owed_by: 'covered-entity',
+      delayed_by: 'hipaa',
       trigger: 'discovery',
       period: 60 * DAY,
       deadline: '60 calendar days',
@@ -1202,6 +1219,8 @@
       regime: 'HIPAA',
       recipient: 'HHS Office for Civil Rights (breach portal)',
       citation: '45 CFR 164.408(b)',
+      owed_by: 'covered-entity',
+      delayed_by: 'hipaa',
       trigger: 'discovery',
       period: 60 * DAY,
       deadline: '60 calendar days',
@@ -1213,6 +1232,8 @@
       regime: 'GDPR',
       recipient: 'Lead supervisory authority',
       citation: 'GDPR Art. 33(1)',
+      owed_by: 'controller',
+      delayed_by: null,
       trigger: 'awareness',
       period: 72 * HOUR,
       deadline: '72 hours',
@@ -1277,7 +1298,8 @@
       when: { litigation_exposure: true },
     },
   ];
-  const RULESETS = ['muster-regulatory-clocks@2', MATRIX_LABEL, 'muster-escalation@1'];
+  const CLOCK_RULESET = { version: 3, as_of: '2026-12-01' };
+  const RULESETS = [`muster-regulatory-clocks@${CLOCK_RULESET.version}`, MATRIX_LABEL, 'muster-escalation@1'];
 
   const newBreach = () => ({
     scopes: [],
@@ -1330,6 +1352,19 @@
     };
   }
 
+  /** DelayRegime::citation. */
+  const REGIME_CITATIONS = {
+    hipaa: '45 CFR 164.412',
+    sec: 'Form 8-K Item 1.05(c)',
+    'us-ca': 'Cal. Civ. Code 1798.82(a)(2), (c)',
+    'us-ca-health-facility': 'Cal. Health & Safety Code 1280.15(c)',
+    'us-tx': 'Tex. Bus. & Com. Code 521.053(d)',
+    'us-fl': 'Fla. Stat. 501.171(4)(b)',
+    'us-co': 'C.R.S. 6-1-716(2)(c)',
+  };
+  /** Laws whose oral delays last at most 30 days without a stated end. */
+  const ORAL_CAPPED = ['hipaa', 'us-ca-health-facility'];
+
   function obligationsOf(inc, t) {
     const scope = currentScope(inc)?.scope ?? null;
     const out = [];
@@ -1344,7 +1379,9 @@
         (d) => d.superseded_by.length === 0 && d.notification && d.notification.rule === rule.id,
       );
       const waived = waiver && !waiver.notification.notify ? waiver : null;
+      // A delay holds back only the notices of its own law (breach/delays.rs).
       const suspensions = inc.breach.delays
+        .filter((d) => d.regime === rule.delayed_by)
         .map((d) => ({ from: d.from, until: d.until ?? d.from + 30 * DAY }))
         .filter((s) => s.from <= t && t < s.until);
       const suspendedUntil = suspensions.length ? Math.max(...suspensions.map((s) => s.until)) : null;
@@ -1357,6 +1394,8 @@
         regime: rule.regime,
         recipient: rule.recipient,
         citation: rule.citation,
+        owed_by: rule.owed_by,
+        owed_by_label: labelOf('roles', rule.owed_by),
         trigger: rule.trigger,
         trigger_at_text: trig ? fmt(trig.at) : null,
         trigger_recorded_by: trig ? trig.stamp.by : null,
@@ -1490,11 +1529,14 @@
       delays: b.delays.map((d) => ({
         entry_id: d.short,
         basis: d.basis,
+        regime: d.regime,
+        regime_citation: REGIME_CITATIONS[d.regime],
         agency: d.agency,
         statement: d.statement,
         from_text: fmt(d.from),
         until_text: d.until === null ? '30 days at most (oral)' : fmt(d.until),
       })),
+      clock_ruleset: `Regulatory clocks ruleset v${CLOCK_RULESET.version} (${CLOCK_RULESET.as_of})`,
       rulesets: [...RULESETS],
       problems: (options.rulesetProblems || []).map((p) => ({ ...p })),
       vocabulary: json(VOCAB),
@@ -2078,6 +2120,7 @@
     },
     record_delay: ({ input }) => {
       const basis = parseChoice('delay_basis', 'basis', input.basis);
+      const regime = parseChoice('delay_regimes', 'regime', input.regime ?? 'hipaa');
       const inc = resolveIncident(input.incident);
       const from = parseUserTime('from', input.from, now());
       const until = input.until && input.until.trim() ? parseUserTime('until', input.until, now()) : null;
@@ -2086,23 +2129,31 @@
       const statement = input.statement.trim();
       shortText('agency', agency, MAX_SHORT_TEXT);
       longText('statement', statement);
+      const law = REGIME_CITATIONS[regime];
+      if (basis === 'oral' && (regime === 'sec' || regime === 'us-fl')) {
+        throw invalid('basis', 'oral', `only a written statement delays notice under ${law}`);
+      }
       if (basis === 'written' && until === null) {
+        throw invalid('until', '', `a written statement gives the end of the delay (${law})`);
+      }
+      if (basis === 'oral' && until === null && !ORAL_CAPPED.includes(regime)) {
         throw invalid(
           'until',
           '',
-          'a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a))',
+          `${law} sets no limit on an oral request: give the end the agency stated (record a new delay if it is extended)`,
         );
       }
       if (until !== null && until <= from) {
         throw invalid('until', new Date(until).toISOString(), 'the delay must end after it starts');
       }
       const untilText = until === null ? '30 days at most (oral)' : new Date(until).toISOString();
+      const lawText = regime === 'hipaa' ? '' : `, ${law}`;
       const e = append(
         inc,
         'law-enforcement.delay',
-        `Law-enforcement delay (${basis}) requested by ${agency} until ${untilText}: ${statement}`,
+        `Law-enforcement delay (${basis}${lawText}) requested by ${agency} until ${untilText}: ${statement}`,
       );
-      inc.breach.delays.push({ short: e.short, basis, agency, statement, from, until });
+      inc.breach.delays.push({ short: e.short, basis, regime, agency, statement, from, until });
       return [written(e), input.incident];
     },
     escalation_done: ({ input }) => {
