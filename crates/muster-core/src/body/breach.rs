@@ -418,6 +418,19 @@ mod tests {
         assert_eq!(scope.validate().unwrap_err().value, "US-CA");
     }
 
+    #[test]
+    fn a_stored_scope_with_both_spellings_of_one_place_still_validates() {
+        // Written before PR and US-PR were read as one place: it must still be accepted from
+        // another laptop (validation runs on ingest), and counts the place once.
+        let json = r#"{"affected":[{"individuals":300,"jurisdiction":"PR"},{"individuals":550,"jurisdiction":"US-PR"}],"data":[],"exposure":[],"roles":[],"supersedes":[],"systems":[]}"#;
+        let body = crate::body::EntryBody::decode(ScopeSet::KIND, 1, json).unwrap();
+        body.validate().unwrap();
+        assert_eq!(body.to_canonical_json().unwrap(), json, "stored spelling kept");
+        let crate::body::EntryBody::ScopeSet(scope) = body else { panic!() };
+        assert_eq!(scope.places(), [("US-PR", 550)]);
+        assert_eq!((scope.individuals_in(Some("US")), scope.individuals_in(None)), (550, 550));
+    }
+
     /// A delay signed before delays named their law: the exact text of such a body.
     const OLD_DELAY: &str = r#"{"agency":"FBI Dallas","basis":"oral","from":"2026-10-05T00:00:00-05:00","statement":"Notice would impede the investigation"}"#;
 
