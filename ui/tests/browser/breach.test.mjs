@@ -384,7 +384,7 @@ test(
 /**
  * The organisation's own copy of the clock rules in the installation's rules folder, read once
  * by the app (which keeps its text as the last valid copy), then edited with a deadline kind the
- * rules do not have, on line 39.
+ * rules do not have, on the first rule's deadline line. Returns that line's number (1-based).
  * @param {import('./bridge.mjs').Session} session @param {string[]} incidents
  */
 async function rulesEditedIntoABrokenCopy(session, incidents) {
@@ -394,10 +394,15 @@ async function rulesEditedIntoABrokenCopy(session, incidents) {
   copyFileSync(path.join(REPO_DIR, 'assets', 'rules', 'regulatory-clocks.toml'), file);
   await session.invoke('breach_view', { incident_ref: incidents[0] });
   const lines = readFileSync(file, 'utf8').split('\n');
-  assert.match(lines[38] ?? '', /^deadline = /);
-  lines[38] = 'deadline = { weeks = 9 }';
+  const at = lines.findIndex((l) => /^deadline = /.test(l));
+  assert.ok(at > 0, 'the ruleset has a deadline line');
+  lines[at] = 'deadline = { weeks = 9 }';
   writeFileSync(file, lines.join('\n'));
+  brokenLine = at + 1;
 }
+
+/** The line `rulesEditedIntoABrokenCopy` broke (set when it runs). */
+let brokenLine = 0;
 
 test(
   'escalation checklist: a determination trigger starts it, Done ticks a step; ruleset problems are shown',
@@ -437,7 +442,9 @@ test(
       // problem.)
       await expectText(
         byTestId('ruleset-problems'),
-        /rules\/regulatory-clocks\.toml line 39, field weeks: unknown field `weeks`, expected one of `hours`, `calendar_days`, .* — in force instead: the last valid copy of this file/,
+        new RegExp(
+          `rules/regulatory-clocks\\.toml line ${brokenLine}, field weeks: unknown field \`weeks\`, expected one of \`hours\`, \`calendar_days\`, .* — in force instead: the last valid copy of this file`,
+        ),
       );
       await expectText(byTestId('rulesets'), /muster-regulatory-clocks@3/);
 
