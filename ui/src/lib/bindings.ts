@@ -217,7 +217,11 @@ export type TimelineIndexed = { incident: string, };
 
 export type Choice = { slug: string, label: string, };
 
-export type BreachVocabulary = { data: Array<Choice>, exposure: Array<Choice>, roles: Array<Choice>, criticality: Array<Choice>, triggers: Array<Choice>, delay_basis: Array<Choice>, functional: Array<Choice>, };
+export type BreachVocabulary = { data: Array<Choice>, exposure: Array<Choice>, roles: Array<Choice>, criticality: Array<Choice>, triggers: Array<Choice>, delay_basis: Array<Choice>, 
+/**
+ * The laws a delay can be granted under (`hipaa` first: the default).
+ */
+delay_regimes: Array<Choice>, functional: Array<Choice>, };
 
 export type AffectedView = { jurisdiction: string, individuals: number, };
 
@@ -248,7 +252,11 @@ governs: boolean,
  */
 choice: string | null, };
 
-export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, 
+export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, 
+/**
+ * The organisation role that owes the notice (slug) and its label.
+ */
+owed_by: string, owed_by_label: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, 
 /**
  * The trigger entry the clock runs from (short id).
  */
@@ -270,7 +278,11 @@ export type ChecklistView = { rule: string, title: string, position: string, pos
 
 export type CommunicationView = { entry_id: string, recipient: string, channel: string, summary: string, sent_text: string, meets: Array<string>, by: string, };
 
-export type DelayView = { entry_id: string, basis: string, agency: string, statement: string, from_text: string, until_text: string, };
+export type DelayView = { entry_id: string, basis: string, 
+/**
+ * The law it was granted under (slug) and its citation.
+ */
+regime: string, regime_citation: string, agency: string, statement: string, from_text: string, until_text: string, };
 
 export type RulesetProblemView = { file: string, line: number, field: string, message: string, using: string, };
 
@@ -282,7 +294,12 @@ preview: VerdictView, classification: ClassificationView | null, triggers: Array
 /**
  * The most urgent first (see `by_urgency`).
  */
-obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
+obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, 
+/**
+ * The regulatory clock ruleset in force, for people: "Regulatory clocks ruleset v3
+ * (2026-12-01)".
+ */
+clock_ruleset: string, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
 
 export type ActionView = { allowed: boolean, blocked_because: string | null, };
 
@@ -360,7 +377,11 @@ export type CommunicationFormInput = { incident: string, recipient: string, chan
 
 export type NotificationInput = { incident: string, rule: string, notify: boolean, rationale: string, };
 
-export type DelayFormInput = { incident: string, basis: string, agency: string, statement: string, from: string, until: string | null, };
+export type DelayFormInput = { incident: string, basis: string, 
+/**
+ * The law the delay was granted under (a `delay_regimes` slug); absent: `hipaa`.
+ */
+regime: string | null, agency: string, statement: string, from: string, until: string | null, };
 
 export type EscalationInput = { incident: string, rule: string, note: string | null, };
 
