@@ -250,6 +250,15 @@ describe('regulatory clocks', () => {
       'waived',
     ]);
   });
+
+  it("keeps the backend's order (the ruleset's) between obligations due at the same instant", () => {
+    const due = NOW + DAY;
+    const list = [
+      obligation({ rule: 'us-tx.individuals', due_ms: due }),
+      obligation({ rule: 'us-tx.attorney-general', due_ms: due }),
+    ];
+    expect(byDue(list, NOW).map((o) => o.rule)).toEqual(['us-tx.individuals', 'us-tx.attorney-general']);
+  });
 });
 
 function step(over: Partial<ChecklistView>): ChecklistView {
