@@ -96,9 +96,9 @@ def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
     click(d, "propose-submit")
     wait_text(d, "proposals", "hl7-engine")
 
-    # Without the sign-off the isolation is refused, and nothing changes on the board.
-    click(d, "carry-out")
-    wait_text(d, "proposal-error", "sign-off")
+    # Without the sign-off carrying out is disabled, with the reason next to it.
+    assert find(d, "carry-out").get_attribute("disabled") is not None
+    wait_text(d, "carry-out-blocked", "needs the clinical liaison's sign-off first")
     assert attr(d, "system-hl7-engine", "data-isolated") == "false"
 
     # The clinical liaison signs off; then the isolation is carried out.
@@ -110,7 +110,7 @@ def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
     click(d, "carry-out")
     WebDriverWait(d, 15).until(lambda drv: attr(drv, "system-hl7-engine", "data-isolated") == "true")
     wait_text(d, "system-hl7-engine", "Non-functional")
-    wait_text(d, "system-pharmacy", "needs isolated hl7-engine")
+    wait_text(d, "system-pharmacy", "it needs hl7-engine, which is isolated")
 
     # The register saved back to a file: where the app says, the same systems as imported.
     click(d, "export-systems-csv")

@@ -830,9 +830,25 @@ fn a_retracted_trigger_no_longer_starts_a_clock_and_the_earliest_trigger_wins() 
     log.add("2026-03-02T09:20:00-05:00", NY, trigger(T::Discovery, "2026-03-04T09:00:00-05:00"));
     let all = obligations_of(&log, EARLY);
     assert_due(find(&all, "us-ca.residents"), Some("2026-03-03T23:59:59-08:00"), "the earliest of three");
+    let state = log.state();
+    let governing = state.breach.trigger(T::Discovery).expect("a discovery trigger");
+    assert_eq!(find(&all, "us-ca.residents").trigger_entry, Some(governing.stamp.entry_id));
+    assert_eq!(
+        state.breach.governing_trigger_because(T::Discovery).as_deref(),
+        Some(
+            "the earliest of the 3 discovery times recorded: when people record the same moment \
+             differently, the clocks run from the earliest (the conservative reading)"
+        )
+    );
+    assert_eq!(state.breach.governing_trigger_because(T::Awareness), None, "none recorded: no choice");
     log.add("2026-03-02T09:30:00-05:00", NY, retract(wrong));
     let all = obligations_of(&log, EARLY);
     assert_due(find(&all, "us-ca.residents"), Some("2026-04-01T23:59:59-07:00"), "after the retraction");
+    assert_eq!(
+        log.state().breach.governing_trigger_because(T::Discovery).as_deref().map(|w| &w[..31]),
+        Some("the earliest of the 2 discovery"),
+        "a retracted trigger is not counted"
+    );
 }
 
 // ------------------------------------------------------------------------------------------------

@@ -15,8 +15,14 @@ pub async fn systems_view(state: App<'_>, incident_ref: String) -> IpcResult<Sys
         let id = incident(m, &incident_ref)?;
         let s = m.structure(id)?;
         let operator = m.operator()?;
-        let needs = |system: &str| m.impact(&s, system).map(|i| i.needs_clinical_signoff).unwrap_or(false);
-        Ok(SystemsView::of(id.to_string(), &s, &operator, needs, &state.zone))
+        // The same checks the operations make before they refuse, asked ahead of the click.
+        let checks = |p: &muster_core::breach::state::ProposalRecord| ProposalChecks {
+            needs_signoff: m.impact(&s, &p.system).map(|i| i.needs_clinical_signoff).unwrap_or(false),
+            sign_off_refusal: m.sign_off_refusal(&s, &operator, p),
+            carry_out_refusal: m.carry_out_refusal(&s, p).unwrap_or_else(|e| Some(e.to_string())),
+        };
+        let proposal_refusal = |system: &str, action| m.proposal_refusal(&s, system, action);
+        Ok(SystemsView::of(id.to_string(), &s, &operator, checks, proposal_refusal, &state.zone))
     })
 }
 

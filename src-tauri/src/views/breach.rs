@@ -217,90 +217,6 @@ impl ClassificationView {
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
-pub struct TriggerView {
-    pub entry_id: String,
-    pub trigger: String,
-    pub label: String,
-    pub at_ms: f64,
-    pub at_text: String,
-    pub note: Option<String>,
-    pub recorded: StampView,
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
-pub struct ObligationView {
-    pub rule: String,
-    pub regime: String,
-    pub recipient: String,
-    pub citation: String,
-    /// The organisation role that owes the notice (slug) and its label.
-    pub owed_by: String,
-    pub owed_by_label: String,
-    pub trigger: String,
-    pub trigger_at_text: Option<String>,
-    pub trigger_recorded_by: Option<String>,
-    pub after: Option<String>,
-    pub deadline: String,
-    pub due_ms: Option<f64>,
-    /// In the viewer's zone, zone named.
-    pub due_text: Option<String>,
-    pub due_utc: Option<String>,
-    /// In the zone the days were counted in, zone named.
-    pub due_jurisdiction: Option<String>,
-    pub provisional: bool,
-    pub status: String,
-    pub met_by: Option<String>,
-    pub met_text: Option<String>,
-    pub late: bool,
-    pub waived_by: Option<String>,
-    pub waiver_rationale: Option<String>,
-    pub suspended_until_text: Option<String>,
-    pub applies_because: String,
-    pub note: Option<String>,
-}
-
-fn in_zone(t: DateTime<Utc>, zone_name: &str) -> String {
-    match zone_name.parse::<chrono_tz::Tz>() {
-        Ok(tz) => t.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z").to_string(),
-        Err(_) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-    }
-}
-
-impl ObligationView {
-    fn of(o: &Obligation, zone: &ViewerZone) -> Self {
-        ObligationView {
-            rule: o.rule.clone(),
-            regime: o.regime.clone(),
-            recipient: o.recipient.clone(),
-            citation: o.citation.clone(),
-            owed_by: o.owed_by.slug().into(),
-            owed_by_label: o.owed_by.label().into(),
-            trigger: o.trigger.slug().into(),
-            trigger_at_text: o.trigger_at.map(|t| zone.format(t)),
-            trigger_recorded_by: o.trigger_recorded_by.as_ref().map(|a| a.person.clone()),
-            after: o.after.clone(),
-            deadline: o.deadline.clone(),
-            due_ms: o.due.map(|d| ms(d.timestamp_millis())),
-            due_text: o.due.map(|d| zone.format(d)),
-            due_utc: o.due.map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()),
-            due_jurisdiction: o.due.map(|d| in_zone(d, &o.zone)),
-            provisional: o.provisional,
-            status: o.status.as_str().into(),
-            met_by: o.met_by.map(|e| e.short()),
-            met_text: o.met_at.map(|t| zone.format(t)),
-            late: o.late,
-            waived_by: o.waived_by.map(|e| e.short()),
-            waiver_rationale: o.waiver_rationale.clone(),
-            suspended_until_text: o.suspended_until.map(|t| zone.format(t)),
-            applies_because: o.applies_because.clone(),
-            note: o.note.clone(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(TS))]
 pub struct ChecklistView {
     pub rule: String,
     pub title: String,
@@ -408,6 +324,7 @@ pub struct BreachView {
     pub preview: VerdictView,
     pub classification: Option<ClassificationView>,
     pub triggers: Vec<TriggerView>,
+    /// The most urgent first (see `by_urgency`).
     pub obligations: Vec<ObligationView>,
     pub checklist: Vec<ChecklistView>,
     pub communications: Vec<CommunicationView>,
@@ -440,20 +357,11 @@ impl BreachView {
             scope_conflict: b.scope_conflict(),
             preview: VerdictView::of(preview),
             classification: b.classification().map(|c| ClassificationView::of(c, zone)),
-            triggers: b
-                .triggers
-                .iter()
-                .map(|t| TriggerView {
-                    entry_id: t.stamp.entry_id.short(),
-                    trigger: t.trigger.slug().into(),
-                    label: t.trigger.label().into(),
-                    at_ms: ms(t.at.0.timestamp_millis()),
-                    at_text: zone.format(t.at.0.with_timezone(&Utc)),
-                    note: t.note.clone(),
-                    recorded: StampView::of(&t.stamp, zone),
-                })
+            triggers: b.triggers.iter().map(|t| TriggerView::of(t, b, zone)).collect(),
+            obligations: by_urgency(obligations)
+                .into_iter()
+                .map(|o| ObligationView::of(o, b, zone))
                 .collect(),
-            obligations: obligations.iter().map(|o| ObligationView::of(o, zone)).collect(),
             checklist: checklist.iter().map(|i| ChecklistView::of(i, zone)).collect(),
             communications: b
                 .communications

@@ -101,8 +101,8 @@ pub struct Board {
     pub now_ms: f64,
     /// Regulatory obligations not met or waived, soonest due first (for the wallboard).
     pub deadlines: Vec<DeadlineView>,
-    /// Systems isolated now.
-    pub isolated: Vec<String>,
+    /// Systems isolated now, most critical first.
+    pub isolated: Vec<IsolatedSystemView>,
 }
 
 impl Board {
@@ -166,7 +166,7 @@ impl Board {
                 .collect(),
             entry_count: s.entry_count as f64,
             deadlines: Vec::new(),
-            isolated: s.breach.systems.iter().filter(|l| l.isolated).map(|l| l.system.clone()).collect(),
+            isolated: IsolatedSystemView::list(s, zone),
             latest,
             now_ms: ms(now_ms),
         }

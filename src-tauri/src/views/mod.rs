@@ -4,9 +4,10 @@
 //! formatted in the viewer's zone where a screen shows it.
 //!
 //! By domain: [`incident`] (list, board), [`timeline`], [`roster`], [`status`] (prompts),
-//! [`decision`], [`breach`], [`systems`], [`sync`], and [`events`] (what the app pushes).
+//! [`decision`], [`breach`] (and its [`clocks`]), [`systems`], [`sync`], and [`events`] (what the app pushes).
 
 mod breach;
+mod clocks;
 mod decision;
 mod events;
 mod incident;
@@ -17,6 +18,7 @@ mod systems;
 mod timeline;
 
 pub use breach::*;
+pub use clocks::*;
 pub use decision::*;
 pub use events::*;
 pub use incident::*;

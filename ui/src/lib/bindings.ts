@@ -89,9 +89,9 @@ export type Board = { id: string, short: string, title: string, description: str
  */
 deadlines: Array<DeadlineView>, 
 /**
- * Systems isolated now.
+ * Systems isolated now, most critical first.
  */
-isolated: Array<string>, };
+isolated: Array<IsolatedSystemView>, };
 
 export type TimelineRow = { id: string, short: string, kind: string, 
 /**
@@ -241,13 +241,30 @@ export type ClassificationView = { entry_id: string, short: string,
  */
 severity: string, major: boolean, borderline: boolean, awaiting_review: boolean, fired: Array<string>, matrix: string, rationale: string | null, recorded: StampView, reviews: Array<ReviewView>, };
 
-export type TriggerView = { entry_id: string, trigger: string, label: string, at_ms: number, at_text: string, note: string | null, recorded: StampView, };
+export type TriggerView = { entry_id: string, trigger: string, label: string, at_ms: number, at_text: string, note: string | null, recorded: StampView, 
+/**
+ * The clocks of its kind run from this one.
+ */
+governs: boolean, 
+/**
+ * Where several of its kind are recorded: why the clocks run from the one they do
+ * (on the governing one), or which one they run from instead (on the others).
+ */
+choice: string | null, };
 
 export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, 
 /**
  * The organisation role that owes the notice (slug) and its label.
  */
-owed_by: string, owed_by_label: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, after: string | null, deadline: string, due_ms: number | null, 
+owed_by: string, owed_by_label: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, 
+/**
+ * The trigger entry the clock runs from (short id).
+ */
+trigger_entry: string | null, 
+/**
+ * Where several triggers of its kind are recorded: why the clock runs from this one.
+ */
+trigger_choice: string | null, after: string | null, deadline: string, due_ms: number | null, 
 /**
  * In the viewer's zone, zone named.
  */
@@ -273,14 +290,43 @@ export type BreachView = { incident: string, now_ms: number, scope: ScopeView | 
 /**
  * What the matrix makes of the current scope now (not recorded).
  */
-preview: VerdictView, classification: ClassificationView | null, triggers: Array<TriggerView>, obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, 
+preview: VerdictView, classification: ClassificationView | null, triggers: Array<TriggerView>, 
+/**
+ * The most urgent first (see `by_urgency`).
+ */
+obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, 
 /**
  * The regulatory clock ruleset in force, for people: "Regulatory clocks ruleset v3
  * (2026-12-01)".
  */
 clock_ruleset: string, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
 
-export type BoardLineView = { system: string, name: string, criticality: string, department: string, downtime_procedure: string, status: string, status_label: string, isolated: boolean, rated: boolean, comment: string | null, down_because: Array<string>, unsigned: boolean, needs_signoff: boolean, };
+export type ActionView = { allowed: boolean, blocked_because: string | null, };
+
+export type BoardLineView = { system: string, name: string, criticality: string, criticality_label: string, department: string, downtime_procedure: string, status: string, status_label: string, isolated: boolean, 
+/**
+ * Rated by someone since its latest isolation or restoration; otherwise the status is
+ * derived from isolations.
+ */
+rated: boolean, rated_by: StampView | null, 
+/**
+ * Where the status comes from, in words: who rated it, or how it was derived.
+ */
+status_because: string, comment: string | null, down_because: Array<string>, unsigned: boolean, needs_signoff: boolean, 
+/**
+ * What can be proposed for it next: `isolate`, or `restore` while it is isolated.
+ */
+next_action: string, propose: ActionView, };
+
+export type IsolatedSystemView = { system: string, 
+/**
+ * The register's name for it (its id when the register does not list it).
+ */
+name: string, criticality: string, 
+/**
+ * The isolation that was carried out.
+ */
+since: StampView | null, };
 
 export type SignoffView = { approved: boolean, note: string, recorded: StampView, };
 
@@ -288,9 +334,26 @@ export type ProposalView = { entry_id: string, short: string, system: string, ac
 /**
  * Open: neither carried out nor refused.
  */
-open: boolean, };
+open: boolean, 
+/**
+ * Offered while it is open, needs the clinical liaison's sign-off and has none; blocked
+ * for whoever is not the clinical liaison.
+ */
+sign_off: ActionView | null, 
+/**
+ * Offered while it is open; blocked until the sign-off it needs is given.
+ */
+carry_out: ActionView | null, };
 
-export type SystemsView = { incident: string, has_register: boolean, register_recorded: StampView | null, board: Array<BoardLineView>, proposals: Array<ProposalView>, 
+export type SystemsView = { incident: string, has_register: boolean, register_recorded: StampView | null, 
+/**
+ * Most urgent first: by status (non-functional first), then clinical criticality, then id.
+ */
+board: Array<BoardLineView>, 
+/**
+ * Open ones first, then newest first.
+ */
+proposals: Array<ProposalView>, 
 /**
  * The operator holds the clinical liaison position (may sign off).
  */

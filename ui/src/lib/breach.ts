@@ -149,14 +149,17 @@ export function obligationClock(
   return 'no fixed deadline';
 }
 
-/** Overdue first, then pending by due time (open-ended last), then met and waived. */
+/**
+ * Overdue first, then pending by due time (open-ended last), then met and waived: the backend's
+ * order, kept as the clocks run (a pending obligation turns overdue on screen). Ties keep the
+ * backend's order (the ruleset's), as the sort is stable.
+ */
 export function byDue(obligations: readonly ObligationView[], nowMs: number): ObligationView[] {
   const rank: Record<ObligationStatus, number> = { overdue: 0, pending: 1, met: 2, waived: 3 };
   return [...obligations].sort(
     (a, b) =>
       rank[obligationStatus(a, nowMs)] - rank[obligationStatus(b, nowMs)] ||
-      (a.due_ms ?? Infinity) - (b.due_ms ?? Infinity) ||
-      (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0),
+      (a.due_ms ?? Infinity) - (b.due_ms ?? Infinity),
   );
 }
 

@@ -160,12 +160,12 @@ test(
       await page.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('w');
       const deadlines = byTestId('wallboard-deadline');
-      await expectText(deadlines.first(), /^gdpr\.authority\s*in (9|10|11) m \d\d s$/);
-      // The four soonest: California's 30 days (counted in Los Angeles) and its Attorney
-      // General's come before HIPAA's 60, which shows as its HHS notice (due with the notice to
-      // individuals). The copy of the backend knew 3 of the 29 clock rules and listed
-      // hipaa.individuals here.
-      await expectCount(deadlines, 4);
+      // The next one large: its countdown, then the authority, then the rule id.
+      await expectText(deadlines.first().getByTestId('deadline-rule'), 'gdpr.authority');
+      await expectText(deadlines.first().getByTestId('deadline-countdown'), /^in (9|10|11) m \d\d s$/);
+      // Then California's 30 days (counted in Los Angeles) and its Attorney General's come
+      // before HIPAA's 60, which shows as its HHS notice (due with the notice to individuals).
+      // The copy of the backend knew 3 of the 29 clock rules and listed hipaa.individuals here.
       await expectText(byTestId('wallboard'), /us-ca\.residents\s*in 30 d 17 h 5\d m/);
       await expectText(byTestId('wallboard'), /hipaa\.hhs\s*in 60 d 09 h 5\d m/);
       await page.keyboard.press('Escape');
@@ -547,4 +547,113 @@ test(
       'Overdue: notify Each affected individual (hipaa.individuals), due 2026-11-22 23:59:59 UTC — Lost laptop, billing data',
     );
   }),
+);
+
+test(
+  'at 1024×700: the most urgent clock at the top, the scope folded to a line, the authority before the id, the governing trigger named',
+  withApp(
+    {
+      viewport: { width: 1024, height: 700 },
+      now: NOW,
+      seed: {
+        incidents: [
+          {
+            title: 'Exfiltration from the interface engine',
+            severity: 'sev1',
+            openedMinutesAgo: 60,
+            steps: [
+              {
+                minutesAgo: 50,
+                do: 'set_scope',
+                input: {
+                  ...PHI_SCOPE,
+                  affected: [
+                    { jurisdiction: 'US-CA', individuals: 1200 },
+                    { jurisdiction: 'US-TX', individuals: 800 },
+                  ],
+                },
+              },
+              {
+                minutesAgo: 45,
+                do: 'record_trigger',
+                input: { trigger: 'discovery', at: typed(NOW - 10 * DAY), note: 'SOC ticket' },
+              },
+              // Recorded later, but earlier in time: the clocks run from this one.
+              {
+                minutesAgo: 40,
+                do: 'record_trigger',
+                input: { trigger: 'discovery', at: typed(NOW - 12 * DAY), note: 'Vendor email, found later' },
+              },
+            ],
+          },
+        ],
+      },
+    },
+    async ({ page, byTestId, invoke, incidents }) => {
+      await byTestId('nav-breach').click();
+      const panel = byTestId('obligations-panel');
+      await panel.waitFor();
+
+      // The clocks come first: their panel starts in the first screenful, the scope below it
+      // folded to its summary line and an Edit button.
+      const top = await panel.evaluate((e) => e.getBoundingClientRect().top);
+      assert.ok(top < 250, `the clocks start ${top} px down`);
+      await expectCount(byTestId('scope-form'), 0);
+      await expectText(byTestId('scope-summary'), /US-CA 1200/);
+      assert.equal(await byTestId('scope-panel').getAttribute('data-folded'), 'true');
+
+      // Most urgent first, in the backend's order; the first row names the authority, then
+      // the rule id.
+      const view = await invoke('breach_view', { incident_ref: incidents[0] });
+      const rows = await panel
+        .locator('tr.obligation')
+        .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-testid')));
+      assert.deepEqual(
+        rows,
+        view.obligations.map((/** @type {{ rule: string }} */ o) => `obligation-${o.rule}`),
+      );
+      const first = panel.locator('tr.obligation').first();
+      await expectText(first.getByTestId('obligation-recipient'), view.obligations[0].recipient);
+      await expectText(first.getByTestId('obligation-rule'), view.obligations[0].rule);
+      const order = await first.evaluate((e) => {
+        const recipient = e.querySelector('[data-testid="obligation-recipient"]');
+        const rule = e.querySelector('[data-testid="obligation-rule"]');
+        return recipient && rule ? recipient.compareDocumentPosition(rule) : 0;
+      });
+      assert.ok(order & 4, 'the authority comes before the rule id');
+      assert.equal(await first.getAttribute('data-status'), 'pending');
+
+      // Two discovery times: each clock says which one it runs from and why.
+      const triggers = byTestId('trigger-row');
+      await expectCount(triggers, 2);
+      const governing = byTestId('trigger-row').filter({ hasText: 'Vendor email' });
+      assert.equal(await governing.getAttribute('data-governs'), 'true');
+      const because =
+        'the earliest of the 2 discovery times recorded: when people record the same moment differently, the clocks run from the earliest (the conservative reading)';
+      await expectText(
+        governing.getByTestId('trigger-choice'),
+        `governs The clocks run from this one: ${because}.`,
+      );
+      const id = (await governing.innerText()).match(/#(\S+)/)?.[1];
+      const other = byTestId('trigger-row').filter({ hasText: 'SOC ticket' });
+      assert.equal(await other.getAttribute('data-governs'), 'false');
+      await expectText(
+        other.getByTestId('trigger-choice'),
+        `Not used by the clocks: they run from #${id} (${shown(minute(NOW - 12 * DAY))}), ${because}.`,
+      );
+      await expectText(
+        byTestId('obligation-us-ca.residents').getByTestId('obligation-trigger-choice'),
+        `Runs from #${id}: ${because}.`,
+      );
+
+      // Edit opens the scope form; Cancel folds it again, writing nothing.
+      await byTestId('scope-edit').click();
+      await byTestId('scope-form').waitFor();
+      await expectText(byTestId('scope-jurisdiction-1'), '');
+      assert.equal(await byTestId('scope-jurisdiction-1').inputValue(), 'US-TX');
+      await byTestId('scope-cancel').click();
+      await expectCount(byTestId('scope-form'), 0);
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+    },
+  ),
 );

@@ -6,7 +6,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { UI_DIR, expectCount, expectText, literally, theBridge, useBrowser, withApp } from './helpers.mjs';
+import {
+  UI_DIR,
+  eventually,
+  expectCount,
+  expectText,
+  literally,
+  theBridge,
+  useBrowser,
+  withApp,
+} from './helpers.mjs';
 
 useBrowser();
 
@@ -115,10 +124,22 @@ test(
       await hl7.waitFor();
       await expectText(byTestId('impact'), /Choose a system on the board/);
 
-      // Select with the keyboard: focus the system's button, Enter.
+      // Select with the keyboard: focus the system's button, Enter. Its editor opens under it.
       await hl7.getByTestId('system-select').focus();
       await page.keyboard.press('Enter');
       await expectText(byTestId('impact-system'), 'hl7-engine');
+      await byTestId('system-editor-hl7-engine').waitFor();
+      // Esc closes the editor, writing nothing; Enter opens it again.
+      await eventually(async () =>
+        assert.equal(
+          await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+          'rate-status',
+        ),
+      );
+      await page.keyboard.press('Escape');
+      await expectCount(byTestId('system-editor-hl7-engine'), 0);
+      await hl7.getByTestId('system-select').click();
+      await byTestId('system-editor-hl7-engine').waitFor();
       await expectText(
         byTestId('signoff-required'),
         'Clinical liaison sign-off required (because: blood-bank, bcma, infusion-pumps, lis, pacs, pharmacy, ris handle medication administration or diagnostics)',
@@ -147,7 +168,8 @@ test(
       await expectText(byTestId('impact-services'), /Pharmacy \(pharmacy\)/);
       await expectText(byTestId('impact-services'), /Transfusion Service \(blood-bank\)/);
 
-      // Alice (the IC, not the liaison) proposes; carrying out is refused without a sign-off.
+      // Alice (the IC, not the liaison) proposes. Carrying out is disabled before any click,
+      // with the backend's reason next to it.
       await byTestId('propose-reason').fill('Encrypted files spreading from the engine host');
       await byTestId('propose-submit').click();
       await expectText(byTestId('toast-ok').last(), 'Proposed to isolate hl7-engine');
@@ -155,12 +177,22 @@ test(
       await expectText(proposal.getByTestId('proposal-title'), 'Isolate hl7-engine');
       await expectText(proposal.getByTestId('signoff-state'), 'Awaiting clinical liaison sign-off');
       await expectCount(proposal.getByTestId('signoff-approve'), 0);
-      await proposal.getByTestId('carry-out').click();
+      assert.ok(
+        await proposal.getByTestId('carry-out').isDisabled(),
+        'carry-out is disabled before sign-off',
+      );
       await expectText(
-        proposal.getByTestId('proposal-error'),
-        "to isolate hl7-engine needs the clinical liaison's sign-off first (blood-bank, bcma, infusion-pumps, lis, pacs, pharmacy, ris handle medication administration or diagnostics)",
+        proposal.getByTestId('carry-out-blocked'),
+        "Not yet: to isolate hl7-engine needs the clinical liaison's sign-off first (blood-bank, bcma, infusion-pumps, lis, pacs, pharmacy, ris handle medication administration or diagnostics)",
+      );
+      // A second proposal of the same act is blocked too, and says why.
+      assert.ok(await byTestId('propose-submit').isDisabled());
+      await expectText(
+        byTestId('propose-blocked'),
+        /^Not now: proposal #\S+ to isolate hl7-engine is still open$/,
       );
       await expectText(hl7.getByTestId('system-status'), 'Fully functional');
+      await expectText(hl7.getByTestId('status-because'), /^Not rated: counts as fully functional/);
 
       // Carol, the clinical liaison, signs off.
       await byTestId('operator').click();
@@ -174,6 +206,7 @@ test(
         /^signed off by Carol, .* UTC: Pharmacy on paper MAR; lab runners in place$/,
       );
       await expectCount(proposal.getByTestId('signoff-note'), 0);
+      await expectCount(proposal.getByTestId('carry-out-blocked'), 0);
 
       await proposal.getByTestId('carry-out').click();
       await expectText(byTestId('toast-ok').last(), 'hl7-engine isolated');
@@ -186,17 +219,87 @@ test(
       assert.match((await hl7.getByTestId('system-status').getAttribute('class')) ?? '', /\bdanger\b/);
       const pharmacy = byTestId('system-pharmacy');
       await expectText(pharmacy.getByTestId('system-status'), 'Partially functional');
-      await expectText(pharmacy.getByTestId('down-because'), 'needs isolated hl7-engine');
+      // "Derived" in words: why the board shows a status nobody rated.
+      await expectText(
+        pharmacy.getByTestId('status-because'),
+        'Derived, not rated: it needs hl7-engine, which is isolated, so it counts as partially functional until someone rates it.',
+      );
+      await expectText(
+        hl7.getByTestId('status-because'),
+        'Derived, not rated since it was isolated: an isolated system counts as non-functional until someone rates it.',
+      );
       await expectText(byTestId('propose-submit'), 'Propose restoration');
+      assert.ok(await byTestId('propose-submit').isEnabled());
 
       // Rate PACS by hand.
       const pacs = byTestId('system-pacs');
-      await pacs.getByTestId('rate-status').selectOption('non-functional');
-      await pacs.getByTestId('rate-comment').fill('Viewers encrypted');
-      await pacs.getByTestId('rate-submit').click();
+      await pacs.getByTestId('system-select').click();
+      const editor = byTestId('system-editor-pacs');
+      await editor.getByTestId('rate-status').selectOption('non-functional');
+      await editor.getByTestId('rate-comment').fill('Viewers encrypted');
+      await editor.getByTestId('rate-submit').click();
+      await expectText(byTestId('toast-ok').last(), 'pacs rated');
+      await expectCount(editor, 0);
       await expectText(pacs.getByTestId('system-status'), 'Non-functional');
       await expectText(pacs.getByTestId('system-comment'), 'Viewers encrypted');
+      await expectText(pacs.getByTestId('status-because'), /^Rated by Carol, .* UTC\.$/);
       await expectCount(pacs.getByTestId('isolated-badge'), 0);
+    },
+  ),
+);
+
+test(
+  'at 1024×700 on the demo: a read-first board, most urgent first; a line opens its editor and Rate can be clicked',
+  withApp(
+    {
+      viewport: { width: 1024, height: 700 },
+      prepare: async (session) => {
+        await session.invoke('load_demo');
+      },
+    },
+    async ({ page, byTestId }) => {
+      await byTestId('nav-systems').click();
+      const board = byTestId('hics251');
+      await board.waitFor();
+      // No line is a form: 14 lines, no rating control until one is chosen.
+      await expectCount(board.locator('tbody tr'), 14);
+      await expectCount(board.getByTestId('rate-form'), 0);
+      // Most urgent first: the demo's non-functional systems (the isolated engine and PACS, rated
+      // down; both high criticality), then the partially functional ones, then the rest.
+      const order = await board
+        .locator('tbody tr')
+        .evaluateAll((rows) => rows.map((r) => `${r.dataset.status} ${r.dataset.testid}`));
+      assert.deepEqual(order.slice(0, 2), ['non-functional system-hl7-engine', 'non-functional system-pacs']);
+      assert.ok(
+        order.findIndex((o) => o.startsWith('fully')) > order.findLastIndex((o) => o.startsWith('partially')),
+        `fully functional systems come last: ${order.join(', ')}`,
+      );
+      // The work area does not scroll sideways.
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+
+      // Choose PACS: its impact beside the board, its editor under its line; Rate is not
+      // covered by anything (a click lands on it) and rating writes the new status.
+      const pacs = byTestId('system-pacs');
+      await pacs.getByTestId('system-select').click();
+      await expectText(byTestId('impact-system'), 'pacs');
+      const editor = byTestId('system-editor-pacs');
+      const rate = editor.getByTestId('rate-submit');
+      await rate.scrollIntoViewIfNeeded();
+      const box = await rate.boundingBox();
+      assert.ok(box, 'the Rate button is on screen');
+      const onTop = await page.evaluate(
+        ({ x, y }) => document.elementFromPoint(x, y)?.getAttribute('data-testid'),
+        { x: box.x + box.width / 2, y: box.y + box.height / 2 },
+      );
+      assert.equal(onTop, 'rate-submit', 'nothing covers the Rate button');
+      await editor.getByTestId('rate-status').selectOption('partially-functional');
+      await editor.getByTestId('rate-comment').fill('Reading at the modality consoles');
+      await rate.click();
+      await expectText(byTestId('toast-ok').last(), 'pacs rated');
+      await expectText(pacs.getByTestId('system-status'), 'Partially functional');
+      await expectText(pacs.getByTestId('status-because'), /^Rated by .*, .* UTC\.$/);
+      // PACS moved down among the partially functional; the engine leads now.
+      await expectText(board.locator('tbody tr').first().getByTestId('system-id'), 'hl7-engine');
     },
   ),
 );

@@ -65,6 +65,8 @@ const obligation: ObligationView = {
   trigger: 'awareness',
   trigger_at_text: '2026-11-19 14:07:00 UTC',
   trigger_recorded_by: 'Alice',
+  trigger_entry: null,
+  trigger_choice: null,
   after: null,
   deadline: '72 hours',
   due_ms: NOW + 2 * MINUTE,

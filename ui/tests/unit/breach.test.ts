@@ -179,6 +179,8 @@ function obligation(over: Partial<ObligationView>): ObligationView {
     trigger: 'discovery',
     trigger_at_text: null,
     trigger_recorded_by: null,
+    trigger_entry: null,
+    trigger_choice: null,
     after: null,
     deadline: '60 calendar days',
     due_ms: null,
@@ -247,6 +249,15 @@ describe('regulatory clocks', () => {
       'met',
       'waived',
     ]);
+  });
+
+  it("keeps the backend's order (the ruleset's) between obligations due at the same instant", () => {
+    const due = NOW + DAY;
+    const list = [
+      obligation({ rule: 'us-tx.individuals', due_ms: due }),
+      obligation({ rule: 'us-tx.attorney-general', due_ms: due }),
+    ];
+    expect(byDue(list, NOW).map((o) => o.rule)).toEqual(['us-tx.individuals', 'us-tx.attorney-general']);
   });
 });
 

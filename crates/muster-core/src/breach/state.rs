@@ -191,6 +191,20 @@ impl BreachState {
         self.triggers.iter().filter(|t| t.trigger == kind).min_by_key(|t| (t.at.0, t.stamp.entry_id))
     }
 
+    /// Why [`Self::trigger`] is the one the clocks run from, in words for the people choosing
+    /// between two records of the same moment; `None` when at most one of its kind is recorded
+    /// (there is nothing to choose between).
+    pub fn governing_trigger_because(&self, kind: TriggerKind) -> Option<String> {
+        let recorded = self.triggers.iter().filter(|t| t.trigger == kind).count();
+        (recorded > 1).then(|| {
+            format!(
+                "the earliest of the {recorded} {} times recorded: when people record the same moment \
+                 differently, the clocks run from the earliest (the conservative reading)",
+                kind.slug()
+            )
+        })
+    }
+
     pub fn proposal(&self, id: EntryId) -> Option<&ProposalRecord> {
         self.proposals.iter().find(|p| p.stamp.entry_id == id)
     }

@@ -44,23 +44,8 @@ impl Muster {
     ) -> Result<(Entry, Impact)> {
         let state = self.open_state(incident)?;
         let impact = self.impact(&state, system)?;
-        let isolated = state.breach.is_isolated(system);
-        match action {
-            IsolationAction::Isolate if isolated => {
-                return Err(StoreError::Refused(format!("{system} is already isolated")))
-            }
-            IsolationAction::Restore if !isolated => {
-                return Err(StoreError::Refused(format!("{system} is not isolated")))
-            }
-            _ => {}
-        }
-        if let Some(open) = state.breach.proposals.iter().find(|p| {
-            p.system == system && p.action == action && p.carried_out.is_none() && p.refused().is_none()
-        }) {
-            return Err(StoreError::Refused(format!(
-                "proposal #{} to {action} {system} is still open",
-                open.stamp.entry_id.short()
-            )));
+        if let Some(why) = self.proposal_refusal(&state, system, action) {
+            return Err(StoreError::Refused(why));
         }
         let body = EntryBody::IsolationProposed(IsolationProposed {
             system: system.to_string(),
@@ -119,26 +104,12 @@ impl Muster {
     ) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let operator = self.operator()?;
-        if !state.positions_of(&operator).contains(&Position::ClinicalLiaison) {
-            return Err(StoreError::Refused(format!(
-                "you ({operator}) do not hold {}; only the clinical liaison signs off isolations",
-                Position::ClinicalLiaison
-            )));
+        if let Some(why) = not_the_clinical_liaison(&state, &operator) {
+            return Err(StoreError::Refused(why));
         }
         let p = self.open_proposal(&state, incident, proposal)?;
-        if p.carried_out.is_some() {
-            return Err(StoreError::Refused(format!(
-                "proposal #{} was already carried out",
-                p.stamp.entry_id.short()
-            )));
-        }
-        if let Some(first) = p.signoffs.first() {
-            return Err(StoreError::Refused(format!(
-                "proposal #{} was already {} by {}",
-                p.stamp.entry_id.short(),
-                if first.approved { "signed off" } else { "refused" },
-                first.stamp.by.person
-            )));
+        if let Some(why) = self.sign_off_refusal(&state, &operator, p) {
+            return Err(StoreError::Refused(why));
         }
         let body = EntryBody::IsolationSignedOff(IsolationSignedOff {
             proposal: p.stamp.entry_id,
@@ -159,28 +130,8 @@ impl Muster {
     pub fn carry_out(&mut self, incident: IncidentId, proposal: Option<&str>) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let p = self.open_proposal(&state, incident, proposal)?;
-        if p.carried_out.is_some() {
-            return Err(StoreError::Refused(format!(
-                "proposal #{} was already carried out",
-                p.stamp.entry_id.short()
-            )));
-        }
-        if let Some(refusal) = p.refused() {
-            return Err(StoreError::Refused(format!(
-                "the clinical liaison ({}) refused proposal #{}: {}",
-                refusal.stamp.by.person,
-                p.stamp.entry_id.short(),
-                refusal.note
-            )));
-        }
-        let impact = self.impact(&state, &p.system)?;
-        if impact.needs_clinical_signoff && p.signed_off().is_none() {
-            return Err(StoreError::Refused(format!(
-                "to {} {} needs the clinical liaison's sign-off first ({} handle medication administration or diagnostics)",
-                p.action,
-                p.system,
-                impact.signoff_because.join(", ")
-            )));
+        if let Some(why) = self.carry_out_refusal(&state, p)? {
+            return Err(StoreError::Refused(why));
         }
         let body = EntryBody::IsolationCarriedOut(IsolationCarriedOut {
             proposal: p.stamp.entry_id,
@@ -188,6 +139,82 @@ impl Muster {
             action: p.action,
         });
         self.append_one(incident, &state, body)
+    }
+
+    /// Why [`Self::carry_out`] would refuse this proposal now, in the words of its refusal
+    /// (`None`: it would be carried out), so a screen can show the reason before the click.
+    pub fn carry_out_refusal(&self, state: &IncidentState, p: &ProposalRecord) -> Result<Option<String>> {
+        if p.carried_out.is_some() {
+            return Ok(Some(format!("proposal #{} was already carried out", p.stamp.entry_id.short())));
+        }
+        if let Some(refusal) = p.refused() {
+            return Ok(Some(format!(
+                "the clinical liaison ({}) refused proposal #{}: {}",
+                refusal.stamp.by.person,
+                p.stamp.entry_id.short(),
+                refusal.note
+            )));
+        }
+        let impact = self.impact(state, &p.system)?;
+        if impact.needs_clinical_signoff && p.signed_off().is_none() {
+            return Ok(Some(format!(
+                "to {} {} needs the clinical liaison's sign-off first ({} handle medication administration or diagnostics)",
+                p.action,
+                p.system,
+                impact.signoff_because.join(", ")
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Why [`Self::propose_isolation`] would refuse to propose `action` for `system` now (`None`:
+    /// it would be proposed), in the words of its refusal.
+    pub fn proposal_refusal(
+        &self,
+        state: &IncidentState,
+        system: &str,
+        action: IsolationAction,
+    ) -> Option<String> {
+        let isolated = state.breach.is_isolated(system);
+        match action {
+            IsolationAction::Isolate if isolated => return Some(format!("{system} is already isolated")),
+            IsolationAction::Restore if !isolated => return Some(format!("{system} is not isolated")),
+            _ => {}
+        }
+        state
+            .breach
+            .proposals
+            .iter()
+            .find(|p| {
+                p.system == system && p.action == action && p.carried_out.is_none() && p.refused().is_none()
+            })
+            .map(|open| {
+                format!("proposal #{} to {action} {system} is still open", open.stamp.entry_id.short())
+            })
+    }
+
+    /// Why [`Self::sign_off`] would refuse `operator`'s sign-off (or refusal) of this proposal now
+    /// (`None`: it would be recorded), in the words of its refusal.
+    pub fn sign_off_refusal(
+        &self,
+        state: &IncidentState,
+        operator: &str,
+        p: &ProposalRecord,
+    ) -> Option<String> {
+        if let Some(why) = not_the_clinical_liaison(state, operator) {
+            return Some(why);
+        }
+        if p.carried_out.is_some() {
+            return Some(format!("proposal #{} was already carried out", p.stamp.entry_id.short()));
+        }
+        p.signoffs.first().map(|first| {
+            format!(
+                "proposal #{} was already {} by {}",
+                p.stamp.entry_id.short(),
+                if first.approved { "signed off" } else { "refused" },
+                first.stamp.by.person
+            )
+        })
     }
 
     /// A HICS 251 rating of a system.
@@ -212,6 +239,15 @@ impl Muster {
         });
         self.append_one(incident, &state, body)
     }
+}
+
+fn not_the_clinical_liaison(state: &IncidentState, operator: &str) -> Option<String> {
+    (!state.positions_of(operator).contains(&Position::ClinicalLiaison)).then(|| {
+        format!(
+            "you ({operator}) do not hold {}; only the clinical liaison signs off isolations",
+            Position::ClinicalLiaison
+        )
+    })
 }
 
 fn register_of(state: &IncidentState) -> Result<Register> {
