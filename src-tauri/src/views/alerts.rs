@@ -37,8 +37,8 @@ pub struct AlertView {
     pub kind: AlertKind,
     /// What is owed: "Scribe status update", "Notify HHS Office for Civil Rights", a step's title.
     pub what: String,
-    /// Who owes it: the position's holders, or the position and holders of a step, or the rule
-    /// and citation of a deadline.
+    /// Who owes it: the position's holders, or the position and holders of a step, or the
+    /// organisation that owes a deadline (ruleset v3's `owed_by`) with the rule and citation.
     pub who: String,
     /// From this instant the item is in the alert area.
     pub shows_from_ms: f64,
@@ -109,7 +109,7 @@ impl AlertView {
             key: format!("deadline:{}", o.rule),
             kind: AlertKind::Deadline,
             what: format!("Notify {}", o.recipient),
-            who: format!("{} ({})", o.rule, o.citation),
+            who: format!("{} · {} ({})", o.owed_by.label(), o.rule, o.citation),
             shows_from_ms: ms(from.timestamp_millis()),
             due_ms: ms(due.timestamp_millis()),
             due_text: zone.format(due),
