@@ -124,7 +124,9 @@ class AppStore {
 
   async onChanged(_incident: string | null): Promise<void> {
     this.revision++;
-    await Promise.all([this.reloadIncidents(), this.reloadBoard(), this.reloadEvidence()]);
+    // The device key is made at the first write: the header names it from then on.
+    const info = this.info?.device === null ? this.refreshInfo() : Promise.resolve();
+    await Promise.all([this.reloadIncidents(), this.reloadBoard(), this.reloadEvidence(), info]);
   }
 
   async onSyncStatus(s: SyncStatus): Promise<void> {

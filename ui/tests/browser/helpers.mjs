@@ -119,7 +119,7 @@ const slug = (name) =>
 export function withApp(options, body) {
   return async (/** @type {import('node:test').TestContext} */ t) => {
     assert.ok(browser && bridge, 'useBrowser() was not called in this file');
-    const operator = options.operator ?? 'Alice';
+    const operator = options.operator === undefined ? 'Alice' : options.operator;
     const dataDir = typeof options.dataDir === 'function' ? await options.dataDir() : options.dataDir;
     const session = await bridge.open(dataDir ? { dataDir } : {});
     const context = await browser.newContext({

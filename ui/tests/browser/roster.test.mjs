@@ -88,6 +88,14 @@ test(
       await actAs(byTestId, 'Carol');
       await expectText(byTestId('handover-cancel'), 'Decline');
       await byTestId('handover-accept').click();
+      // Command belongs to a position: she confirms it is her signing (nothing is sent before).
+      await expectText(
+        byTestId('confirm-acting-who'),
+        'You are signing as Carol, Incident Commander — confirm',
+      );
+      await expectText(byTestId('confirm-acting-act'), 'Accept command of this incident');
+      assert.equal((await calls('accept_handover')).length, 0);
+      await byTestId('confirm-acting-ok').click();
       await expectText(byTestId('current-ic'), 'IC: Carol');
       await expectText(byTestId('roster-incident-commander').getByTestId('holder'), 'Carol');
       await expectText(byTestId('handover-history'), /Alice → Carol — accepted/);
