@@ -9,7 +9,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import artifacts
-from test_desktop import click, find, texts, tid, type_into, wait_text
+from test_desktop import click, find, texts, tid, type_into, unfold_alerts, wait_text
 
 SIZES = [(1366, 860), (1024, 700)]
 
@@ -73,7 +73,7 @@ def test_the_demo_alert_area_is_compact_most_late_first(desktop):
     d = desktop.session
     click(d, "no-incident-demo")
     find(d, "timeline-row", timeout=30)
-    find(d, "alert-area")
+    unfold_alerts(d)
 
     def check(drv, width, height):
         m = layout(drv)
@@ -131,6 +131,7 @@ def test_the_alert_area_folds_and_the_acting_dialog(desktop):
         lambda drv: drv.find_element(By.CSS_SELECTOR, tid("alert-area")).get_attribute("data-collapsed") == "true"
     )
     shots(d, "alerts-folded")
+    click(d, "alerts-toggle")  # folding is remembered: leave it open for the next tests
     click(d, "operator")
     find(d, "acting-dialog")
     shots(d, "acting-dialog")

@@ -58,6 +58,14 @@ def first_launch(d, person: str):
     wait_text(d, "operator", person)
 
 
+def unfold_alerts(d):
+    """The alert area remembers being folded (on this machine's webview storage): unfold it."""
+    area = find(d, "alert-area")
+    if area.get_attribute("data-collapsed") == "true":
+        click(d, "alerts-toggle")
+        WebDriverWait(d, 5).until(lambda drv: find(drv, "alert-area").get_attribute("data-collapsed") == "false")
+
+
 def act_as(d, person: str):
     click(d, "operator")
     type_into(d, "operator-input", person)
@@ -101,6 +109,9 @@ def test_assign_roles_and_hand_over_command_with_acceptance(desktop, shot):
 
     act_as(d, "Luis Reyes")
     click(d, "handover-accept")
+    # Command belongs to a position: the acting person confirms it is them before signing.
+    wait_text(d, "confirm-acting-who", "You are signing as Luis Reyes, Incident Commander")
+    click(d, "confirm-acting-ok")
     wait_text(d, "current-ic", "Luis Reyes")
     wait_text(d, "handover-history", "accepted")
 
@@ -115,7 +126,9 @@ def test_a_status_prompt_fires_on_its_cadence_and_is_answered_then_snoozed(deskt
     # The scheduler fires when the update falls due: a minute after the assignment, and the
     # update joins the alert area.
     alert = '[data-testid="alert"][data-key="status_update:technical-lead"]'
-    WebDriverWait(d, 120).until(lambda drv: drv.find_elements(By.CSS_SELECTOR, alert))
+    find(d, "alert-area", timeout=120)
+    unfold_alerts(d)
+    WebDriverWait(d, 30).until(lambda drv: drv.find_elements(By.CSS_SELECTOR, alert))
     assert find(d, "prompt-technical-lead").get_attribute("data-state") in ("due", "overdue")
 
     # The alert opens the status form for that position.
