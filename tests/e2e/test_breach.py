@@ -105,6 +105,8 @@ def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
     act_as(d, "Dr. Marcus Webb")
     type_into(d, "signoff-note", "Lab and pharmacy on downtime procedures; runners every 30 min")
     click(d, "signoff-approve")
+    wait_text(d, "confirm-acting-who", "You are signing as Dr. Marcus Webb, Clinical Liaison")
+    click(d, "confirm-acting-ok")
     wait_text(d, "signoff-state", "signed off")
     act_as(d, "Amara Okafor")
     click(d, "carry-out")
