@@ -40,6 +40,8 @@ fn generate() -> String {
         CadenceView::decl(),
         SeverityView::decl(),
         DeadlineView::decl(),
+        AlertKind::decl(),
+        AlertView::decl(),
         Board::decl(),
         TimelineRow::decl(),
         TimelineQuery::decl(),

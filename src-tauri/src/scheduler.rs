@@ -53,7 +53,7 @@ fn scan(state: &AppState, now_ms: i64) -> IpcResult<Scan> {
             out.next_ms = earliest(out.next_ms, next_change_ms(&clocks, now_ms));
             for c in clocks {
                 let st = match c.state(now_ms) {
-                    PromptState::Waiting => continue,
+                    PromptState::Waiting | PromptState::Snoozed => continue,
                     PromptState::Due => PromptAlarm::Due,
                     PromptState::Overdue => PromptAlarm::Overdue,
                 };

@@ -118,8 +118,29 @@ impl AppState {
         f(&*self.muster()?)
     }
 
-    /// Runs a write, then tells the UI and the scheduler.
+    /// Runs a write, then tells the UI and the scheduler. Refused until someone has said who is
+    /// acting at this laptop: every entry is signed with that name, and a console that signs
+    /// "operator" (or the OS account's name) tells nobody who did what.
     pub fn write<R: Runtime, T>(
+        &self,
+        app: &AppHandle<R>,
+        incident: Option<&str>,
+        f: impl FnOnce(&mut Muster) -> IpcResult<T>,
+    ) -> IpcResult<T> {
+        self.write_settings(app, incident, |m| {
+            if m.operator_name()?.is_none() {
+                return Err(IpcError::new(
+                    "state.no_operator",
+                    "give your name first (Acting as…): every entry is signed with the name of who is acting",
+                ));
+            }
+            f(m)
+        })
+    }
+
+    /// Runs a write that needs no acting person (who is acting itself), then tells the UI and
+    /// the scheduler.
+    pub fn write_settings<R: Runtime, T>(
         &self,
         app: &AppHandle<R>,
         incident: Option<&str>,

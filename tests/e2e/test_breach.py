@@ -9,7 +9,7 @@ from pathlib import Path
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from test_desktop import act_as, click, find, texts, tid, type_into, wait_text
+from test_desktop import act_as, click, first_launch, find, texts, tid, type_into, wait_text
 
 REGISTER = (Path(__file__).resolve().parents[2] / "assets" / "demo" / "systems.csv").read_text()
 TITLE = "E2E: lateral movement to the interface engine"
@@ -45,8 +45,8 @@ def record_phi_exfiltration_scope(d, jurisdiction: str, individuals: int, role: 
 
 def test_scope_and_a_trigger_start_the_regulatory_clocks(desktop, shot):
     d = desktop.start()
-    find(d, "open-incident-form", timeout=30)
-    act_as(d, "Amara Okafor")
+    first_launch(d, "Amara Okafor")
+    find(d, "open-incident-form")
     type_into(d, "incident-title-input", TITLE)
     Select(find(d, "incident-severity")).select_by_value("sev2")
     click(d, "open-incident-submit")
@@ -105,6 +105,8 @@ def test_a_clinical_liaison_signs_off_an_isolation(desktop, shot):
     act_as(d, "Dr. Marcus Webb")
     type_into(d, "signoff-note", "Lab and pharmacy on downtime procedures; runners every 30 min")
     click(d, "signoff-approve")
+    wait_text(d, "confirm-acting-who", "You are signing as Dr. Marcus Webb, Clinical Liaison")
+    click(d, "confirm-acting-ok")
     wait_text(d, "signoff-state", "signed off")
     act_as(d, "Amara Okafor")
     click(d, "carry-out")

@@ -50,6 +50,22 @@ def wait_text(d, name: str, text: str, timeout: float = 15):
     )
 
 
+def first_launch(d, person: str):
+    """A fresh installation asks who is at the laptop before anything can be written."""
+    find(d, "welcome-name", timeout=30)
+    type_into(d, "welcome-name", person)
+    click(d, "welcome-start")
+    wait_text(d, "operator", person)
+
+
+def unfold_alerts(d):
+    """The alert area remembers being folded (on this machine's webview storage): unfold it."""
+    area = find(d, "alert-area")
+    if area.get_attribute("data-collapsed") == "true":
+        click(d, "alerts-toggle")
+        WebDriverWait(d, 5).until(lambda drv: find(drv, "alert-area").get_attribute("data-collapsed") == "false")
+
+
 def act_as(d, person: str):
     click(d, "operator")
     type_into(d, "operator-input", person)
@@ -60,8 +76,8 @@ def act_as(d, person: str):
 def test_open_an_incident_and_record_a_note(desktop, shot):
     d = desktop.start()
     assert d.title.startswith("Muster")
-    find(d, "open-incident-form", timeout=30)
-    act_as(d, "Amara Okafor")
+    first_launch(d, "Amara Okafor")
+    find(d, "open-incident-form")
     type_into(d, "incident-title-input", TITLE)
     Select(find(d, "incident-severity")).select_by_value("sev1")
     click(d, "open-incident-submit")
@@ -93,6 +109,9 @@ def test_assign_roles_and_hand_over_command_with_acceptance(desktop, shot):
 
     act_as(d, "Luis Reyes")
     click(d, "handover-accept")
+    # Command belongs to a position: the acting person confirms it is them before signing.
+    wait_text(d, "confirm-acting-who", "You are signing as Luis Reyes, Incident Commander")
+    click(d, "confirm-acting-ok")
     wait_text(d, "current-ic", "Luis Reyes")
     wait_text(d, "handover-history", "accepted")
 
@@ -104,13 +123,17 @@ def test_a_status_prompt_fires_on_its_cadence_and_is_answered_then_snoozed(deskt
     type_into(d, "cadence-minutes", "1")
     click(d, "cadence-submit")
     wait_text(d, "prompt-technical-lead", "Every 1 min")
-    # The scheduler fires when the update falls due: a minute after the assignment.
-    find(d, "prompt-alert", timeout=120)
-    wait_text(d, "prompt-alert", "Technical Lead")
+    # The scheduler fires when the update falls due: a minute after the assignment, and the
+    # update joins the alert area.
+    alert = '[data-testid="alert"][data-key="status_update:technical-lead"]'
+    find(d, "alert-area", timeout=120)
+    unfold_alerts(d)
+    WebDriverWait(d, 30).until(lambda drv: drv.find_elements(By.CSS_SELECTOR, alert))
     assert find(d, "prompt-technical-lead").get_attribute("data-state") in ("due", "overdue")
 
-    click(d, "prompt-alert-answer")
-    Select(find(d, "status-position")).select_by_value("technical-lead")
+    # The alert opens the status form for that position.
+    d.find_element(By.CSS_SELECTOR, alert).click()
+    assert Select(find(d, "status-position")).first_selected_option.get_attribute("value") == "technical-lead"
     type_into(d, "status-conditions", "PACS-02 isolated; restore from offline backup at 30%")
     type_into(d, "status-actions", "Validating backup integrity")
     click(d, "status-submit")
@@ -118,7 +141,7 @@ def test_a_status_prompt_fires_on_its_cadence_and_is_answered_then_snoozed(deskt
         lambda drv: drv.find_element(By.CSS_SELECTOR, tid("prompt-technical-lead")).get_attribute("data-state")
         == "waiting"
     )
-    assert not d.find_elements(By.CSS_SELECTOR, tid("prompt-alert"))
+    assert not d.find_elements(By.CSS_SELECTOR, alert)
 
     card = find(d, "prompt-technical-lead")
     card.find_element(By.CSS_SELECTOR, tid("prompt-snooze")).click()

@@ -19,7 +19,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import Desktop, artifacts, muster_binary
-from test_desktop import act_as, click, find, texts, tid, type_into, wait_text
+from test_desktop import click, first_launch, find, texts, tid, type_into, wait_text
 
 TITLE = "E2E sync: ransomware on the imaging archive"
 FIRST = "EDR alert on PACS-02 (written on laptop A)"
@@ -106,8 +106,8 @@ def test_two_laptops_share_an_incident_and_see_each_others_notes(world):
     )
 
     a = a_laptop.start()
-    find(a, "open-incident-form", timeout=30)
-    act_as(a, "Amara Okafor")
+    first_launch(a, "Amara Okafor")
+    find(a, "open-incident-form")
     # No server yet: the app says so and works.
     WebDriverWait(a, 15).until(lambda drv: sync_text(drv) == "Not connected")
     type_into(a, "incident-title-input", TITLE)
@@ -138,6 +138,8 @@ def test_two_laptops_share_an_incident_and_see_each_others_notes(world):
 
     # B's app starts logged in: the shared incident arrives with A's note.
     b = b_laptop.start()
+    # A fresh installation: it asks who is at the laptop first (the sync loop runs meanwhile).
+    first_launch(b, "Bob Tanaka")
     wait_synced(b, timeout=30)
     # It opens on the incident if it had arrived before the window loaded, else on the list.
     WebDriverWait(b, 20).until(

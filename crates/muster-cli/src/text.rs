@@ -227,6 +227,7 @@ pub fn prompts(clocks: &[muster_core::prompts::PromptClock], now_ms: i64, zone: 
         let minutes = (c.due_ms - now_ms) / 60_000;
         let state = match c.state(now_ms) {
             PromptState::Waiting => format!("due in {minutes} min"),
+            PromptState::Snoozed => format!("snoozed, due in {minutes} min"),
             PromptState::Due => "DUE".to_string(),
             PromptState::Overdue => format!("OVERDUE by {} min (escalated)", -minutes),
         };

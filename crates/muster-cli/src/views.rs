@@ -307,7 +307,7 @@ pub struct PromptView {
     /// RFC 3339 UTC.
     pub due: String,
     pub escalates: String,
-    /// waiting | due | overdue
+    /// waiting | snoozed | due | overdue
     pub state: &'static str,
     pub last_report: Option<String>,
     pub snoozed: Option<Value>,
@@ -331,6 +331,7 @@ impl PromptView {
             escalates: at(c.escalate_ms),
             state: match c.state(now_ms) {
                 PromptState::Waiting => "waiting",
+                PromptState::Snoozed => "snoozed",
                 PromptState::Due => "due",
                 PromptState::Overdue => "overdue",
             },

@@ -5,7 +5,8 @@
 //! A position's clock starts at the later of its holder's assignment and its last status update;
 //! the update is due one interval later (or when a snooze made after that ends, if later), and it
 //! escalates to the incident commander when it is a third of an interval late (at least 20
-//! seconds, at most 10 minutes).
+//! seconds, at most 10 minutes). While a snooze holds the due instant back the clock is
+//! `Snoozed`, not on time: someone decided the update can wait, and every screen says so.
 
 use serde::Serialize;
 
@@ -36,6 +37,8 @@ pub enum CadenceSource {
 pub enum PromptState {
     /// Counting down.
     Waiting,
+    /// Counting down to the end of a snooze that moved the due instant later.
+    Snoozed,
     /// The update is owed now.
     Due,
     /// Late enough to be escalated to the incident commander.
@@ -55,6 +58,8 @@ pub struct PromptClock {
     pub since_ms: i64,
     /// The snooze in force, if one was made after the clock started.
     pub snooze: Option<Snooze>,
+    /// When the snooze in force ends, if it moved the due instant later than one interval.
+    pub snoozed_until_ms: Option<i64>,
     pub due_ms: i64,
     pub escalate_ms: i64,
 }
@@ -65,6 +70,8 @@ impl PromptClock {
             PromptState::Overdue
         } else if now_ms >= self.due_ms {
             PromptState::Due
+        } else if self.snoozed_until_ms.is_some() {
+            PromptState::Snoozed
         } else {
             PromptState::Waiting
         }
@@ -107,16 +114,18 @@ pub fn prompt_clocks(state: &IncidentState) -> Vec<PromptClock> {
         let last_report = state.command.reports.iter().find(|r| r.position == line.position).cloned();
         let since_ms = last_report.as_ref().map_or(assigned_ms, |r| r.stamp.at.utc_ms.max(assigned_ms));
         let interval_ms = i64::from(interval_minutes) * MINUTE_MS;
-        let mut due_ms = since_ms.saturating_add(interval_ms);
+        let interval_due_ms = since_ms.saturating_add(interval_ms);
         let snooze = state
             .command
             .snoozes
             .iter()
             .find(|s| s.position == line.position && s.stamp.at.utc_ms >= since_ms)
             .cloned();
-        if let Some(s) = &snooze {
-            due_ms = due_ms.max(s.stamp.at.utc_ms.saturating_add(i64::from(s.minutes) * MINUTE_MS));
-        }
+        let snoozed_until_ms = snooze
+            .as_ref()
+            .map(|s| s.stamp.at.utc_ms.saturating_add(i64::from(s.minutes) * MINUTE_MS))
+            .filter(|end| *end > interval_due_ms);
+        let due_ms = snoozed_until_ms.unwrap_or(interval_due_ms);
         let grace_ms = (interval_ms / 3).clamp(MIN_GRACE_MS, MAX_GRACE_MS);
         out.push(PromptClock {
             position: line.position.clone(),
@@ -126,6 +135,7 @@ pub fn prompt_clocks(state: &IncidentState) -> Vec<PromptClock> {
             last_report,
             since_ms,
             snooze,
+            snoozed_until_ms,
             due_ms,
             escalate_ms: due_ms.saturating_add(grace_ms),
         });

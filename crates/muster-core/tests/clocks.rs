@@ -2577,7 +2577,9 @@ fn hipaa_counts_every_affected_individual_and_a_waived_anchor_waives_what_follow
 
 #[test]
 fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspended_or_met() {
-    use muster_core::breach::rules::clocks::{deadline_stage, next_deadline_change, DeadlineStage as S};
+    use muster_core::breach::rules::clocks::{
+        deadline_stage, next_deadline_change, reminded_from, DeadlineStage as S,
+    };
     let scope = phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 600).affected("DE", 10);
     let log = incident_with(&scope, false);
     // gdpr.authority: 72 hours from awareness (2026-03-03T10:30-05:00).
@@ -2598,6 +2600,8 @@ fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspende
         let gdpr = find(&all, "gdpr.authority");
         assert_due(gdpr, Some(DUE), now);
         assert_eq!(deadline_stage(gdpr, at(now)), stage, "gdpr.authority at {now}");
+        // Screens list it from the day-before stage on, whatever the instant they read it at.
+        assert_eq!(reminded_from(gdpr), Some(at("2026-03-05T10:30:00-05:00")), "at {now}");
         assert_eq!(
             next_deadline_change(std::slice::from_ref(gdpr), at(now)),
             next,
@@ -2622,8 +2626,10 @@ fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspende
     let gdpr = find(&all, "gdpr.authority");
     assert_eq!(gdpr.status, ObligationStatus::Met);
     assert_eq!(deadline_stage(gdpr, at("2026-03-06T10:00:00-05:00")), None);
+    assert_eq!(reminded_from(gdpr), None);
     for o in all.iter().filter(|o| o.due.is_none()) {
         assert_eq!(deadline_stage(o, at("2026-03-06T10:00:00-05:00")), None, "{}", o.rule);
+        assert_eq!(reminded_from(o), None, "{}", o.rule);
     }
 
     // A law-enforcement delay in force: the HIPAA clocks are quiet until it ends, then wake.
@@ -2637,6 +2643,7 @@ fn reminders_fire_a_day_and_an_hour_before_and_when_overdue_never_while_suspende
     let all = obligations_of(&delayed, inside);
     let hipaa = find(&all, "hipaa.individuals");
     assert_eq!(deadline_stage(hipaa, at(inside)), None);
+    assert_eq!(reminded_from(hipaa), None);
     assert_eq!(
         next_deadline_change(std::slice::from_ref(hipaa), at(inside)),
         Some(at("2026-04-09T00:00:00Z"))

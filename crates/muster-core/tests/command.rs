@@ -149,12 +149,33 @@ fn an_update_restarts_the_clock_a_retraction_undoes_it_and_a_snooze_defers_it() 
     let c = clock_at(&entries);
     assert_eq!(c.due_ms, (t0 + 32 * MIN) as i64);
     assert_eq!(c.snooze.as_ref().unwrap().reason, "restoring the imaging archive");
+    // Overdue before the snooze, and not "on time" after it: snoozed until it ends, then due.
+    assert_eq!(c.snoozed_until_ms, Some(c.due_ms));
+    assert_eq!(c.state(c.due_ms - 1), PromptState::Snoozed);
+    assert_eq!(c.state(c.due_ms), PromptState::Due);
+    assert_eq!(c.state(c.escalate_ms), PromptState::Overdue);
 
     // A later update ends the snooze's effect.
     entries.push(a.write(hlc(t0 + 40 * MIN), status(Position::TechnicalLead)));
     let c = clock_at(&entries);
     assert!(c.snooze.is_none());
+    assert_eq!(c.snoozed_until_ms, None);
     assert_eq!(c.due_ms, (t0 + 55 * MIN) as i64);
+    assert_eq!(c.state(c.due_ms - 1), PromptState::Waiting);
+
+    // A snooze that ends before the update is due anyway changes nothing: still on time.
+    entries.push(a.write(
+        hlc(t0 + 41 * MIN),
+        EntryBody::StatusSnoozed(StatusSnoozed {
+            position: Position::TechnicalLead,
+            minutes: 5,
+            reason: "in the huddle".into(),
+        }),
+    ));
+    let c = clock_at(&entries);
+    assert_eq!(c.due_ms, (t0 + 55 * MIN) as i64);
+    assert_eq!(c.snoozed_until_ms, None);
+    assert_eq!(c.state(c.due_ms - 1), PromptState::Waiting);
 }
 
 #[test]

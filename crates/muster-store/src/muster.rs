@@ -129,6 +129,11 @@ impl Muster {
         self.store.set_setting(SETTING_OPERATOR, name.trim())
     }
 
+    /// The name someone gave at this installation (`set_operator_name`), if anyone did yet.
+    pub fn operator_name(&self) -> Result<Option<String>> {
+        self.store.setting(SETTING_OPERATOR)
+    }
+
     /// Who is writing: `--as`, else the configured name, else the OS user name.
     pub fn operator(&self) -> Result<String> {
         if let Some(p) = &self.operator_override {

@@ -16,6 +16,7 @@ fn app_info_of(m: &Muster, state: &AppState) -> IpcResult<AppInfo> {
         version: env!("CARGO_PKG_VERSION").into(),
         data_dir: m.data_dir().display().to_string(),
         operator: m.operator()?,
+        operator_named: m.operator_name()?.is_some(),
         device: m.device_id()?.map(|d| d.short()),
         zone: state.zone.name(),
         zone_abbreviation: state.zone.format(now).rsplit(' ').next().unwrap_or_default().to_string(),
@@ -33,7 +34,7 @@ pub async fn app_info(state: App<'_>) -> IpcResult<AppInfo> {
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn set_operator<R: Runtime>(app: AppHandle<R>, state: App<'_>, name: String) -> IpcResult<AppInfo> {
-    state.write(&app, None, |m| Ok(m.set_operator_name(&name)?))?;
+    state.write_settings(&app, None, |m| Ok(m.set_operator_name(&name)?))?;
     state.read(|m| app_info_of(m, &state))
 }
 

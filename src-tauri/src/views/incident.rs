@@ -101,6 +101,8 @@ pub struct Board {
     pub now_ms: f64,
     /// Regulatory obligations not met or waived, soonest due first (for the wallboard).
     pub deadlines: Vec<DeadlineView>,
+    /// What the alert area lists, or will once its instant comes, the most late first.
+    pub alerts: Vec<AlertView>,
     /// Systems isolated now, most critical first.
     pub isolated: Vec<IsolatedSystemView>,
 }
@@ -166,6 +168,7 @@ impl Board {
                 .collect(),
             entry_count: s.entry_count as f64,
             deadlines: Vec::new(),
+            alerts: Vec::new(),
             isolated: IsolatedSystemView::list(s, zone),
             latest,
             now_ms: ms(now_ms),

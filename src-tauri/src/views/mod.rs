@@ -3,9 +3,11 @@
 //! since the Unix epoch as `f64` (exact up to 2^53, a JavaScript number), with the text already
 //! formatted in the viewer's zone where a screen shows it.
 //!
-//! By domain: [`incident`] (list, board), [`timeline`], [`roster`], [`status`] (prompts),
-//! [`decision`], [`breach`] (and its [`clocks`]), [`systems`], [`sync`], and [`events`] (what the app pushes).
+//! By domain: [`incident`] (list, board), [`alerts`] (the alert area), [`timeline`], [`roster`],
+//! [`status`] (prompts), [`decision`], [`breach`] (and its [`clocks`]), [`systems`], [`sync`], and
+//! [`events`] (what the app pushes).
 
+mod alerts;
 mod breach;
 mod clocks;
 mod decision;
@@ -17,6 +19,7 @@ mod sync;
 mod systems;
 mod timeline;
 
+pub use alerts::*;
 pub use breach::*;
 pub use clocks::*;
 pub use decision::*;
@@ -85,7 +88,11 @@ pub struct SeverityInfo {
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
+    /// Who is acting: the name given at this installation (else the OS user's, until one is).
     pub operator: String,
+    /// Someone gave their name at this installation: until then the console asks for it first
+    /// and writes nothing.
+    pub operator_named: bool,
     /// Short id of this installation's device key, once one exists.
     pub device: Option<String>,
     /// The viewer's IANA zone (or UTC): every time on screen is in it.

@@ -31,6 +31,9 @@ pub struct PromptView {
     pub due_text: String,
     pub escalate_ms: f64,
     pub snooze: Option<SnoozeView>,
+    /// When the snooze in force ends, if it moved the due instant later: until then the prompt
+    /// is snoozed (its own state, not on time).
+    pub snoozed_until_ms: Option<f64>,
 }
 
 impl PromptView {
@@ -56,6 +59,7 @@ impl PromptView {
                 reason: s.reason.clone(),
                 stamp: StampView::of(&s.stamp, zone),
             }),
+            snoozed_until_ms: c.snoozed_until_ms.map(ms),
         }
     }
 }

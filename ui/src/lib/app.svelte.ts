@@ -1,7 +1,10 @@
 // The console's state: what the backend said last, refreshed when it pushes a change. The only
 // timer here ticks the on-screen clock and countdowns; data is never polled.
 import { api, errorMessage, events } from './api';
+import { reveal } from './reveal';
+import { applyZoom, stepZoom, storedZoom } from './zoom';
 import type {
+  AlertView,
   AppInfo,
   Board,
   DeadlineFired,
@@ -19,6 +22,34 @@ export interface Toast {
   text: string;
 }
 
+/** An act that belongs to a position, waiting for the acting person to confirm it is them. */
+export interface ActingRequest {
+  /** The position the act belongs to (a slug: "clinical-liaison"). */
+  position: string;
+  /** What is about to be signed, for people: "Sign off isolating PACS-01". */
+  act: string;
+  resolve: (confirmed: boolean) => void;
+}
+
+const ALERTS_COLLAPSED = 'muster.alerts.collapsed';
+
+function stored(key: string): string | null {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function store(key: string, value: string | null): void {
+  try {
+    if (value === null) localStorage.removeItem(key);
+    else localStorage.setItem(key, value);
+  } catch {
+    // Without storage the choice holds until the window closes.
+  }
+}
+
 let toastSeq = 0;
 
 class AppStore {
@@ -32,6 +63,13 @@ class AppStore {
   helpOpen = $state(false);
   statusFormFor = $state<string | null>(null);
   syncOpen = $state(false);
+  /** The "who is acting" dialog. */
+  actingOpen = $state(false);
+  /** An act waiting for the acting person's confirmation (ConfirmActing). */
+  confirming = $state<ActingRequest | null>(null);
+  /** The alert area shows only its summary line (kept on this laptop). */
+  alertsCollapsed = $state(stored(ALERTS_COLLAPSED) === '1');
+  zoom = $state(1);
   /** The sync loop's status as last pushed (`sync-status`); null until first read. */
   sync = $state<SyncStatus | null>(null);
   /** Server alerts and set-aside entries of the current incident (the red banner). */
@@ -48,7 +86,13 @@ class AppStore {
   /** Set by screens that want focus on a field ("quick-note", "search", "decision", "trigger", "classify"). */
   focusRequest = $state<{ target: string; seq: number } | null>(null);
 
+  /** Nobody has said who is acting at this laptop yet: the console asks first, writes nothing. */
+  get needsName(): boolean {
+    return this.info !== null && !this.info.operator_named;
+  }
+
   async init(): Promise<void> {
+    this.setZoom(storedZoom());
     try {
       this.info = await api.appInfo();
       await this.reloadIncidents();
@@ -80,7 +124,9 @@ class AppStore {
 
   async onChanged(_incident: string | null): Promise<void> {
     this.revision++;
-    await Promise.all([this.reloadIncidents(), this.reloadBoard(), this.reloadEvidence()]);
+    // The device key is made at the first write: the header names it from then on.
+    const info = this.info?.device === null ? this.refreshInfo() : Promise.resolve();
+    await Promise.all([this.reloadIncidents(), this.reloadBoard(), this.reloadEvidence(), info]);
   }
 
   async onSyncStatus(s: SyncStatus): Promise<void> {
@@ -165,6 +211,15 @@ class AppStore {
     this.screen = screen;
   }
 
+  /** Loads the demo incident (a ransomware attack on a hospital) and shows its timeline. */
+  async loadDemo(): Promise<boolean> {
+    return this.act(async () => {
+      const opened = await api.loadDemo();
+      await this.reloadIncidents();
+      await this.selectIncident(opened.incident, 'timeline');
+    }, 'Demo incident loaded: a ransomware attack on a hospital');
+  }
+
   async refreshInfo(): Promise<void> {
     this.info = await api.appInfo();
   }
@@ -201,6 +256,53 @@ class AppStore {
       this.toast('error', message);
       return message;
     }
+  }
+
+  setZoom(z: number): void {
+    this.zoom = z;
+    applyZoom(z);
+  }
+
+  zoomBy(direction: 1 | -1): void {
+    this.setZoom(stepZoom(this.zoom, direction));
+    this.toast('ok', `Zoom ${Math.round(this.zoom * 100)} % (Ctrl 0 resets)`);
+  }
+
+  setAlertsCollapsed(collapsed: boolean): void {
+    this.alertsCollapsed = collapsed;
+    store(ALERTS_COLLAPSED, collapsed ? '1' : null);
+  }
+
+  /**
+   * Asks the acting person to confirm an act that belongs to a position ("You are signing as
+   * Dr. Okafor, Clinical Liaison"); resolves true when they confirm. Any screen may call it
+   * before such a write: `if (!(await app.confirmActing({ position, act }))) return;`.
+   */
+  confirmActing(request: Omit<ActingRequest, 'resolve'>): Promise<boolean> {
+    this.confirming?.resolve(false);
+    return new Promise((resolve) => {
+      this.confirming = { ...request, resolve };
+    });
+  }
+
+  /** Ends the confirmation: confirmed, or not (cancelled, or "not me"). */
+  answerConfirm(confirmed: boolean): void {
+    const pending = this.confirming;
+    this.confirming = null;
+    pending?.resolve(confirmed);
+  }
+
+  /** Opens what resolves an alert: the status form for its position, or the Breach screen at
+   * its obligation or escalation step. */
+  async openAlert(a: AlertView): Promise<void> {
+    if (a.kind === 'status_update') {
+      this.statusFormFor = a.position ?? '';
+      return;
+    }
+    this.wallboard = false;
+    this.screen = 'breach';
+    const row = a.kind === 'deadline' ? `obligation-${a.rule ?? ''}` : `step-${a.rule ?? ''}`;
+    if (!(await reveal(row))) this.toast('error', `${a.what}: not on the Breach screen any more`);
   }
 
   focus(target: string): void {

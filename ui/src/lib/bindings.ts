@@ -29,7 +29,16 @@ export type PositionView = { slug: string, title: string, };
 
 export type SeverityInfo = { slug: string, label: string, default_minutes: number, };
 
-export type AppInfo = { version: string, data_dir: string, operator: string, 
+export type AppInfo = { version: string, data_dir: string, 
+/**
+ * Who is acting: the name given at this installation (else the OS user's, until one is).
+ */
+operator: string, 
+/**
+ * Someone gave their name at this installation: until then the console asks for it first
+ * and writes nothing.
+ */
+operator_named: boolean, 
 /**
  * Short id of this installation's device key, once one exists.
  */
@@ -67,7 +76,12 @@ export type PromptView = { position: PositionView, holders: Array<string>, inter
 /**
  * Where the interval comes from, for people: "set for this position", "SEV1 default", ...
  */
-cadence_source: string, last_report: StampView | null, since_ms: number, due_ms: number, due_text: string, escalate_ms: number, snooze: SnoozeView | null, };
+cadence_source: string, last_report: StampView | null, since_ms: number, due_ms: number, due_text: string, escalate_ms: number, snooze: SnoozeView | null, 
+/**
+ * When the snooze in force ends, if it moved the due instant later: until then the prompt
+ * is snoozed (its own state, not on time).
+ */
+snoozed_until_ms: number | null, };
 
 export type ApprovalView = { position: PositionView, stamp: StampView, };
 
@@ -83,11 +97,53 @@ export type SeverityView = { slug: string, label: string, rationale: string | nu
 
 export type DeadlineView = { rule: string, recipient: string, status: ObligationState, due_ms: number | null, due_text: string | null, };
 
+export type AlertKind = "status_update" | "escalation_step" | "deadline";
+
+export type AlertView = { 
+/**
+ * Unique on the board: "status_update:scribe", "deadline:gdpr.authority", ...
+ */
+key: string, kind: AlertKind, 
+/**
+ * What is owed: "Scribe status update", "Notify HHS Office for Civil Rights", a step's title.
+ */
+what: string, 
+/**
+ * Who owes it: the position's holders, or the position and holders of a step, or the
+ * organisation that owes a deadline (ruleset v3's `owed_by`) with the rule and citation.
+ */
+who: string, 
+/**
+ * From this instant the item is in the alert area.
+ */
+shows_from_ms: number, 
+/**
+ * When it is owed: how late it is counts from here.
+ */
+due_ms: number, due_text: string, 
+/**
+ * From this instant it is late (a status update escalated to the commander; a step or a
+ * deadline overdue).
+ */
+late_from_ms: number, 
+/**
+ * The position whose status update answers it.
+ */
+position: string | null, 
+/**
+ * The rule the Breach screen lists it under (a step or a deadline).
+ */
+rule: string | null, };
+
 export type Board = { id: string, short: string, title: string, description: string | null, drill: boolean, status: IncidentStatusView, opened: StampView | null, severity: SeverityView | null, commander: CommanderView, pending_handover: HandoverView | null, handovers: Array<HandoverView>, roster: Array<RosterLineView>, prompts: Array<PromptView>, decisions: Array<DecisionView>, cadences: Array<CadenceView>, entry_count: number, latest: Array<TimelineRow>, now_ms: number, 
 /**
  * Regulatory obligations not met or waived, soonest due first (for the wallboard).
  */
 deadlines: Array<DeadlineView>, 
+/**
+ * What the alert area lists, or will once its instant comes, the most late first.
+ */
+alerts: Array<AlertView>, 
 /**
  * Systems isolated now, most critical first.
  */

@@ -70,6 +70,12 @@ export const BINDINGS: Record<string, string> = {
   d: 'decision',
   '?': 'help',
   'alt+s': 'sync',
+  a: 'alerts',
+  'alt+a': 'acting',
+  'ctrl+=': 'zoom-in',
+  'ctrl++': 'zoom-in',
+  'ctrl+-': 'zoom-out',
+  'ctrl+0': 'zoom-reset',
 };
 
 export const SHORTCUT_HELP: [string, string][] = [
@@ -82,8 +88,12 @@ export const SHORTCUT_HELP: [string, string][] = [
   ['g b', 'Breach: scope, classification, regulatory clocks, escalation'],
   ['g s', 'Systems (HICS 251): register, isolation impact, sign-off'],
   ['Alt 1 … Alt 7', 'The same screens (Alt 6 Breach, Alt 7 Systems)'],
+  ['a', 'Alerts: what is late or due, the most late first (arrows move, Enter opens)'],
   ['w', 'Wallboard (Esc to leave)'],
+  ['Alt A', 'Change who is acting at this laptop (who signs the entries)'],
   ['Alt S', 'Sync: log in to the server, share the incident, sync now'],
+  ['Ctrl + · Ctrl − · Ctrl 0', 'Zoom in · out · back to 100 %'],
+  ['Tab · Shift Tab', 'Move between controls; Enter or Space acts'],
   ['Ctrl Enter', 'Submit the form you are in'],
   ['?', 'This help'],
 ];

@@ -81,7 +81,8 @@ const slug = (name) =>
 
 /**
  * @typedef {object} AppOptions
- * @property {string} [operator] who is "acting as" (default Alice)
+ * @property {string | null} [operator] who is "acting as" (default Alice); null: nobody said yet
+ *   (a first launch: the console asks for a name; pass waitForReady: false)
  * @property {import('./seed.mjs').Seed} [seed] incidents written before the UI starts (seed.mjs;
  *   `minutesAgo` counts back from `now`)
  * @property {string | (() => Promise<string>)} [dataDir] open this installation instead of a new
@@ -118,7 +119,7 @@ const slug = (name) =>
 export function withApp(options, body) {
   return async (/** @type {import('node:test').TestContext} */ t) => {
     assert.ok(browser && bridge, 'useBrowser() was not called in this file');
-    const operator = options.operator ?? 'Alice';
+    const operator = options.operator === undefined ? 'Alice' : options.operator;
     const dataDir = typeof options.dataDir === 'function' ? await options.dataDir() : options.dataDir;
     const session = await bridge.open(dataDir ? { dataDir } : {});
     const context = await browser.newContext({
@@ -129,7 +130,7 @@ export function withApp(options, body) {
     context.setDefaultTimeout(10_000);
     const page = await context.newPage();
     try {
-      await session.invoke('set_operator', { name: operator });
+      if (operator !== null) await session.invoke('set_operator', { name: operator });
       const now = options.now;
       const incidents = options.seed ? await seedInstallation(session, options.seed, { operator, now }) : [];
       await options.prepare?.(session, incidents);

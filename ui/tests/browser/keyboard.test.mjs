@@ -100,3 +100,34 @@ test(
     await byTestId('timeline-count').waitFor();
   }),
 );
+
+test(
+  'Ctrl + and Ctrl − zoom the whole console, Ctrl 0 resets; the level is kept after a restart',
+  withApp({ seed }, async ({ page, byTestId }) => {
+    await expectText(byTestId('timeline-count'), /^5 entries/);
+    const zoom = () => page.evaluate(() => document.documentElement.style.getPropertyValue('zoom') || '1');
+    const titleHeight = () => byTestId('incident-title').evaluate((el) => el.getBoundingClientRect().height);
+    const before = await titleHeight();
+    await page.keyboard.press('Control+=');
+    await page.keyboard.press('Control+=');
+    assert.equal(await zoom(), '1.25');
+    await expectText(byTestId('toast-ok').last(), 'Zoom 125 % (Ctrl 0 resets)');
+    assert.ok((await titleHeight()) > before * 1.2, 'the header grew with the zoom');
+
+    await page.reload();
+    await expectText(byTestId('timeline-count'), /^5 entries/);
+    assert.equal(await zoom(), '1.25');
+
+    await page.keyboard.press('Control+-');
+    assert.equal(await zoom(), '1.1');
+    await page.keyboard.press('Control+0');
+    assert.equal(await zoom(), '1');
+    await expectText(byTestId('toast-ok').last(), 'Zoom 100 %');
+    // Listed by ?.
+    await page.keyboard.press('?');
+    await expectText(
+      page.getByRole('dialog', { name: 'Keyboard shortcuts' }),
+      /Ctrl \+ · Ctrl − · Ctrl 0 Zoom in · out · back to 100 %/,
+    );
+  }),
+);

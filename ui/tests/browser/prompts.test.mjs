@@ -1,8 +1,9 @@
-// Status prompts: overdue badge and escalation, prompts pushed by the scheduler as the clock
-// moves, answering with a status update and snoozing with a reason.
+// Status prompts: the alert area and the overdue badge, prompts pushed by the scheduler as the
+// clock moves, answering with a status update from an alert and snoozing with a reason (snoozed
+// is its own state, not "on time").
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MINUTE, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
+import { MINUTE, eventually, expectCount, expectText, useBrowser, withApp } from './helpers.mjs';
 
 useBrowser();
 
@@ -53,19 +54,19 @@ const seedBeforeAnyDue = {
 };
 
 test(
-  'overdue prompts are counted and escalated; a fired prompt is answered and another snoozed',
+  'late updates join the alert area, most late first; one is answered from it, another snoozed (snoozed, not on time)',
   withApp(
     { seed: seedBeforeAnyDue, now: OPENED_AT },
     async ({ byTestId, calls, invoke, incidents, setClock, received }) => {
-      // Nothing is due yet: no alert, nothing overdue.
+      // Nothing is due yet: no alert area, nothing overdue.
       await expectText(byTestId('timeline-count'), /^6 entries/);
       await expectCount(byTestId('overdue-count'), 0);
-      const alerts = byTestId('prompt-alert');
-      await expectCount(alerts, 0);
+      const alerts = byTestId('alert');
+      await expectCount(byTestId('alert-area'), 0);
 
       // The clock moves on. Five minutes before "now" Erin is assigned (by Alice, at another
-      // desk of the war room); the scheduler fires what fell due meanwhile, in-app and as a toast:
-      // Scribe and Technical Lead overdue; at "now", Privacy Officer due.
+      // desk of the war room); the scheduler fires what fell due meanwhile, as toasts: Scribe and
+      // Technical Lead overdue; at "now", Privacy Officer due.
       await setClock(NOW - 5 * MINUTE);
       await invoke(
         'assign_role',
@@ -83,23 +84,21 @@ test(
           ['privacy-officer', 'due'],
         ],
       );
-      await expectText(
-        alerts.filter({ hasText: 'Technical Lead' }),
-        /^Overdue: status update from Technical Lead \(Bob\), due [\d-]+ [\d:]+ UTC/,
-      );
-      await expectText(
-        alerts.filter({ hasText: 'Privacy Officer' }),
-        /^Due now: status update from Privacy Officer \(Pat\)/,
-      );
       await expectText(byTestId('toast-prompt').first(), /^Overdue: Scribe status update \(Dana\)$/);
 
-      // Two overdue (Scribe, Technical Lead): the badge, and the escalation to Alice, the IC.
+      // One area, each update once, the most late first, saying how late (not since when).
+      await expectText(byTestId('alerts-summary'), '3 alerts: 2 late, 1 due now');
+      assert.deepEqual(await alerts.evaluateAll((els) => els.map((e) => [e.dataset.key, e.dataset.state])), [
+        ['status_update:scribe', 'late'],
+        ['status_update:technical-lead', 'late'],
+        ['status_update:privacy-officer', 'due'],
+      ]);
+      await expectText(alerts.nth(0), 'Scribe status update Dana 20 m late');
+      await expectText(alerts.nth(1), 'Technical Lead status update Bob 15 m late');
+      await expectText(alerts.nth(2), 'Privacy Officer status update Pat due 2 m ago');
+      // Alice commands: the late ones are escalated to her.
+      await expectText(byTestId('alerts-escalated'), 'late updates are escalated to you, the commander');
       await expectText(byTestId('overdue-count'), '2');
-      const escalation = byTestId('escalation-banner');
-      await expectText(escalation, /Escalated to you as incident commander:/);
-      await expectText(escalation, /Scribe \(Dana\) overdue since [\d-]+ [\d:]+ UTC/);
-      await expectText(escalation, /Technical Lead \(Bob\) overdue since/);
-      assert.doesNotMatch(await escalation.innerText(), /Privacy Officer|Clinical Liaison/);
 
       await byTestId('nav-prompts').click();
       const list = byTestId('prompt-list').locator(':scope > li');
@@ -112,14 +111,15 @@ test(
         ['prompt-clinical-liaison', 'waiting'],
       ]);
       await expectText(byTestId('prompt-clinical-liaison').getByTestId('countdown'), /^2[45]:\d\d$/);
+      await expectText(byTestId('prompt-clinical-liaison').getByTestId('prompt-state'), 'on time');
       await expectText(byTestId('prompt-technical-lead').getByTestId('countdown'), /^-1[45]:\d\d$/);
       await expectText(
         byTestId('prompt-technical-lead'),
         /Every 30 min \(SEV2 default\)[\s\S]*no update\s+yet/,
       );
 
-      // Answer Bob's from its alert: the form is for his position.
-      await alerts.filter({ hasText: 'Technical Lead' }).getByTestId('prompt-alert-answer').click();
+      // Answer Bob's from the alert area: the form is for his position.
+      await alerts.filter({ hasText: 'Technical Lead' }).click();
       assert.equal(await byTestId('status-position').inputValue(), 'technical-lead');
       await byTestId('status-conditions').fill('Imaging VLAN isolated');
       await byTestId('status-needs').fill('Backup restore window from the vendor');
@@ -140,23 +140,33 @@ test(
         needs: 'Backup restore window from the vendor',
       });
 
-      // Snooze Dana's with a reason: recorded, shown on the card, no longer overdue.
+      // Snooze Dana's with a reason: recorded, shown on the card, snoozed (not "on time": it was
+      // late when snoozed), out of the alert area until the snooze ends.
       const scribe = byTestId('prompt-scribe');
       await scribe.getByTestId('prompt-snooze').click();
       await scribe.getByTestId('snooze-minutes').fill('15');
       await scribe.getByTestId('snooze-reason').fill('Scribe in the ED triage huddle');
       await scribe.getByTestId('snooze-submit').click();
-      await expectText(scribe, /snoozed 15 min by Alice: “Scribe in the ED triage huddle”/);
-      assert.equal(await scribe.getAttribute('data-state'), 'waiting');
+      await expectText(
+        scribe,
+        /snoozed 15 min by Alice: “Scribe in the ED triage huddle” — snoozed until [\d-]+ [\d:]+ UTC/,
+      );
+      await expectText(scribe.getByTestId('prompt-state'), 'snoozed');
+      assert.equal(await scribe.getAttribute('data-state'), 'snoozed');
       await expectText(byTestId('toast-ok').last(), 'Snoozed 15 min (logged)');
       await expectCount(byTestId('overdue-count'), 0);
-      await expectCount(byTestId('escalation-banner'), 0);
+      await expectCount(byTestId('alerts-escalated'), 0);
       await expectCount(alerts, 1); // Pat's, still due
       const snoozes = await calls('snooze_prompt');
       assert.deepEqual(
         snoozes.map((c) => [c.args.input.position, c.args.input.minutes, c.args.input.reason]),
         [['scribe', 15, 'Scribe in the ED triage huddle']],
       );
+      // The snooze ends: Dana's update is owed again, first in the area.
+      await setClock(NOW + 16 * MINUTE);
+      await eventually(async () => assert.equal(await scribe.getAttribute('data-state'), 'due'));
+      await expectText(alerts.filter({ hasText: 'Scribe' }), 'Scribe status update Dana due 1 m ago');
+
       // The snooze is in the timeline too.
       await byTestId('nav-timeline').click();
       await expectText(

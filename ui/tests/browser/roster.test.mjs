@@ -88,6 +88,20 @@ test(
       await actAs(byTestId, 'Carol');
       await expectText(byTestId('handover-cancel'), 'Decline');
       await byTestId('handover-accept').click();
+      // Command belongs to a position: she confirms it is her signing (nothing is sent before).
+      await expectText(
+        byTestId('confirm-acting-who'),
+        'You are signing as Carol, Incident Commander — confirm',
+      );
+      await expectText(byTestId('confirm-acting-act'), 'Accept command of this incident');
+      assert.equal((await calls('accept_handover')).length, 0);
+      // Esc cancels: nothing is signed, Alice still commands; asked again, Carol confirms.
+      await page.keyboard.press('Escape');
+      await expectCount(byTestId('confirm-acting'), 0);
+      await expectText(byTestId('current-ic'), 'IC: Alice');
+      assert.equal((await calls('accept_handover')).length, 0);
+      await byTestId('handover-accept').click();
+      await byTestId('confirm-acting-ok').click();
       await expectText(byTestId('current-ic'), 'IC: Carol');
       await expectText(byTestId('roster-incident-commander').getByTestId('holder'), 'Carol');
       await expectText(byTestId('handover-history'), /Alice → Carol — accepted/);

@@ -201,6 +201,13 @@ test(
       await expectText(byTestId('operator'), 'Acting as Carol');
       await proposal.getByTestId('signoff-note').fill('Pharmacy on paper MAR; lab runners in place');
       await proposal.getByTestId('signoff-approve').click();
+      // The sign-off belongs to the clinical liaison: Carol confirms it is her signing.
+      await expectText(
+        byTestId('confirm-acting-who'),
+        'You are signing as Carol, Clinical Liaison — confirm',
+      );
+      await expectText(byTestId('confirm-acting-act'), 'Sign off: isolate hl7-engine');
+      await byTestId('confirm-acting-ok').click();
       await expectText(
         proposal.getByTestId('signoff-state'),
         /^signed off by Carol, .* UTC: Pharmacy on paper MAR; lab runners in place$/,

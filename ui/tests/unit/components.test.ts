@@ -180,6 +180,7 @@ describe('StatusForm', () => {
       latest: [],
       now_ms: 0,
       deadlines: [],
+      alerts: [],
       isolated: [],
     };
   }

@@ -19,6 +19,7 @@ function prompt(slug: string, since: number, minutes: number, graceMs = 20_000):
     due_text: '',
     escalate_ms: due + graceMs,
     snooze: null,
+    snoozed_until_ms: null,
   };
 }
 
@@ -39,6 +40,15 @@ describe('promptState', () => {
     expect(promptState(p, p.escalate_ms)).toBe('overdue');
     expect(promptState(p, p.escalate_ms + 60 * MINUTE)).toBe('overdue');
   });
+
+  it('is snoozed, not on time, while a snooze holds the due time back; then due', () => {
+    const snoozed = { ...p, due_ms: p.due_ms + 15 * MINUTE, escalate_ms: p.escalate_ms + 15 * MINUTE };
+    const held = { ...snoozed, snoozed_until_ms: snoozed.due_ms };
+    expect(promptState(held, p.due_ms + MINUTE)).toBe('snoozed');
+    expect(promptState(held, held.due_ms - 1)).toBe('snoozed');
+    expect(promptState(held, held.due_ms)).toBe('due');
+    expect(promptState(held, held.escalate_ms)).toBe('overdue');
+  });
 });
 
 describe('byUrgency', () => {
@@ -49,12 +59,15 @@ describe('byUrgency', () => {
   const overdueOld = prompt('overdue-old', T0, 15); // due at +15
   const overdueNew = prompt('overdue-new', T0 + 5 * MINUTE, 15); // due at +20
 
-  it('puts overdue first, then due, then waiting by due time', () => {
-    const sorted = byUrgency([waitingLater, due, waitingSoon, overdueNew, overdueOld], now);
+  const snoozed = { ...prompt('snoozed', T0 + 25 * MINUTE, 30), snoozed_until_ms: T0 + 55 * MINUTE };
+
+  it('puts overdue first, then due, then snoozed, then waiting by due time', () => {
+    const sorted = byUrgency([waitingLater, snoozed, due, waitingSoon, overdueNew, overdueOld], now);
     expect(sorted.map((p) => p.position.slug)).toEqual([
       'overdue-old',
       'overdue-new',
       'due',
+      'snoozed',
       'waiting-soon',
       'waiting-later',
     ]);

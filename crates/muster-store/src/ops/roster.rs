@@ -94,7 +94,7 @@ impl Muster {
             .collect();
         let overdue_prompts = prompt_clocks(state)
             .into_iter()
-            .filter(|c| c.state(now_ms) != PromptState::Waiting)
+            .filter(|c| matches!(c.state(now_ms), PromptState::Due | PromptState::Overdue))
             .filter_map(|c| {
                 let due = DateTime::from_timestamp_millis(c.due_ms)?.fixed_offset();
                 Some(BriefedPrompt {

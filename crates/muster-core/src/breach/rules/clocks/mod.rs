@@ -11,7 +11,7 @@ mod reminders;
 
 pub use evaluate::{obligations, Obligation, ObligationStatus};
 pub use ical::to_ical;
-pub use reminders::{deadline_stage, next_deadline_change, DeadlineStage};
+pub use reminders::{deadline_stage, next_deadline_change, reminded_from, DeadlineStage};
 
 use std::collections::BTreeMap;
 

@@ -51,6 +51,18 @@ pub fn deadline_stage(o: &Obligation, now: DateTime<Utc>) -> Option<DeadlineStag
     }
 }
 
+/// When an open obligation's reminders begin (the day-before stage: 24 hours before it is due),
+/// for screens that list what is due soon; `None` for one met, waived, without a due instant or
+/// held by a law-enforcement delay, as for `deadline_stage`.
+pub fn reminded_from(o: &Obligation) -> Option<DateTime<Utc>> {
+    if !matches!(o.status, ObligationStatus::Pending | ObligationStatus::Overdue)
+        || o.suspended_until.is_some()
+    {
+        return None;
+    }
+    o.due.map(|due| due - Duration::milliseconds(DAY_MS))
+}
+
 /// The next instant after `now` at which an open obligation enters another reminder stage (or
 /// a suspension ends), so a scheduler can sleep until then.
 pub fn next_deadline_change(obligations: &[Obligation], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
