@@ -68,15 +68,17 @@ pub async fn load_demo<R: Runtime>(app: AppHandle<R>, state: App<'_>) -> IpcResu
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_board(state: App<'_>, incident_ref: String) -> IpcResult<Board> {
-    let (id, s, now_ms, obligations) = state.read(|m| {
+    let (id, s, now_ms, obligations, preview) = state.read(|m| {
         let id = incident(m, &incident_ref)?;
         let s = m.structure(id)?;
         let obligations = m.obligations(&s, &m.rulebook()?);
-        Ok((id, s, m.clock().now().timestamp_millis(), obligations))
+        let preview = m.briefing(&s, "", "")?;
+        Ok((id, s, m.clock().now().timestamp_millis(), obligations, preview))
     })?;
     let latest = state.latest(id, 8)?;
     let mut board = Board::of(&s, &prompt_clocks(&s), latest, &state.zone, now_ms);
     board.deadlines = DeadlineView::open(&obligations, &state.zone);
+    board.handover_preview = Some(BriefingView::of(&preview, &state.zone));
     Ok(board)
 }
 

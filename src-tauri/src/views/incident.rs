@@ -103,6 +103,9 @@ pub struct Board {
     pub deadlines: Vec<DeadlineView>,
     /// Systems isolated now.
     pub isolated: Vec<String>,
+    /// What a handover offered now would brief, besides the situation and objectives the
+    /// commander writes (the offer form says so before it is sent).
+    pub handover_preview: Option<BriefingView>,
 }
 
 impl Board {
@@ -167,6 +170,7 @@ impl Board {
             entry_count: s.entry_count as f64,
             deadlines: Vec::new(),
             isolated: s.breach.systems.iter().filter(|l| l.isolated).map(|l| l.system.clone()).collect(),
+            handover_preview: None,
             latest,
             now_ms: ms(now_ms),
         }
