@@ -181,6 +181,7 @@ describe('StatusForm', () => {
       now_ms: 0,
       deadlines: [],
       isolated: [],
+      handover_preview: null,
     };
   }
 
