@@ -10,6 +10,7 @@ pub const COMMANDS: &[&str] = &[
     "load_demo",
     "incident_board",
     "timeline_query",
+    "timeline_entry",
     "add_note",
     "amend_note",
     "retract_entry",

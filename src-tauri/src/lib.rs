@@ -101,6 +101,7 @@ pub fn app_builder<R: Runtime>(muster: Muster) -> Result<tauri::Builder<R>, Desk
             commands::incident::load_demo,
             commands::incident::incident_board,
             commands::timeline::timeline_query,
+            commands::timeline::timeline_entry,
             commands::timeline::add_note,
             commands::timeline::amend_note,
             commands::timeline::retract_entry,

@@ -15,7 +15,9 @@ use tokio::sync::Notify;
 use crate::error::{IpcError, IpcResult};
 use crate::sync_loop::SyncHandle;
 use crate::timeline_index::{row_view, TimelineIndex};
-use crate::views::{ChangeSource, StoreChanged, TimelineIndexed, TimelinePage, TimelineQuery, TimelineRow};
+use crate::views::{
+    ChangeSource, StoreChanged, TimelineIndexed, TimelineOrder, TimelinePage, TimelineQuery, TimelineRow,
+};
 
 pub const EVENT_STORE_CHANGED: &str = "store-changed";
 pub const EVENT_PROMPT_FIRED: &str = "prompt-fired";
@@ -236,8 +238,9 @@ impl AppState {
     }
 
     /// A page of the timeline. With a current index: filtered in memory. Without one, an
-    /// unfiltered page comes straight from the store (what a large incident shows first) while
-    /// the index is built in the background; a filtered one waits for the index.
+    /// unfiltered page in the log's order comes straight from the store (what a large incident
+    /// shows first) while the index is built in the background; a filtered one, or one ordered
+    /// by when things happened, waits for the index.
     pub fn timeline_query<R: Runtime>(
         &self,
         app: &AppHandle<R>,
@@ -250,7 +253,8 @@ impl AppState {
         let filtered = !q.kinds.is_empty()
             || !q.positions.is_empty()
             || !q.authors.is_empty()
-            || !q.text.trim().is_empty();
+            || !q.text.trim().is_empty()
+            || q.order == TimelineOrder::Occurred;
         if filtered {
             let page = self.build_index(incident)?.query(q, &self.zone);
             return self.with_clock_flags(incident, page);

@@ -77,6 +77,14 @@ fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
         .unwrap_err();
     assert_eq!(err["code"], "input.invalid", "{err}");
     assert!(err["message"].as_str().unwrap().contains("occurred_at"), "{err}");
+    // The field it belongs to, and what is wrong in words a form shows under that field.
+    assert_eq!(err["field"], "occurred_at", "{err}");
+    assert!(err["reason"].as_str().unwrap().starts_with("cannot read this as a time; write a time of day"));
+    let err =
+        c.call("close_incident", json!({ "input": { "incident": incident, "reason": " " } })).unwrap_err();
+    assert_eq!((err["field"].as_str(), err["reason"].as_str()), (Some("summary"), Some("must not be empty")));
+    let err = c.call("accept_handover", json!({ "incident_ref": incident })).unwrap_err();
+    assert_eq!((err["code"].as_str(), err["field"].as_str()), (Some("state.refused"), None));
     assert_eq!(c.ok("incident_board", json!({ "incident_ref": incident }))["entry_count"], 3.0);
 
     c.ok(
@@ -119,6 +127,109 @@ fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
     let board = c.ok("incident_board", json!({ "incident_ref": incident }));
     assert_eq!(board["commander"]["holders"][0]["person"], "Luis Reyes");
     assert_eq!(board["handovers"][0]["outcome"], "accepted");
+}
+
+#[test]
+fn a_handover_briefs_the_decisions_in_force_isolated_systems_and_open_deadlines() {
+    let c = console();
+    let incident = c.ok("load_demo", json!({}))["incident"].as_str().unwrap().to_string();
+    c.ok("set_operator", json!({ "name": "Dr. Luis Reyes" }));
+    let board = c.ok("incident_board", json!({ "incident_ref": incident }));
+    let preview = &board["handover_preview"];
+    let questions: Vec<&str> =
+        preview["decisions"].as_array().unwrap().iter().map(|d| d["question"].as_str().unwrap()).collect();
+    assert_eq!(
+        questions,
+        vec![
+            "Isolate the PACS VLAN and the HL7 interface engine from the core network?",
+            "Divert ambulances for stroke and trauma while imaging is down?",
+        ],
+        "both decisions in force, none awaiting approval: {preview}"
+    );
+    assert_eq!(preview["isolated_systems"][0]["system"], "hl7-engine", "{preview}");
+    assert!(!preview["deadlines"].as_array().unwrap().is_empty(), "{preview}");
+
+    c.ok(
+        "offer_handover",
+        json!({ "incident_ref": incident, "input": { "to": "Dr. Amara Okafor",
+                "situation": "PACS-01 read-only", "objectives": "Restore HL7" } }),
+    );
+    let board = c.ok("incident_board", json!({ "incident_ref": incident }));
+    let briefing = &board["pending_handover"]["briefing"];
+    assert_eq!(briefing["decisions"], preview["decisions"]);
+    assert_eq!(briefing["isolated_systems"], preview["isolated_systems"]);
+    assert_eq!(briefing["deadlines"], preview["deadlines"]);
+    assert_eq!(briefing["situation"], "PACS-01 read-only");
+}
+
+#[test]
+fn a_row_opens_in_full_with_its_original_words_and_corrections() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Dana" }));
+    let incident = c.open_incident("Ambulance diversion", "sev2");
+    let note = c.ok(
+        "add_note",
+        json!({ "input": { "incident": incident, "text": "Ambulance ETA 25 min", "occurred_at": null } }),
+    );
+    c.ok(
+        "amend_note",
+        json!({ "input": { "incident": incident, "target": note["entry_id"], "reason": "dispatch called back",
+                           "text": "Ambulance ETA 35 min", "occurred_at": null } }),
+    );
+    let detail = c.ok("timeline_entry", json!({ "input": { "incident": incident, "entry": note["short"] } }));
+    let row = &detail["row"];
+    assert_eq!(row["summary"], "Ambulance ETA 35 min");
+    assert_eq!(row["original_summary"], "Ambulance ETA 25 min");
+    assert_eq!(row["corrections"][0]["kind"], "amended");
+    assert_eq!(row["corrections"][0]["by"], "Dana");
+    assert_eq!(row["corrections"][0]["reason"], "dispatch called back");
+    assert_eq!((row["can_amend"].as_bool(), row["can_retract"].as_bool()), (Some(true), Some(true)));
+    assert_eq!(detail["this_device"], true);
+    assert_eq!(detail["device_id"].as_str().map(str::len), Some(64));
+    // Search finds it by either wording.
+    for words in ["25 min", "35 min"] {
+        let page = c.ok(
+            "timeline_query",
+            json!({ "query": { "incident": incident, "newest_first": true, "kinds": ["note"], "positions": [],
+                               "authors": [], "text": words, "offset": 0, "limit": 50 } }),
+        );
+        assert_eq!(page["matched"], 1, "{words}: {page}");
+    }
+    let err = c.call("timeline_entry", json!({ "input": { "incident": incident, "entry": "#ffffffff" } }));
+    assert_eq!(err.unwrap_err()["code"], "input.not_found");
+}
+
+#[test]
+fn the_timeline_orders_by_when_things_happened_or_were_recorded() {
+    let c = console();
+    c.ok("set_operator", json!({ "name": "Dana" }));
+    let incident = c.open_incident("Order", "sev2");
+    let add = |text: &str, at: Option<&str>| {
+        c.ok("add_note", json!({ "input": { "incident": incident, "text": text, "occurred_at": at } }));
+    };
+    add("recorded first, happened last", None);
+    add("recorded second, happened first", Some("2000-01-01 00:00"));
+    add("recorded third, happened second", Some("2000-01-02 00:00"));
+    let summaries = |order: &str, newest_first: bool| -> Vec<String> {
+        let page = c.ok(
+            "timeline_query",
+            json!({ "query": { "incident": incident, "newest_first": newest_first, "order": order,
+                               "kinds": ["note"], "positions": [], "authors": [], "text": "",
+                               "offset": 0, "limit": 50 } }),
+        );
+        page["rows"].as_array().unwrap().iter().map(|r| r["summary"].as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(
+        summaries("occurred", false),
+        vec![
+            "recorded second, happened first",
+            "recorded third, happened second",
+            "recorded first, happened last"
+        ]
+    );
+    assert_eq!(summaries("occurred", true)[0], "recorded first, happened last");
+    assert_eq!(summaries("recorded", false)[0], "recorded first, happened last");
+    assert_eq!(summaries("recorded", true)[0], "recorded third, happened second");
 }
 
 #[test]

@@ -139,11 +139,35 @@ fn notes_are_corrected_by_amendment_and_retraction_not_edited() {
     assert_eq!(note["body"]["text"], "Forensics ETA 09:00", "the original words stay");
     assert_eq!(note["amended_by"][0], a["id"]);
     assert!(note["occurred_at"].as_str().unwrap().contains("T08:00:00"));
+    // Additions: the original words and time, and each correction's who, when and why.
+    assert_eq!(note["original_summary"], "Forensics ETA 09:00");
+    assert_eq!(note["original_occurred_at"], Value::Null);
+    let correction = &note["corrections"][0];
+    assert_eq!(correction["id"], a["id"]);
+    assert_eq!(correction["kind"], "amended");
+    assert_eq!(correction["by"]["person"], "Søren Lindqvist");
+    assert_eq!(correction["reason"], "firm called back");
+    assert_eq!(correction["text"], "Forensics ETA 10:30");
+    assert!(correction["occurred_at"].as_str().unwrap().contains("T08:00:00"));
+    assert!(correction["at"]["utc"].as_str().unwrap().ends_with('Z'));
     let retracted = items.iter().find(|e| e["id"] == s["id"]).unwrap();
     assert_eq!(retracted["retracted_by"][0], x["id"]);
+    assert_eq!(retracted["corrections"][0]["kind"], "retracted");
+    assert_eq!(retracted["corrections"][0]["text"], Value::Null);
     let text = m.ok(&["timeline"]);
     assert!(text.contains("RETRACTED by #"), "{text}");
     assert!(text.contains("[retracted] 4 West cabinets offline"));
+    // The text output shows both wordings, the original marked, with who corrected it and why.
+    assert!(text.contains("\n    Forensics ETA 10:30\n    Originally: Forensics ETA 09:00\n"), "{text}");
+    assert!(text.contains("    Originally occurred: as recorded\n"), "{text}");
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let by = |r: &Value, why: &str| {
+        format!("CST by Søren Lindqvist (Incident Commander) (#{}): {why}", r["ref"].as_str().unwrap())
+    };
+    assert!(words.contains("Originally occurred: as recorded Amended 20"), "{text}");
+    assert!(words.contains(&by(&a, "firm called back")), "{text}");
+    assert!(words.contains("[retracted] 4 West cabinets offline Retracted 20"), "{text}");
+    assert!(words.contains(&by(&x, "unrelated firmware update")), "{text}");
 }
 
 #[test]

@@ -36,6 +36,9 @@ const ENTRY: &[&str] = &[
     "target",
     "amended_by",
     "retracted_by",
+    "original_summary",
+    "original_occurred_at",
+    "corrections",
     "body",
 ];
 const WRITTEN: &[&str] = &["id", "ref", "incident", "kind", "device", "seq", "hash", "summary"];

@@ -409,7 +409,8 @@ pub struct DecideArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum HandoverCommand {
-    /// Offer command to PERSON with a briefing (the roster, open decisions and overdue updates are added).
+    /// Offer command to PERSON with a briefing (the roster, decisions in force, overdue updates,
+    /// isolated systems and open deadlines are added).
     Offer {
         #[arg(long)]
         to: String,

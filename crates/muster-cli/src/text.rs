@@ -63,15 +63,30 @@ pub fn commander_line(s: &IncidentState) -> String {
     }
 }
 
+fn author_text(a: &muster_core::Author) -> String {
+    match &a.position {
+        Some(p) => format!("{} ({})", a.person, p.title()),
+        None => a.person.clone(),
+    }
+}
+
+/// One timeline entry: what it says now, and, when corrected, what it said as written and each
+/// correction with who made it, when and why (the original words are never hidden).
 pub fn timeline_item(t: &TimelineItem, zone: &ViewerZone) -> String {
-    let who = match &t.author.position {
-        Some(p) => format!("{} ({})", t.author.person, p.title()),
-        None => t.author.person.clone(),
+    let event_time = |o: Option<muster_core::body::EventTime>| match o {
+        Some(o) => zone.format(o.0.with_timezone(&chrono::Utc)),
+        None => "as recorded".to_string(),
     };
-    let mut out = format!("{}  #{}  {:<18} {}\n", when(&t.recorded, zone), t.entry_id.short(), t.kind, who);
+    let mut out = format!(
+        "{}  #{}  {:<18} {}\n",
+        when(&t.recorded, zone),
+        t.entry_id.short(),
+        t.kind,
+        author_text(&t.author)
+    );
     let mut marks: Vec<String> = Vec::new();
     if let Some(o) = t.occurred_at {
-        marks.push(format!("occurred {}", zone.format(o.0.with_timezone(&chrono::Utc))));
+        marks.push(format!("occurred {}", event_time(Some(o))));
     }
     if !t.amended_by.is_empty() {
         let refs: Vec<String> = t.amended_by.iter().map(|a| format!("#{}", a.short())).collect();
@@ -84,6 +99,26 @@ pub fn timeline_item(t: &TimelineItem, zone: &ViewerZone) -> String {
     let summary =
         if t.retracted_by.is_empty() { t.summary.clone() } else { format!("[retracted] {}", t.summary) };
     out.push_str(&wrap(&summary, 4));
+    if t.text_amended() {
+        out.push_str(&wrap(&format!("Originally: {}", t.original_summary()), 4));
+    }
+    if t.time_amended() {
+        out.push_str(&format!("    Originally occurred: {}\n", event_time(t.original_occurred_at())));
+    }
+    for c in &t.corrections {
+        let what = match c.kind {
+            muster_core::fold::CorrectionKind::Amended => "Amended",
+            muster_core::fold::CorrectionKind::Retracted => "Retracted",
+        };
+        let line = format!(
+            "{what} {} by {} (#{}): {}",
+            when(&c.stamp.at, zone),
+            author_text(&c.stamp.by),
+            c.stamp.entry_id.short(),
+            c.reason
+        );
+        out.push_str(&wrap(&line, 4));
+    }
     if !marks.is_empty() {
         out.push_str(&format!("    ({})\n", marks.join("; ")));
     }

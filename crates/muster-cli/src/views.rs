@@ -112,7 +112,28 @@ pub struct TimelineEntryView {
     pub target: Option<String>,
     pub amended_by: Vec<String>,
     pub retracted_by: Vec<String>,
+    /// What it said and when it said it happened as written, before any amendment.
+    pub original_summary: String,
+    pub original_occurred_at: Option<String>,
+    /// Every amendment and retraction of it, oldest first: who, when, why, what changed.
+    pub corrections: Vec<CorrectionView>,
     pub body: Value,
+}
+
+#[derive(Serialize)]
+pub struct CorrectionView {
+    pub id: String,
+    #[serde(rename = "ref")]
+    pub short: String,
+    /// "amended" or "retracted".
+    pub kind: muster_core::fold::CorrectionKind,
+    pub at: TimeView,
+    pub by: AuthorView,
+    pub reason: String,
+    /// The new text an amendment gave; null: the text stands.
+    pub text: Option<String>,
+    /// The new event time an amendment gave (RFC 3339 as stated); null: the time stands.
+    pub occurred_at: Option<String>,
 }
 
 impl TimelineEntryView {
@@ -130,6 +151,22 @@ impl TimelineEntryView {
             target: t.target.map(|x| x.to_string()),
             amended_by: t.amended_by.iter().map(|x| x.to_string()).collect(),
             retracted_by: t.retracted_by.iter().map(|x| x.to_string()).collect(),
+            original_summary: t.original_summary(),
+            original_occurred_at: t.original_occurred_at().map(|o| o.0.to_rfc3339()),
+            corrections: t
+                .corrections
+                .iter()
+                .map(|c| CorrectionView {
+                    id: c.stamp.entry_id.to_string(),
+                    short: c.stamp.entry_id.short(),
+                    kind: c.kind,
+                    at: TimeView::of(&c.stamp.at, zone),
+                    by: (&c.stamp.by).into(),
+                    reason: c.reason.clone(),
+                    text: c.text.clone(),
+                    occurred_at: c.occurred_at.map(|o| o.0.to_rfc3339()),
+                })
+                .collect(),
             body: t.body.to_value(),
         }
     }

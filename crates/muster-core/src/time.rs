@@ -141,7 +141,7 @@ impl ViewerZone {
         if let Ok(t) = DateTime::parse_from_rfc3339(text) {
             return Ok(t);
         }
-        let hint = "use RFC 3339 (2026-11-22T02:14:00-06:00), a local date and time (2026-11-22 02:14) or a time of day (02:14)";
+        let hint = "write a time of day (02:14), a date and time (2026-11-22 02:14) or a date, time and UTC offset (2026-11-22T02:14:00-06:00)";
         for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
             if let Ok(naive) = NaiveDateTime::parse_from_str(text, format) {
                 return self.localize(field, input, naive);

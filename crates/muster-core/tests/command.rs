@@ -31,6 +31,8 @@ fn briefing() -> Briefing {
         roster: vec![],
         open_decisions: vec![],
         overdue_prompts: vec![],
+        isolated_systems: vec![],
+        deadlines: vec![],
     }
 }
 
@@ -261,4 +263,30 @@ fn approvals_are_counted_once_per_position() {
     let s = fold(incident(), vec![open, decision, a1, a3]).unwrap();
     assert!(s.decisions[0].awaiting().is_empty());
     assert!(!s.decisions[0].is_open());
+}
+
+#[test]
+fn a_handover_offer_written_before_the_briefing_grew_decodes_and_keeps_its_bytes() {
+    // A version-1 offer as Muster wrote it before isolated systems and deadlines were briefed.
+    let old = r#"{"briefing":{"objectives":"Restore lab interface","open_decisions":[],"overdue_prompts":[],"roster":[],"severity":"sev1","situation":"EHR encrypted"},"to":"Reyes"}"#;
+    let body = EntryBody::decode("command.handover.offered", 1, old).unwrap();
+    let EntryBody::HandoverOffered(offer) = &body else { panic!("decoded as {body:?}") };
+    assert!(offer.briefing.isolated_systems.is_empty() && offer.briefing.deadlines.is_empty());
+    assert_eq!(body.to_canonical_json().unwrap(), old, "the signed bytes are unchanged");
+    // A new one carries them.
+    let mut b = briefing();
+    b.isolated_systems.push(BriefedSystem { system: "pacs".into(), name: "PACS".into(), since: None });
+    b.deadlines.push(BriefedDeadline {
+        rule: "hipaa.hhs".into(),
+        recipient: "HHS OCR".into(),
+        due: None,
+        overdue: true,
+    });
+    let body = EntryBody::HandoverOffered(HandoverOffered { to: "Reyes".into(), briefing: b });
+    let json = body.to_canonical_json().unwrap();
+    assert!(
+        json.contains(r#""deadlines":[{"overdue":true,"recipient":"HHS OCR","rule":"hipaa.hhs"}]"#),
+        "{json}"
+    );
+    assert_eq!(EntryBody::decode("command.handover.offered", 1, &json).unwrap(), body);
 }

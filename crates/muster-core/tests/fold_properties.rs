@@ -145,6 +145,8 @@ fn history(ops: &[(u8, u8, Op)]) -> Vec<Entry> {
                     roster: vec![],
                     open_decisions: vec![],
                     overdue_prompts: vec![],
+                    isolated_systems: vec![],
+                    deadlines: vec![],
                 },
             }),
             Op::Accept { target } => EntryBody::HandoverAccepted(HandoverAccepted {

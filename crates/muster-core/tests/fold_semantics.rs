@@ -104,9 +104,48 @@ fn amendments_and_retractions_show_on_their_target_whatever_the_arrival_order() 
     assert_eq!(item.occurred_at, Some(EventTime(t)));
     assert_eq!(item.amended_by, vec![amend.id()]);
     assert_eq!(item.retracted_by, vec![retract.id()]);
-    // The original words are still there.
+    // The original words are still there, and each correction says who, when and why.
     assert!(matches!(&item.body, EntryBody::Note(n) if n.text == "EDR alert on PAC server"));
+    assert_eq!(item.original_summary(), "EDR alert on PAC server");
+    assert_eq!(item.original_occurred_at(), None);
+    assert!(item.text_amended() && item.time_amended());
+    let kinds: Vec<_> = item.corrections.iter().map(|c| (c.kind, c.reason.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![(fold::CorrectionKind::Amended, "typo"), (fold::CorrectionKind::Retracted, "duplicate")]
+    );
+    assert_eq!(item.corrections[0].stamp.entry_id, amend.id());
+    assert_eq!(item.corrections[0].stamp.by.person, "Scribe");
+    assert_eq!(item.corrections[0].stamp.at, amend.envelope.recorded);
+    assert_eq!(item.corrections[0].text.as_deref(), Some("EDR alert on PACS server"));
+    assert_eq!(item.corrections[0].occurred_at, Some(EventTime(t)));
+    assert_eq!(item.corrections[1].text, None);
+    assert!(!item.can_retract(), "retracted once already");
+    assert!(item.can_amend());
     assert_eq!(in_order.timeline[2].target, Some(n.id()));
+}
+
+#[test]
+fn an_amendment_of_a_decision_is_listed_but_changes_nothing() {
+    // The store refuses it; a misbehaving client could still send one.
+    let mut a = Stream::new(1, "IC");
+    let d = a.write(hlc(1_000), decide("Isolate PACS?", "isolate", vec![]));
+    let amend = a.write(
+        hlc(2_000),
+        EntryBody::Amended(Amendment {
+            target: d.id(),
+            reason: "rewrite history".into(),
+            text: Some("monitor".into()),
+            occurred_at: None,
+        }),
+    );
+    let state = fold(incident(), vec![d, amend]).unwrap();
+    let item = &state.timeline[0];
+    assert_eq!(item.summary, "Decision: Isolate PACS? -> isolate");
+    assert_eq!(item.corrections.len(), 1);
+    assert_eq!(item.corrections[0].text, None);
+    assert!(!item.text_amended());
+    assert!(!item.can_amend() && !item.can_retract());
 }
 
 #[test]

@@ -290,6 +290,14 @@ impl Muster {
         self.store.timeline_page(incident, newest_first, offset, limit)
     }
 
+    /// One entry of an incident's timeline by its id or reference, corrections applied.
+    pub fn timeline_item(&self, incident: IncidentId, reference: &str) -> Result<TimelineItem> {
+        let entry = self.resolve_entry(incident, reference)?;
+        self.store
+            .timeline_item(incident, entry.id())?
+            .ok_or_else(|| StoreError::NotFound { what: "entry", value: reference.to_string() })
+    }
+
     /// The sync server's clock flags of an incident's entries: entry -> its author's skew (ms).
     pub fn clock_flags(&self, incident: IncidentId) -> Result<HashMap<EntryId, i64>> {
         self.store.clock_flags(incident)

@@ -98,9 +98,10 @@ fn event_time_text(t: EventTime) -> String {
 
 fn write_corrected(conn: &Connection, item: &TimelineItem, incident: IncidentId) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO proj_corrections (target_id, incident_id, occurred_at, summary, amended_by, retracted_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (target_id) DO UPDATE SET occurred_at = excluded.occurred_at, \
-         summary = excluded.summary, amended_by = excluded.amended_by, retracted_by = excluded.retracted_by",
+        "INSERT INTO proj_corrections (target_id, incident_id, occurred_at, summary, amended_by, retracted_by, corrections) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (target_id) DO UPDATE SET occurred_at = excluded.occurred_at, \
+         summary = excluded.summary, amended_by = excluded.amended_by, retracted_by = excluded.retracted_by, \
+         corrections = excluded.corrections",
     )?
     .execute(params![
         &item.entry_id.as_bytes()[..],
@@ -109,6 +110,7 @@ fn write_corrected(conn: &Connection, item: &TimelineItem, incident: IncidentId)
         item.summary,
         ids_json(&item.amended_by),
         ids_json(&item.retracted_by),
+        to_json(&item.corrections)?,
     ])?;
     Ok(())
 }
@@ -132,7 +134,7 @@ fn refresh_corrections(conn: &Connection, target: EntryId) -> Result<()> {
         corrections.push(row?.decode()?);
     }
     let mut item = TimelineItem::from_entry(&original);
-    item.apply_corrections(corrections.iter().map(|c| (c.id(), &c.body)));
+    item.apply_corrections(corrections.iter().map(|c| (Stamp::of(c), &c.body)));
     write_corrected(conn, &item, original.incident_id())
 }
 
@@ -349,7 +351,18 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
 }
 
 fn load_timeline(conn: &Connection, incident: IncidentId) -> Result<Vec<TimelineItem>> {
-    read_timeline(conn, incident, "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq", [])
+    read_timeline(conn, incident, "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq", &[])
+}
+
+/// One item of an incident's timeline, corrections applied (`None`: the incident has no such
+/// entry): what a row's detail shows.
+pub fn load_timeline_item(
+    conn: &Connection,
+    incident: IncidentId,
+    entry: EntryId,
+) -> Result<Option<TimelineItem>> {
+    let id: &[u8] = &entry.as_bytes()[..];
+    Ok(read_timeline(conn, incident, "AND e.id = ?2", &[&id])?.pop())
 }
 
 /// One page of the timeline in fold order (or its reverse), corrections applied, without
@@ -366,26 +379,26 @@ pub fn load_timeline_page(
     } else {
         "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq LIMIT ?2 OFFSET ?3"
     };
-    read_timeline(conn, incident, order, [i64_of(limit), i64_of(offset)])
+    read_timeline(conn, incident, order, &[&i64_of(limit), &i64_of(offset)])
 }
 
-fn read_timeline<const N: usize>(
+/// The timeline items of `incident` that `tail` (SQL after the incident's WHERE, with its
+/// parameters from ?2 on) selects, in its order.
+fn read_timeline(
     conn: &Connection,
     incident: IncidentId,
-    order: &str,
-    extra: [i64; N],
+    tail: &str,
+    extra: &[&dyn rusqlite::ToSql],
 ) -> Result<Vec<TimelineItem>> {
     let sql = format!(
-        "SELECT {}, c.occurred_at, c.summary, c.amended_by, c.retracted_by \
-         FROM entries e LEFT JOIN proj_corrections c ON c.target_id = e.id WHERE e.incident_id = ?1 {order}",
+        "SELECT {}, c.occurred_at, c.summary, c.amended_by, c.retracted_by, c.corrections \
+         FROM entries e LEFT JOIN proj_corrections c ON c.target_id = e.id WHERE e.incident_id = ?1 {tail}",
         ENTRY_COLUMNS.split(", ").map(|c| format!("e.{c}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let id: &[u8] = &incident.as_bytes()[..];
     let mut params: Vec<&dyn rusqlite::ToSql> = vec![&id];
-    for v in &extra {
-        params.push(v);
-    }
+    params.extend_from_slice(extra);
     let mut rows = stmt.query(params.as_slice())?;
     let mut items = Vec::new();
     let mut seen: HashSet<EntryId> = HashSet::new();
@@ -393,7 +406,8 @@ fn read_timeline<const N: usize>(
         row: "proj_corrections".into(),
         reason: format!("unreadable {what}; run `muster rebuild`"),
     };
-    // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by.
+    // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by,
+    // corrections.
     while let Some(r) = rows.next()? {
         let entry = RawRow::read(r)?.decode()?;
         // The fold counts an id once; so does the timeline (the UNIQUE id column makes this moot
@@ -410,6 +424,7 @@ fn read_timeline<const N: usize>(
                 .transpose()?;
             item.amended_by = from_json("proj_corrections", &r.get::<_, String>(19)?)?;
             item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
+            item.corrections = from_json("proj_corrections", &r.get::<_, String>(21)?)?;
         }
         items.push(item);
     }

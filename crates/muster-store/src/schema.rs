@@ -12,6 +12,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_breach.sql"),
     include_str!("../migrations/0004_sync.sql"),
     include_str!("../migrations/0005_clock_flags.sql"),
+    include_str!("../migrations/0006_correction_history.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

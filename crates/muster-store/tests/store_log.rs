@@ -504,6 +504,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
                  WHERE kind IN ('incident.opened', 'incident.closed', 'incident.reopened', 'role.assigned', 'role.relieved', 'cadence.set', 'decision.recorded');
              ALTER TABLE proj_incidents DROP COLUMN command;
              ALTER TABLE proj_incidents DROP COLUMN breach;
+             ALTER TABLE proj_corrections DROP COLUMN corrections;
              DROP TABLE sync_cursor;
              DROP TABLE sync_quarantine;
              DROP TABLE sync_alerts;
@@ -518,6 +519,68 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
     assert_eq!(state.command.reports[0].stamp.entry_id, entries[2].id());
     assert_projection_equals_fold(&store, inc);
     assert_eq!(store.setting("projections.stale").unwrap(), None);
+}
+
+#[test]
+fn a_schema_5_database_gains_who_corrected_what_and_loses_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("muster.sqlite3");
+    let inc = incident();
+    let entries = foreign(
+        6,
+        inc,
+        vec![
+            EntryBody::IncidentOpened(IncidentOpened {
+                title: "Old".into(),
+                drill: false,
+                description: None,
+            }),
+            note("Ambulance ETA 25 min"),
+        ],
+        5_000,
+    );
+    let fix = foreign(
+        7,
+        inc,
+        vec![EntryBody::Amended(Amendment {
+            target: entries[1].id(),
+            reason: "dispatch called back".into(),
+            text: Some("Ambulance ETA 35 min".into()),
+            occurred_at: None,
+        })],
+        9_000,
+    );
+    {
+        let mut store = Store::open(&path, clock()).unwrap();
+        store.ingest(&entries, Source::Sync).unwrap();
+        store.ingest(&fix, Source::Sync).unwrap();
+    }
+    // What schema 5 wrote: proj_corrections without the list of corrections.
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE proj_corrections DROP COLUMN corrections;
+             PRAGMA user_version = 5;",
+        )
+        .unwrap();
+        let summary: String =
+            conn.query_row("SELECT summary FROM proj_corrections", [], |r| r.get(0)).unwrap();
+        assert_eq!(summary, "Ambulance ETA 35 min");
+    }
+    let store = Store::open(&path, clock()).unwrap();
+    assert_eq!(store.setting("projections.stale").unwrap(), None, "refolded once, on opening");
+    assert_eq!(store.entry_count().unwrap(), 3, "every entry is still there");
+    let item = store.timeline_item(inc, entries[1].id()).unwrap().unwrap();
+    assert_eq!(item.summary, "Ambulance ETA 35 min");
+    assert_eq!(item.original_summary(), "Ambulance ETA 25 min");
+    assert_eq!(item.corrections.len(), 1);
+    assert_eq!(item.corrections[0].stamp.entry_id, fix[0].id());
+    assert_eq!(item.corrections[0].stamp.by.person, "Reyes");
+    assert_eq!(item.corrections[0].reason, "dispatch called back");
+    assert_projection_equals_fold(&store, inc);
+    // Pages read the same list.
+    let page = store.timeline_page(inc, false, 1, 1).unwrap();
+    assert_eq!(page[0].corrections, item.corrections);
 }
 
 #[test]

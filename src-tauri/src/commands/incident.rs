@@ -68,19 +68,21 @@ pub async fn load_demo<R: Runtime>(app: AppHandle<R>, state: App<'_>) -> IpcResu
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn incident_board(state: App<'_>, incident_ref: String) -> IpcResult<Board> {
-    let (id, s, now_ms, obligations, checklist) = state.read(|m| {
+    let (id, s, now_ms, obligations, checklist, preview) = state.read(|m| {
         let id = incident(m, &incident_ref)?;
         let s = m.structure(id)?;
         let rules = m.rulebook()?;
         let obligations = m.obligations(&s, &rules);
         let checklist = m.checklist(&s, &rules);
-        Ok((id, s, m.clock().now().timestamp_millis(), obligations, checklist))
+        let preview = m.briefing(&s, "", "")?;
+        Ok((id, s, m.clock().now().timestamp_millis(), obligations, checklist, preview))
     })?;
     let latest = state.latest(id, 8)?;
     let clocks = prompt_clocks(&s);
     let mut board = Board::of(&s, &clocks, latest, &state.zone, now_ms);
     board.deadlines = DeadlineView::open(&obligations, &state.zone);
     board.alerts = AlertView::all(&clocks, &checklist, &obligations, &state.zone);
+    board.handover_preview = Some(BriefingView::of(&preview, &state.zone));
     Ok(board)
 }
 

@@ -1,10 +1,10 @@
-//! The timeline: pages of it, notes, amendments and retractions.
+//! The timeline: pages of it, one entry in detail, notes, amendments and retractions.
 
 use tauri::{AppHandle, Runtime};
 
 use super::*;
 use crate::error::{IpcError, IpcResult};
-use crate::timeline_index::MAX_PAGE;
+use crate::timeline_index::{row_view, MAX_PAGE};
 use crate::views::*;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -14,10 +14,34 @@ pub async fn timeline_query<R: Runtime>(
     query: TimelineQuery,
 ) -> IpcResult<TimelinePage> {
     if query.limit > MAX_PAGE {
-        return Err(IpcError::new("input.invalid", format!("limit: at most {MAX_PAGE} rows per query")));
+        return Err(IpcError::invalid("limit", format!("at most {MAX_PAGE} rows per query")));
     }
     let id = state.read(|m| incident(m, &query.incident))?;
     state.timeline_query(&app, id, &query)
+}
+
+/// One entry in full: its row (with the original words and every correction), the device that
+/// signed it and, for a decision, its approvals as they stand.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn timeline_entry(state: App<'_>, input: EntryRef) -> IpcResult<EntryDetail> {
+    state.read(|m| {
+        let id = incident(m, &input.incident)?;
+        let item = m.timeline_item(id, &input.entry)?;
+        let mut row = row_view(&item, &state.zone);
+        row.clock_skew_ms = m.clock_flags(id)?.get(&item.entry_id).map(|s| *s as f64);
+        let decision = m
+            .structure(id)?
+            .decisions
+            .iter()
+            .find(|d| d.entry_id == item.entry_id)
+            .map(|d| DecisionView::of(d, &state.zone));
+        Ok(EntryDetail {
+            row,
+            device_id: item.device_id.to_string(),
+            this_device: m.device_id()? == Some(item.device_id),
+            decision,
+        })
+    })
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -105,6 +105,9 @@ pub struct Board {
     pub alerts: Vec<AlertView>,
     /// Systems isolated now, most critical first.
     pub isolated: Vec<IsolatedSystemView>,
+    /// What a handover offered now would brief, besides the situation and objectives the
+    /// commander writes (the offer form says so before it is sent).
+    pub handover_preview: Option<BriefingView>,
 }
 
 impl Board {
@@ -170,6 +173,7 @@ impl Board {
             deadlines: Vec::new(),
             alerts: Vec::new(),
             isolated: IsolatedSystemView::list(s, zone),
+            handover_preview: None,
             latest,
             now_ms: ms(now_ms),
         }

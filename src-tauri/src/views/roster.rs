@@ -1,5 +1,6 @@
 //! The roster (HICS 203) and command handover: assignments, the commander, the briefing.
 
+use muster_core::body::Briefing;
 use muster_core::fold::{Assignment, Handover, HandoverOutcome};
 use muster_core::ViewerZone;
 use serde::{Deserialize, Serialize};
@@ -67,6 +68,7 @@ pub struct CommanderView {
     pub holders: Vec<AssignmentView>,
 }
 
+/// A decision in force at a handover; `awaiting` lists the approvals still outstanding.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
 pub struct BriefedDecisionView {
@@ -95,6 +97,100 @@ pub struct BriefedRoleView {
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(test, derive(TS))]
+pub struct BriefedSystemView {
+    pub system: String,
+    pub name: String,
+    pub since_text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct BriefedDeadlineView {
+    pub rule: String,
+    pub recipient: String,
+    pub due_ms: Option<f64>,
+    pub due_text: Option<String>,
+    pub overdue: bool,
+}
+
+/// The HICS 201 briefing of a handover (or, before one is offered, what it would carry now).
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
+pub struct BriefingView {
+    pub situation: String,
+    pub objectives: String,
+    pub severity: Option<String>,
+    pub roster: Vec<BriefedRoleView>,
+    /// The decisions in force, those awaiting approval with `awaiting` set.
+    pub decisions: Vec<BriefedDecisionView>,
+    pub overdue_prompts: Vec<BriefedPromptView>,
+    pub isolated_systems: Vec<BriefedSystemView>,
+    /// Open regulatory deadlines, soonest first.
+    pub deadlines: Vec<BriefedDeadlineView>,
+}
+
+impl BriefingView {
+    pub fn of(b: &Briefing, zone: &ViewerZone) -> Self {
+        let event_text = |t: &muster_core::body::EventTime| format_ms(zone, t.0.timestamp_millis());
+        BriefingView {
+            situation: b.situation.clone(),
+            objectives: b.objectives.clone(),
+            severity: b.severity.map(|s| s.label().to_string()),
+            roster: b
+                .roster
+                .iter()
+                .map(|r| BriefedRoleView {
+                    position: PositionView::of(&r.position),
+                    person: r.person.clone(),
+                })
+                .collect(),
+            decisions: b
+                .open_decisions
+                .iter()
+                .map(|d| BriefedDecisionView {
+                    decision: d.decision.to_string(),
+                    short: d.decision.short(),
+                    question: d.question.clone(),
+                    choice: d.choice.clone(),
+                    awaiting: d.awaiting.iter().map(PositionView::of).collect(),
+                })
+                .collect(),
+            overdue_prompts: b
+                .overdue_prompts
+                .iter()
+                .map(|p| BriefedPromptView {
+                    position: PositionView::of(&p.position),
+                    holder: p.holder.clone(),
+                    due_ms: ms(p.due.0.timestamp_millis()),
+                    due_text: event_text(&p.due),
+                })
+                .collect(),
+            isolated_systems: b
+                .isolated_systems
+                .iter()
+                .map(|s| BriefedSystemView {
+                    system: s.system.clone(),
+                    name: s.name.clone(),
+                    since_text: s.since.as_ref().map(event_text),
+                })
+                .collect(),
+            deadlines: b
+                .deadlines
+                .iter()
+                .map(|d| BriefedDeadlineView {
+                    rule: d.rule.clone(),
+                    recipient: d.recipient.clone(),
+                    due_ms: d.due.map(|t| ms(t.0.timestamp_millis())),
+                    due_text: d.due.as_ref().map(event_text),
+                    overdue: d.overdue,
+                })
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(TS))]
 pub struct HandoverView {
     pub offer: StampView,
     pub from: String,
@@ -102,12 +198,7 @@ pub struct HandoverView {
     pub outcome: HandoverState,
     pub outcome_at: Option<StampView>,
     pub outcome_reason: Option<String>,
-    pub situation: String,
-    pub objectives: String,
-    pub severity: Option<String>,
-    pub roster: Vec<BriefedRoleView>,
-    pub open_decisions: Vec<BriefedDecisionView>,
-    pub overdue_prompts: Vec<BriefedPromptView>,
+    pub briefing: BriefingView,
 }
 
 impl HandoverView {
@@ -122,7 +213,6 @@ impl HandoverView {
             }
             HandoverOutcome::Lapsed => (HandoverState::Lapsed, None, None),
         };
-        let b = &h.briefing;
         HandoverView {
             offer: StampView::of(&h.offer, zone),
             from: h.offer.by.person.clone(),
@@ -130,41 +220,7 @@ impl HandoverView {
             outcome,
             outcome_at,
             outcome_reason,
-            situation: b.situation.clone(),
-            objectives: b.objectives.clone(),
-            severity: b.severity.map(|s| s.label().to_string()),
-            roster: b
-                .roster
-                .iter()
-                .map(|r| BriefedRoleView {
-                    position: PositionView::of(&r.position),
-                    person: r.person.clone(),
-                })
-                .collect(),
-            open_decisions: b
-                .open_decisions
-                .iter()
-                .map(|d| BriefedDecisionView {
-                    decision: d.decision.to_string(),
-                    short: d.decision.short(),
-                    question: d.question.clone(),
-                    choice: d.choice.clone(),
-                    awaiting: d.awaiting.iter().map(PositionView::of).collect(),
-                })
-                .collect(),
-            overdue_prompts: b
-                .overdue_prompts
-                .iter()
-                .map(|p| {
-                    let due_ms = p.due.0.timestamp_millis();
-                    BriefedPromptView {
-                        position: PositionView::of(&p.position),
-                        holder: p.holder.clone(),
-                        due_ms: ms(due_ms),
-                        due_text: format_ms(zone, due_ms),
-                    }
-                })
-                .collect(),
+            briefing: BriefingView::of(&h.briefing, zone),
         }
     }
 }

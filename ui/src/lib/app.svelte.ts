@@ -51,6 +51,7 @@ function store(key: string, value: string | null): void {
 }
 
 let toastSeq = 0;
+const MAX_TOASTS = 5;
 
 class AppStore {
   info = $state<AppInfo | null>(null);
@@ -224,14 +225,31 @@ class AppStore {
     this.info = await api.appInfo();
   }
 
+  /**
+   * Shows a notice. Confirmations and prompts leave after a few seconds; an error stays until
+   * dismissed or the next action (`clearErrors`), and a newer error replaces it, so errors never
+   * pile up. At most MAX_TOASTS are shown.
+   */
   toast(kind: Toast['kind'], text: string): void {
     const id = ++toastSeq;
-    this.toasts = [...this.toasts, { id, kind, text }].slice(-5);
-    setTimeout(() => (this.toasts = this.toasts.filter((t) => t.id !== id)), kind === 'error' ? 9000 : 5000);
+    const kept = kind === 'error' ? this.toasts.filter((t) => t.kind !== 'error') : this.toasts;
+    this.toasts = [...kept, { id, kind, text }].slice(-MAX_TOASTS);
+    if (kind !== 'error') setTimeout(() => this.dismiss(id), 5000);
+  }
+
+  dismiss(id: number): void {
+    this.toasts = this.toasts.filter((t) => t.id !== id);
+  }
+
+  /** The next action starts: an error about the last one no longer applies. */
+  clearErrors(): void {
+    if (this.toasts.some((t) => t.kind === 'error'))
+      this.toasts = this.toasts.filter((t) => t.kind !== 'error');
   }
 
   /** Runs a write; shows its error (code and message) and returns false when refused. */
   async act(what: () => Promise<unknown>, done?: string): Promise<boolean> {
+    this.clearErrors();
     try {
       await what();
       if (done) this.toast('ok', done);
@@ -247,6 +265,7 @@ class AppStore {
    * write went through, else the backend's message (also toasted). The form keeps its values.
    */
   async attempt(what: () => Promise<unknown>, done?: string): Promise<string | null> {
+    this.clearErrors();
     try {
       await what();
       if (done) this.toast('ok', done);

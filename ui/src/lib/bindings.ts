@@ -1,13 +1,22 @@
 // Generated from src-tauri/src/dto.rs by `cargo test -p muster-desktop bindings`. Do not edit:
 // change the Rust types, then run `MUSTER_WRITE_BINDINGS=1 cargo test -p muster-desktop bindings`.
 
-export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "export_file" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system" | "sync_status" | "sync_now" | "sync_login" | "sync_logout" | "sync_share" | "sync_unshare" | "sync_alerts";
+export type CommandName = "app_info" | "set_operator" | "list_incidents" | "open_incident" | "use_incident" | "load_demo" | "incident_board" | "timeline_query" | "timeline_entry" | "add_note" | "amend_note" | "retract_entry" | "assign_role" | "relieve_role" | "offer_handover" | "accept_handover" | "cancel_handover" | "post_status" | "snooze_prompt" | "set_cadence" | "set_severity" | "record_decision" | "approve_decision" | "close_incident" | "reopen_incident" | "ui_mark" | "breach_view" | "set_scope" | "classify_incident" | "review_classification" | "record_trigger" | "record_communication" | "decide_notification" | "record_delay" | "escalation_done" | "systems_view" | "import_systems" | "export_file" | "isolation_impact" | "propose_isolation" | "sign_off_isolation" | "carry_out_isolation" | "rate_system" | "sync_status" | "sync_now" | "sync_login" | "sync_logout" | "sync_share" | "sync_unshare" | "sync_alerts";
 
 export type IpcError = { 
 /**
  * Stable, dotted: `input.invalid`, `state.refused`, `keyring.unavailable`, ...
  */
-code: string, message: string, };
+code: string, message: string, 
+/**
+ * For `input.invalid`: the input it is about (`title`, `occurred_at`...), so that a form
+ * shows `reason` at that field, under the field's own label. Absent for other errors.
+ */
+field?: string, 
+/**
+ * For `input.invalid`: what is wrong, without the field's name (`must not be empty`).
+ */
+reason?: string, };
 
 export type IncidentStatusView = "open" | "closed" | "unopened";
 
@@ -68,7 +77,21 @@ export type BriefedPromptView = { position: PositionView, holder: string, due_ms
 
 export type BriefedRoleView = { position: PositionView, person: string, };
 
-export type HandoverView = { offer: StampView, from: string, to: string, outcome: HandoverState, outcome_at: StampView | null, outcome_reason: string | null, situation: string, objectives: string, severity: string | null, roster: Array<BriefedRoleView>, open_decisions: Array<BriefedDecisionView>, overdue_prompts: Array<BriefedPromptView>, };
+export type BriefedSystemView = { system: string, name: string, since_text: string | null, };
+
+export type BriefedDeadlineView = { rule: string, recipient: string, due_ms: number | null, due_text: string | null, overdue: boolean, };
+
+export type BriefingView = { situation: string, objectives: string, severity: string | null, roster: Array<BriefedRoleView>, 
+/**
+ * The decisions in force, those awaiting approval with `awaiting` set.
+ */
+decisions: Array<BriefedDecisionView>, overdue_prompts: Array<BriefedPromptView>, isolated_systems: Array<BriefedSystemView>, 
+/**
+ * Open regulatory deadlines, soonest first.
+ */
+deadlines: Array<BriefedDeadlineView>, };
+
+export type HandoverView = { offer: StampView, from: string, to: string, outcome: HandoverState, outcome_at: StampView | null, outcome_reason: string | null, briefing: BriefingView, };
 
 export type SnoozeView = { minutes: number, reason: string, stamp: StampView, };
 
@@ -147,7 +170,28 @@ alerts: Array<AlertView>,
 /**
  * Systems isolated now, most critical first.
  */
-isolated: Array<IsolatedSystemView>, };
+isolated: Array<IsolatedSystemView>, 
+/**
+ * What a handover offered now would brief, besides the situation and objectives the
+ * commander writes (the offer form says so before it is sent).
+ */
+handover_preview: BriefingView | null, };
+
+export type CorrectionState = "amended" | "retracted";
+
+export type CorrectionView = { kind: CorrectionState, 
+/**
+ * The amending or retracting entry.
+ */
+entry_id: string, short: string, by: string, by_position: PositionView | null, at_ms: number, at_text: string, reason: string, 
+/**
+ * The new text (amendments of notes; null: the text stands).
+ */
+text: string | null, 
+/**
+ * The new event time, in the viewer's zone (null: the time stands).
+ */
+occurred_text: string | null, };
 
 export type TimelineRow = { id: string, short: string, kind: string, 
 /**
@@ -165,14 +209,38 @@ occurred_ms: number | null, occurred_text: string | null, author: string, author
 /**
  * For amendments and retractions: the entry they correct.
  */
-target: string | null, target_short: string | null, amended_by: Array<string>, retracted_by: Array<string>, device: string, seq: number, 
+target: string | null, target_short: string | null, amended_by: Array<string>, retracted_by: Array<string>, 
+/**
+ * What it said as written, when an amendment changed the text (shown next to the new
+ * words, marked corrected).
+ */
+original_summary: string | null, 
+/**
+ * When it said it happened as written ("as recorded" if it gave no time), when an
+ * amendment changed the time.
+ */
+original_occurred_text: string | null, 
+/**
+ * Every amendment and retraction of it, oldest first, with who, when and why.
+ */
+corrections: Array<CorrectionView>, 
+/**
+ * Whether it may be amended (notes) or retracted (some kinds, once).
+ */
+can_amend: boolean, can_retract: boolean, device: string, seq: number, 
 /**
  * Set when the sync server flagged the entry: its author's clock was off from the
  * server's by this much (ms; positive: fast) when it was pushed. The entry is as written.
  */
 clock_skew_ms: number | null, };
 
+export type TimelineOrder = "recorded" | "occurred";
+
 export type TimelineQuery = { incident: string, newest_first: boolean, 
+/**
+ * Recorded time unless given.
+ */
+order: TimelineOrder, 
 /**
  * Entry kinds to keep (empty: all).
  */
@@ -189,6 +257,18 @@ authors: Array<string>,
  * Words that must all appear (case-insensitive) in the text, author or id.
  */
 text: string, offset: number, limit: number, };
+
+export type EntryDetail = { row: TimelineRow, 
+/**
+ * The device key that signed it (its public key, hex), and whether it is this laptop's.
+ */
+device_id: string, this_device: boolean, 
+/**
+ * For a decision: the decision as the log holds it now (approvals, awaiting, superseded).
+ */
+decision: DecisionView | null, };
+
+export type EntryRef = { incident: string, entry: string, };
 
 export type Facet = { value: string, label: string, count: number, };
 

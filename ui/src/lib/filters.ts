@@ -1,8 +1,10 @@
 // The timeline's filter state and the query it becomes.
-import type { TimelineQuery } from './bindings';
+import type { TimelineOrder, TimelineQuery } from './bindings';
 
 export interface TimelineFilter {
   newestFirst: boolean;
+  /** By when entries were recorded (the log's order) or when they say they happened. */
+  order: TimelineOrder;
   kinds: string[];
   positions: string[];
   authors: string[];
@@ -11,6 +13,7 @@ export interface TimelineFilter {
 
 export const emptyFilter = (): TimelineFilter => ({
   newestFirst: true,
+  order: 'recorded',
   kinds: [],
   positions: [],
   authors: [],
@@ -21,6 +24,7 @@ export function toQuery(incident: string, f: TimelineFilter, offset: number, lim
   return {
     incident,
     newest_first: f.newestFirst,
+    order: f.order,
     kinds: [...f.kinds],
     positions: [...f.positions],
     authors: [...f.authors],

@@ -105,17 +105,24 @@ test(
 );
 
 test(
-  'a blank rationale passes the form, the backend refuses it, and the form keeps what was typed',
-  withApp({ seed }, async ({ byTestId, calls }) => {
+  'a blank rationale is said at its field and nothing is written; the form keeps what was typed',
+  withApp({ seed }, async ({ page, byTestId, calls }) => {
     await byTestId('nav-decisions').click();
+    await byTestId('decision-submit').click();
+    await expectText(byTestId('error-decision-question-error'), /^Write the question decided/);
+    await expectText(byTestId('error-decision-rationale-error'), /^Write why/);
     await byTestId('decision-question').fill('Call in the vendor?');
     await byTestId('decision-choice').fill('Yes');
     await byTestId('decision-rationale').fill('   ');
     await byTestId('decision-submit').click();
-    // A blank rationale passes the form's `required` check, so the backend answers.
-    await expectText(byTestId('toast-error'), 'rationale: must not be empty (got "")');
+    await expectText(byTestId('error-decision-rationale-error'), /^Write why/);
+    assert.equal(await byTestId('error-decision-question-error').count(), 0);
+    await page.waitForFunction(
+      () => document.activeElement?.getAttribute('data-testid') === 'decision-rationale',
+    );
+    assert.equal(await byTestId('toast-error').count(), 0);
     await expectText(byTestId('decision-list').locator('xpath=..'), /No decisions yet\./);
-    assert.equal((await calls('record_decision')).length, 1);
+    assert.equal((await calls('record_decision')).length, 0);
     // The form keeps what was typed.
     assert.equal(await byTestId('decision-question').inputValue(), 'Call in the vendor?');
   }),

@@ -56,15 +56,17 @@ test(
     await expectText(byTestId('timeline-count'), /^3 entries/);
     assert.equal(await byTestId('toast-error').count(), 0);
 
-    // The backend refuses an unreadable "happened at": its message is shown, nothing is added
+    // The backend refuses an unreadable "happened at": its reason is shown, nothing is added
     // and the text typed is still there to fix.
     await byTestId('quick-note').fill('Pharmacy switched to paper orders');
     await byTestId('quick-note-at').fill('banana');
     await byTestId('quick-note').press('Enter');
+    // Said under the form, in words (the field's name, not its code), with the formats accepted.
     await expectText(
-      byTestId('toast-error'),
-      /^occurred_at: cannot read this as a time; use RFC 3339 .* \(got "banana"\)$/,
+      byTestId('error-quick-note-error'),
+      /^When it happened: Cannot read this as a time; write a time of day \(02:14\), a date and time \(2026-11-22 02:14\) or .*\.$/,
     );
+    assert.equal(await byTestId('toast-error').count(), 0);
     await expectText(byTestId('timeline-count'), /^3 entries/);
     assert.equal(await byTestId('quick-note').inputValue(), 'Pharmacy switched to paper orders');
     assert.equal(await byTestId('row-summary').first().innerText(), 'Severity set to SEV1');

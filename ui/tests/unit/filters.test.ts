@@ -6,6 +6,7 @@ describe('toQuery', () => {
     expect(toQuery('inc-1', emptyFilter(), 0, 200)).toEqual({
       incident: 'inc-1',
       newest_first: true,
+      order: 'recorded',
       kinds: [],
       positions: [],
       authors: [],
@@ -20,6 +21,7 @@ describe('toQuery', () => {
       'inc-2',
       {
         newestFirst: false,
+        order: 'occurred',
         kinds: ['note', 'decision.recorded'],
         positions: ['scribe'],
         authors: ['Dana'],
@@ -31,6 +33,7 @@ describe('toQuery', () => {
     expect(q).toMatchObject({
       incident: 'inc-2',
       newest_first: false,
+      order: 'occurred',
       kinds: ['note', 'decision.recorded'],
       positions: ['scribe'],
       authors: ['Dana'],

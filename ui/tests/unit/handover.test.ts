@@ -29,12 +29,16 @@ function offer(from: string, to: string): HandoverView {
     outcome: 'pending',
     outcome_at: null,
     outcome_reason: null,
-    situation: 'Imaging down',
-    objectives: 'Restore PACS',
-    severity: 'SEV1',
-    roster: [],
-    open_decisions: [],
-    overdue_prompts: [],
+    briefing: {
+      situation: 'Imaging down',
+      objectives: 'Restore PACS',
+      severity: 'SEV1',
+      roster: [],
+      decisions: [],
+      overdue_prompts: [],
+      isolated_systems: [],
+      deadlines: [],
+    },
   };
 }
 

@@ -4,9 +4,26 @@
 use serde::{Deserialize, Serialize};
 
 use super::limits::{long_text, opt_long_text};
-use super::{Body, EventTime};
+use super::{
+    Body, CommunicationSent, EscalationDone, EventTime, LawEnforcementDelay, Note, StatusUpdate,
+    TriggerRecorded,
+};
 use crate::error::ValidationError;
 use crate::ids::EntryId;
+
+/// The kinds an amendment corrects (new text or time). Decisions and role changes are corrected
+/// by superseding entries instead (decision 0005).
+pub const AMENDABLE_KINDS: &[&str] = &[Note::KIND];
+
+/// The kinds a retraction withdraws.
+pub const RETRACTABLE_KINDS: &[&str] = &[
+    Note::KIND,
+    StatusUpdate::KIND,
+    TriggerRecorded::KIND,
+    LawEnforcementDelay::KIND,
+    CommunicationSent::KIND,
+    EscalationDone::KIND,
+];
 
 /// A correction of an earlier note: new text and/or a new event time, with the reason.
 /// The original stays in the log and on screen.

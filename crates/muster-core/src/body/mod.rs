@@ -29,7 +29,7 @@ pub use breach::{
     ClassificationRecorded, ClassificationReviewed, CommunicationSent, EscalationDone, LawEnforcementDelay,
     ScopeSet, TriggerRecorded,
 };
-pub use correction::{Amendment, Retraction};
+pub use correction::{Amendment, Retraction, AMENDABLE_KINDS, RETRACTABLE_KINDS};
 pub use decision::{DecisionApproved, DecisionRecorded, NotificationChoice};
 pub use incident::{IncidentClosed, IncidentOpened, IncidentReopened, Note, SeveritySet};
 pub use limits::{
@@ -37,8 +37,8 @@ pub use limits::{
     MAX_SNOOZE_MINUTES, MAX_SUPERSEDES, MAX_TITLE,
 };
 pub use roster::{
-    BriefedDecision, BriefedPrompt, BriefedRole, Briefing, HandoverAccepted, HandoverCancelled,
-    HandoverOffered, RoleAssigned, RoleRelieved,
+    BriefedDeadline, BriefedDecision, BriefedPrompt, BriefedRole, BriefedSystem, Briefing, HandoverAccepted,
+    HandoverCancelled, HandoverOffered, RoleAssigned, RoleRelieved,
 };
 pub use status::{CadenceSet, StatusSnoozed, StatusUpdate};
 pub use systems::{
@@ -328,6 +328,17 @@ mod tests {
                         position: Position::TechnicalLead,
                         holder: "Kim".into(),
                         due: EventTime(DateTime::parse_from_rfc3339("2026-01-01T00:15:00Z").unwrap()),
+                    }],
+                    isolated_systems: vec![BriefedSystem {
+                        system: "pacs".into(),
+                        name: "PACS".into(),
+                        since: Some(EventTime(DateTime::parse_from_rfc3339("2026-01-01T00:05:00Z").unwrap())),
+                    }],
+                    deadlines: vec![BriefedDeadline {
+                        rule: "hipaa.hhs".into(),
+                        recipient: "HHS OCR".into(),
+                        due: None,
+                        overdue: false,
                     }],
                 },
             }),

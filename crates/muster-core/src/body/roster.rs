@@ -33,7 +33,7 @@ pub struct RoleRelieved {
     pub reason: Option<String>,
 }
 
-/// One open decision as the outgoing commander briefed it.
+/// A decision in force at the handover, as the outgoing commander briefed it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BriefedDecision {
@@ -54,6 +54,33 @@ pub struct BriefedPrompt {
     pub due: EventTime,
 }
 
+/// A system isolated at the handover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefedSystem {
+    /// Its id in the clinical systems register.
+    pub system: String,
+    /// Its name in the register (the id when the register does not list it).
+    pub name: String,
+    /// When it was isolated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<EventTime>,
+}
+
+/// A regulatory deadline still open (pending or overdue) at the handover.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BriefedDeadline {
+    /// The obligation's rule id (`hipaa.hhs`).
+    pub rule: String,
+    pub recipient: String,
+    /// When it is due (`None`: no fixed period, or its trigger is not recorded yet).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<EventTime>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overdue: bool,
+}
+
 /// Who held which position at the handover (HICS 203 in brief).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,7 +90,9 @@ pub struct BriefedRole {
 }
 
 /// The HICS 201 incident briefing the outgoing commander hands over: situation, objectives,
-/// the organisation, open decisions and overdue status updates.
+/// the organisation, the decisions in force, overdue status updates, isolated systems and the
+/// open regulatory deadlines. The last two were added later: absent in older offers, and
+/// written only when there are any, so older entries keep their bytes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Briefing {
@@ -72,8 +101,16 @@ pub struct Briefing {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub severity: Option<Severity>,
     pub roster: Vec<BriefedRole>,
+    /// The decisions in force (not superseded), those awaiting approval marked by `awaiting`.
+    /// (Offers written before Muster briefed every decision in force list only those awaiting
+    /// approval.)
     pub open_decisions: Vec<BriefedDecision>,
     pub overdue_prompts: Vec<BriefedPrompt>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub isolated_systems: Vec<BriefedSystem>,
+    /// Soonest first; those without a due instant last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<BriefedDeadline>,
 }
 
 /// The incident commander offers command to `to`; command passes only when `to` accepts.
@@ -140,6 +177,8 @@ impl Body for HandoverOffered {
             ("roster", br.roster.len()),
             ("open_decisions", br.open_decisions.len()),
             ("overdue_prompts", br.overdue_prompts.len()),
+            ("isolated_systems", br.isolated_systems.len()),
+            ("deadlines", br.deadlines.len()),
         ] {
             if n > MAX_BRIEFING_ITEMS {
                 return Err(ValidationError::new(
@@ -158,6 +197,14 @@ impl Body for HandoverOffered {
         }
         for p in &br.overdue_prompts {
             short_text("overdue_prompts.holder", &p.holder, MAX_PERSON)?;
+        }
+        for s in &br.isolated_systems {
+            short_text("isolated_systems.system", &s.system, MAX_SHORT_TEXT)?;
+            short_text("isolated_systems.name", &s.name, MAX_SHORT_TEXT)?;
+        }
+        for d in &br.deadlines {
+            short_text("deadlines.rule", &d.rule, MAX_SHORT_TEXT)?;
+            short_text("deadlines.recipient", &d.recipient, MAX_SHORT_TEXT)?;
         }
         Ok(())
     }

@@ -22,7 +22,8 @@ struct Supersession {
 
 pub(super) struct Builder {
     state: IncidentState,
-    corrections: Vec<(EntryId, EntryId, EntryBody)>,
+    /// (target, the correcting entry's stamp, its body), in fold order.
+    corrections: Vec<(EntryId, Stamp, EntryBody)>,
     supersessions: Vec<Supersession>,
     cadences: BTreeMap<(Option<Position>, Option<Severity>), Cadence>,
     /// Status updates in fold order, by the position they report for.
@@ -190,7 +191,7 @@ impl Builder {
                     if matches!(e.body, EntryBody::Retracted(_)) {
                         self.retracted.insert(target);
                     }
-                    self.corrections.push((target, e.id(), e.body.clone()));
+                    self.corrections.push((target, Stamp::of(&e), e.body.clone()));
                 }
             }
             EntryBody::Note(_) | EntryBody::Unknown { .. } => {}
@@ -213,9 +214,9 @@ impl Builder {
                 .filter(|(_, item)| targets.contains(&item.entry_id))
                 .map(|(i, item)| (item.entry_id, i))
                 .collect();
-            for (target, by, body) in &self.corrections {
+            for (target, stamp, body) in &self.corrections {
                 if let Some(&i) = index.get(target) {
-                    s.timeline[i].apply_corrections([(*by, body)]);
+                    s.timeline[i].apply_corrections([(stamp.clone(), body)]);
                 }
             }
         }

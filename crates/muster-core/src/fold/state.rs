@@ -44,9 +44,33 @@ pub struct Stamp {
 }
 
 impl Stamp {
-    pub(crate) fn of(e: &Entry) -> Stamp {
+    pub fn of(e: &Entry) -> Stamp {
         Stamp { entry_id: e.id(), at: e.envelope.recorded.clone(), by: e.envelope.author.clone() }
     }
+}
+
+/// How an entry was corrected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CorrectionKind {
+    Amended,
+    Retracted,
+}
+
+/// One correction as its target shows it: who made it, when, why, and what it changed. The
+/// target keeps its original words next to these (they are never replaced on screen).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correction {
+    pub kind: CorrectionKind,
+    /// The amending or retracting entry, its author and their clock.
+    pub stamp: Stamp,
+    pub reason: String,
+    /// The new text an amendment gave (notes only; `None`: the text stands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// The new event time an amendment gave (notes only; `None`: the time stands).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<EventTime>,
 }
 
 /// One line of the timeline: every entry appears, corrections shown on their target.
@@ -68,8 +92,20 @@ pub struct TimelineItem {
     pub target: Option<EntryId>,
     pub amended_by: Vec<EntryId>,
     pub retracted_by: Vec<EntryId>,
+    /// Every amendment and retraction of this entry, in fold order, with who, when and why.
+    pub corrections: Vec<Correction>,
     /// The body as originally written.
     pub body: EntryBody,
+}
+
+/// When the body says its event happened (`None`: as recorded).
+fn stated_time(body: &EntryBody) -> Option<EventTime> {
+    match body {
+        EntryBody::Note(n) => n.occurred_at,
+        EntryBody::TriggerRecorded(t) => Some(t.at),
+        EntryBody::CommunicationSent(c) => c.sent_at,
+        _ => None,
+    }
 }
 
 impl TimelineItem {
@@ -78,12 +114,7 @@ impl TimelineItem {
         let summary = e.body.describe();
         let kind = e.kind().to_string();
         let target = e.body.correction_target();
-        let occurred_at = match &e.body {
-            EntryBody::Note(n) => n.occurred_at,
-            EntryBody::TriggerRecorded(t) => Some(t.at),
-            EntryBody::CommunicationSent(c) => c.sent_at,
-            _ => None,
-        };
+        let occurred_at = stated_time(&e.body);
         let (envelope, body) = e.into_parts();
         TimelineItem {
             entry_id: envelope.id,
@@ -98,6 +129,7 @@ impl TimelineItem {
             target,
             amended_by: Vec::new(),
             retracted_by: Vec::new(),
+            corrections: Vec::new(),
             body,
         }
     }
@@ -107,26 +139,74 @@ impl TimelineItem {
         Self::from_owned(e.clone())
     }
 
-    /// Applies corrections (amendments, retractions) in fold order. Only notes take new text
-    /// or a new event time; other kinds are corrected by superseding entries instead.
-    pub fn apply_corrections<'a>(&mut self, corrections: impl IntoIterator<Item = (EntryId, &'a EntryBody)>) {
-        for (by, body) in corrections {
+    /// What the entry said as written, before any amendment.
+    pub fn original_summary(&self) -> String {
+        self.body.describe()
+    }
+
+    /// When the entry said it happened as written, before any amendment (`None`: as recorded).
+    pub fn original_occurred_at(&self) -> Option<EventTime> {
+        stated_time(&self.body)
+    }
+
+    /// Whether an amendment may correct this entry (notes; see `AMENDABLE_KINDS`).
+    pub fn can_amend(&self) -> bool {
+        crate::body::AMENDABLE_KINDS.contains(&self.kind.as_str())
+    }
+
+    /// Whether a retraction may withdraw this entry: a retractable kind not yet retracted.
+    pub fn can_retract(&self) -> bool {
+        self.retracted_by.is_empty() && crate::body::RETRACTABLE_KINDS.contains(&self.kind.as_str())
+    }
+
+    /// True when an amendment changed what the entry says.
+    pub fn text_amended(&self) -> bool {
+        self.corrections.iter().any(|c| c.text.is_some())
+    }
+
+    /// True when an amendment changed when the entry says it happened.
+    pub fn time_amended(&self) -> bool {
+        self.corrections.iter().any(|c| c.occurred_at.is_some())
+    }
+
+    /// Applies corrections (amendments, retractions) in fold order, each with the stamp of the
+    /// entry that makes it. Only notes take new text or a new event time; other kinds are
+    /// corrected by superseding entries instead (an amendment of one is listed, changing nothing).
+    pub fn apply_corrections<'a>(&mut self, corrections: impl IntoIterator<Item = (Stamp, &'a EntryBody)>) {
+        for (stamp, body) in corrections {
+            let by = stamp.entry_id;
             match body {
                 EntryBody::Amended(a) => {
-                    if !self.amended_by.contains(&by) {
-                        self.amended_by.push(by);
+                    if self.amended_by.contains(&by) {
+                        continue;
                     }
-                    if self.kind == Note::KIND {
-                        if let Some(text) = &a.text {
-                            self.summary = text.clone();
-                        }
-                        if let Some(t) = a.occurred_at {
-                            self.occurred_at = Some(t);
-                        }
+                    self.amended_by.push(by);
+                    let is_note = self.kind == Note::KIND;
+                    let text = a.text.clone().filter(|_| is_note);
+                    let occurred_at = a.occurred_at.filter(|_| is_note);
+                    if let Some(text) = &text {
+                        self.summary = text.clone();
                     }
+                    if let Some(t) = occurred_at {
+                        self.occurred_at = Some(t);
+                    }
+                    self.corrections.push(Correction {
+                        kind: CorrectionKind::Amended,
+                        stamp,
+                        reason: a.reason.clone(),
+                        text,
+                        occurred_at,
+                    });
                 }
-                EntryBody::Retracted(_) if !self.retracted_by.contains(&by) => {
+                EntryBody::Retracted(r) if !self.retracted_by.contains(&by) => {
                     self.retracted_by.push(by);
+                    self.corrections.push(Correction {
+                        kind: CorrectionKind::Retracted,
+                        stamp,
+                        reason: r.reason.clone(),
+                        text: None,
+                        occurred_at: None,
+                    });
                 }
                 _ => {}
             }
@@ -195,7 +275,12 @@ impl Decision {
             .collect()
     }
 
-    /// Standing (not superseded) and still waiting for an approval: what a handover briefs.
+    /// In force: not superseded (a handover briefs every such decision).
+    pub fn in_force(&self) -> bool {
+        self.superseded_by.is_empty()
+    }
+
+    /// In force and still waiting for an approval.
     pub fn is_open(&self) -> bool {
         self.superseded_by.is_empty() && !self.awaiting().is_empty()
     }

@@ -20,7 +20,7 @@ impl Muster {
     ) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let target_entry = self.resolve_entry(incident, target)?;
-        if target_entry.kind() != Note::KIND {
+        if !AMENDABLE_KINDS.contains(&target_entry.kind()) {
             return Err(StoreError::Refused(format!(
                 "#{} is a {} entry; only notes are amended (supersede a decision, reassign a role, retract a status update)",
                 target_entry.id().short(),
@@ -40,15 +40,7 @@ impl Muster {
     pub fn retract(&mut self, incident: IncidentId, target: &str, reason: &str) -> Result<Entry> {
         let state = self.open_state(incident)?;
         let target_entry = self.resolve_entry(incident, target)?;
-        const RETRACTABLE: [&str; 6] = [
-            Note::KIND,
-            StatusUpdate::KIND,
-            TriggerRecorded::KIND,
-            LawEnforcementDelay::KIND,
-            CommunicationSent::KIND,
-            EscalationDone::KIND,
-        ];
-        if !RETRACTABLE.contains(&target_entry.kind()) {
+        if !RETRACTABLE_KINDS.contains(&target_entry.kind()) {
             return Err(StoreError::Refused(format!(
                 "#{} is a {} entry; only notes, status updates, clock triggers, law-enforcement delays, communications and escalation ticks are retracted",
                 target_entry.id().short(),

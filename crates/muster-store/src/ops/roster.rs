@@ -2,8 +2,9 @@
 
 use chrono::DateTime;
 use muster_core::body::*;
+use muster_core::breach::rules::clocks::{Obligation, ObligationStatus};
 use muster_core::entry::Author;
-use muster_core::fold::Commander;
+use muster_core::fold::{Commander, Decision};
 use muster_core::prompts::{prompt_clocks, PromptState};
 use muster_core::{Entry, EntryBody, IncidentId, IncidentState, Position, ValidationError};
 
@@ -11,8 +12,9 @@ use super::*;
 use crate::error::{Result, StoreError};
 use crate::muster::Muster;
 
-/// What the outgoing incident commander writes into a handover briefing; the roster, open
-/// decisions and overdue status updates are added from the incident's state.
+/// What the outgoing incident commander writes into a handover briefing; the roster, decisions
+/// in force, overdue status updates, isolated systems and open deadlines are added from the
+/// incident's state.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -71,9 +73,12 @@ impl Muster {
         self.append_one(incident, &state, body)
     }
 
-    /// The HICS 201 briefing for a handover, from the state and what the commander wrote.
-    pub fn briefing(&self, state: &IncidentState, situation: &str, objectives: &str) -> Briefing {
-        let now_ms = self.clock().now().timestamp_millis();
+    /// The HICS 201 briefing for a handover, from the state and what the commander wrote: the
+    /// roster, every decision in force (those awaiting approval marked), the status updates
+    /// overdue, the systems isolated and the regulatory deadlines still open, as of now.
+    pub fn briefing(&self, state: &IncidentState, situation: &str, objectives: &str) -> Result<Briefing> {
+        let now = self.clock().now();
+        let now_ms = now.timestamp_millis();
         let roster = state
             .roster()
             .into_iter()
@@ -81,10 +86,11 @@ impl Muster {
                 line.holders.into_iter().map(|a| BriefedRole { position: a.position, person: a.person })
             })
             .collect();
-        let open_decisions = state
-            .decisions
+        let in_force: Vec<&Decision> = state.decisions.iter().filter(|d| d.in_force()).collect();
+        // A briefing holds at most MAX_BRIEFING_ITEMS of each: the newest, in the log's order.
+        let newest = |n: usize| n.saturating_sub(MAX_BRIEFING_ITEMS);
+        let open_decisions = in_force[newest(in_force.len())..]
             .iter()
-            .filter(|d| d.is_open())
             .map(|d| BriefedDecision {
                 decision: d.entry_id,
                 question: d.question.clone(),
@@ -103,15 +109,49 @@ impl Muster {
                     due: EventTime(due),
                 })
             })
+            .take(MAX_BRIEFING_ITEMS)
             .collect();
-        Briefing {
+        let register = state.breach.register.as_ref();
+        let isolated_systems = state
+            .breach
+            .systems
+            .iter()
+            .filter(|l| l.isolated)
+            .take(MAX_BRIEFING_ITEMS)
+            .map(|l| BriefedSystem {
+                system: l.system.clone(),
+                name: register
+                    .and_then(|r| r.systems.iter().find(|s| s.id == l.system))
+                    .map_or_else(|| l.system.clone(), |s| s.name.clone()),
+                since: l.changed.as_ref().map(|c| EventTime(c.at.instant().fixed_offset())),
+            })
+            .collect();
+        let mut open: Vec<Obligation> = self
+            .obligations(state, &self.rulebook()?)
+            .into_iter()
+            .filter(|o| matches!(o.status, ObligationStatus::Pending | ObligationStatus::Overdue))
+            .collect();
+        open.sort_by_key(|o| (o.due.is_none(), o.due, o.rule.clone()));
+        let deadlines = open
+            .into_iter()
+            .take(MAX_BRIEFING_ITEMS)
+            .map(|o| BriefedDeadline {
+                overdue: o.status == ObligationStatus::Overdue,
+                due: o.due.map(|d| EventTime(d.fixed_offset())),
+                rule: o.rule,
+                recipient: o.recipient,
+            })
+            .collect();
+        Ok(Briefing {
             situation: situation.trim().into(),
             objectives: objectives.trim().into(),
             severity: state.severity(),
             roster,
             open_decisions,
             overdue_prompts,
-        }
+            isolated_systems,
+            deadlines,
+        })
     }
 
     /// The incident commander offers command to another person, with the briefing.
@@ -148,7 +188,7 @@ impl Muster {
                 p.offer.entry_id.short()
             )));
         }
-        let briefing = self.briefing(&state, &input.situation, &input.objectives);
+        let briefing = self.briefing(&state, &input.situation, &input.objectives)?;
         let author = Author { person: operator, position: Some(Position::IncidentCommander) };
         let body = EntryBody::HandoverOffered(HandoverOffered { to: to.to_string(), briefing });
         body.validate()?;

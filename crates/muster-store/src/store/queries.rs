@@ -95,6 +95,15 @@ impl Store {
         projection::load_timeline_page(&self.conn, incident, newest_first, offset, limit)
     }
 
+    /// One entry of an incident's timeline, corrections applied (`None`: not in this incident).
+    pub fn timeline_item(
+        &self,
+        incident: IncidentId,
+        entry: muster_core::EntryId,
+    ) -> Result<Option<muster_core::TimelineItem>> {
+        projection::load_timeline_item(&self.conn, incident, entry)
+    }
+
     /// The incident's state without its timeline (see `projection::load_structure`).
     pub fn structure(&self, incident: IncidentId) -> Result<IncidentState> {
         projection::load_structure(&self.conn, incident)?
