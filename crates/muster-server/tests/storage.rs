@@ -735,7 +735,7 @@ fn a_schema_1_sqlite_database_keeps_its_alerts_through_the_clock_ahead_migration
     drop(SqliteStorage::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, 5, "migrated to the latest schema");
     let kept: (i64, String) = conn
         .query_row("SELECT id, kind FROM quarantine WHERE seq = 3", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
@@ -769,7 +769,7 @@ fn postgres_refuses_a_newer_schema_untouched() {
         let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
-        assert_eq!(v, 2);
+        assert_eq!(v, 5, "migrated to the latest schema");
         client.batch_execute("INSERT INTO muster_schema (version) VALUES (99)").await.unwrap();
         let err = PgStorage::connect(&db).await.unwrap_err();
         assert_eq!(err.code(), "server.schema_too_new");

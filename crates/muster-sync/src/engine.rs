@@ -83,7 +83,10 @@ pub fn incidents_to_sync<T: Transport>(
             }
         }
     }
-    let listed: BTreeSet<IncidentId> = client.me()?.incidents.into_iter().map(|i| i.id).collect();
+    let me = client.me()?;
+    // What the server says of revoked devices (a lost laptop) is kept for `muster alerts`.
+    crate::session::save_revoked_devices(store, &me)?;
+    let listed: BTreeSet<IncidentId> = me.incidents.into_iter().map(|i| i.id).collect();
     let mut all: Vec<IncidentId> = mine.iter().copied().collect();
     for i in listed.iter().chain(extra) {
         if !all.contains(i) {

@@ -7,6 +7,7 @@ mod incident;
 mod installation;
 mod log;
 mod roster;
+pub mod server_admin;
 mod status;
 pub mod sync;
 pub mod systems;

@@ -84,7 +84,9 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
         let router = muster_server::router(storage.clone());
-        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap());
+        let rt = Arc::new(
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+        );
         World { _dir: dir, storage, router, rt }
     }
 
