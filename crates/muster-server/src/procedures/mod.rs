@@ -97,16 +97,10 @@ impl<B: Database> Storage for B {
         self.run(membership::RegisterIncident { caller: caller.clone(), incident, now_ms })
     }
 
-    fn members(
-        &self,
-        caller: &Caller,
-        incident: IncidentId,
-    ) -> impl Future<Output = Result<Vec<Member>>> + Send {
-        async move {
-            let members = self.run(membership::Members { caller: caller.clone(), incident }).await?;
-            record_read(self, caller, "members.read", incident, json!({ "members": members.len() })).await?;
-            Ok(members)
-        }
+    async fn members(&self, caller: &Caller, incident: IncidentId) -> Result<Vec<Member>> {
+        let members = self.run(membership::Members { caller: caller.clone(), incident }).await?;
+        record_read(self, caller, "members.read", incident, json!({ "members": members.len() })).await?;
+        Ok(members)
     }
 
     fn set_member(
@@ -155,37 +149,28 @@ impl<B: Database> Storage for B {
         push::push(self, caller.clone(), incident, entries, now_ms, clock)
     }
 
-    fn pull_raw(
+    async fn pull_raw(
         &self,
         caller: &Caller,
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> impl Future<Output = Result<RawPull>> + Send {
-        async move {
-            let page = self.run(pull::Pull { caller: caller.clone(), incident, after, limit }).await?;
-            if let (Some(first), Some(last)) = (page.entries.first(), page.entries.last()) {
-                let detail =
-                    json!({ "entries": page.entries.len(), "from_rank": first.rank, "to_rank": last.rank });
-                record_read(self, caller, "pull", incident, detail).await?;
-            }
-            Ok(page)
+    ) -> Result<RawPull> {
+        let page = self.run(pull::Pull { caller: caller.clone(), incident, after, limit }).await?;
+        if let (Some(first), Some(last)) = (page.entries.first(), page.entries.last()) {
+            let detail =
+                json!({ "entries": page.entries.len(), "from_rank": first.rank, "to_rank": last.rank });
+            record_read(self, caller, "pull", incident, detail).await?;
         }
+        Ok(page)
     }
 
-    fn alerts(
-        &self,
-        caller: &Caller,
-        incident: IncidentId,
-        after: u64,
-    ) -> impl Future<Output = Result<Vec<Alert>>> + Send {
-        async move {
-            let alerts = self.run(alerts::Alerts { caller: caller.clone(), incident, after }).await?;
-            if !alerts.is_empty() {
-                record_read(self, caller, "alerts.read", incident, json!({ "alerts": alerts.len() })).await?;
-            }
-            Ok(alerts)
+    async fn alerts(&self, caller: &Caller, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
+        let alerts = self.run(alerts::Alerts { caller: caller.clone(), incident, after }).await?;
+        if !alerts.is_empty() {
+            record_read(self, caller, "alerts.read", incident, json!({ "alerts": alerts.len() })).await?;
         }
+        Ok(alerts)
     }
 
     fn users(&self) -> impl Future<Output = Result<Vec<AdminUser>>> + Send {
