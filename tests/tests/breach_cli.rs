@@ -336,7 +336,8 @@ fn a_malformed_ruleset_is_reported_and_the_last_valid_one_stays_in_force() {
     let file = dir.join("regulatory-clocks.toml");
     let custom = "[ruleset]\nname = \"st-brigid-clocks\"\nversion = 7\nas_of = \"2026-11-01\"\n\n\
                   [[rule]]\nid = \"board.notice\"\nregime = \"Board policy\"\nrecipient = \"Board of directors\"\n\
-                  citation = \"Policy IR-4\"\ntrigger = \"discovery\"\ndeadline = { hours = 48 }\n";
+                  citation = \"Policy IR-4\"\ntrigger = \"discovery\"\ndeadline = { hours = 48 }\n\
+                  owed_by = \"covered-entity\"\n";
     std::fs::write(&file, custom).unwrap();
     assert_eq!(rules(&obligations(&m)), ["board.notice"]);
     assert_eq!(m.json(&["clocks"])["ruleset"], "st-brigid-clocks@7");
@@ -362,6 +363,187 @@ fn a_malformed_ruleset_is_reported_and_the_last_valid_one_stays_in_force() {
     // Removing the file brings back the built-in rules.
     std::fs::remove_file(&file).unwrap();
     assert!(rules(&obligations(&m)).contains(&"hipaa.hhs-annual".to_string()));
+}
+
+#[test]
+fn an_installations_v2_clock_file_without_owed_by_is_reported_and_the_built_in_v3_is_used() {
+    let m = opened("Dr Okafor");
+    m.ok(&["scope", "set", "--affected", "US-CA:50", "--data", "clinical-phi", "--role", "covered-entity"]);
+    let dir = m.home.path().join("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Written for ruleset v2: law_enforcement_delay and no owed_by.
+    let v2 = "[ruleset]\nname = \"st-brigid-clocks\"\nversion = 2\nas_of = \"2026-11-01\"\n\n\
+              [[rule]]\nid = \"board.notice\"\nregime = \"Board policy\"\nrecipient = \"Board of directors\"\n\
+              citation = \"Policy IR-4\"\ntrigger = \"discovery\"\ndeadline = { hours = 48 }\n\
+              law_enforcement_delay = true\n";
+    std::fs::write(dir.join("regulatory-clocks.toml"), v2).unwrap();
+    let shown = m.json(&["rules", "show"]);
+    let problem = &shown["problems"][0];
+    assert_eq!((problem["line"].as_u64(), problem["field"].as_str()), (Some(6), Some("owed_by")), "{shown}");
+    assert_eq!(problem["using"], "built_in");
+    let out = m.json(&["clocks"]);
+    assert_eq!(out["ruleset"], "muster-regulatory-clocks@3");
+    assert!(rules(out["obligations"].as_array().unwrap()).contains(&"hipaa.hhs-annual".to_string()));
+    // With owed_by added it is in force, and its law_enforcement_delay still means HIPAA's.
+    std::fs::write(dir.join("regulatory-clocks.toml"), format!("{v2}owed_by = \"covered-entity\"\n"))
+        .unwrap();
+    m.ok(&["trigger", "discovery", "--at", "2026-11-02T09:00:00Z"]);
+    let o = &obligations(&m)[0];
+    assert_eq!((o["rule"].as_str(), o["delayed_by"].as_str()), (Some("board.notice"), Some("hipaa")));
+    assert_eq!(o["owed_by"], "covered-entity");
+}
+
+#[test]
+fn a_vendor_owes_the_owner_a_notice_not_the_residents_and_each_obligation_says_who_owes_it() {
+    let m = opened("Dr Okafor");
+    m.ok(&[
+        "scope",
+        "set",
+        "--affected",
+        "US-CA:900",
+        "--affected",
+        "US-TX:300",
+        "--affected",
+        "US-FL:1200",
+        "--affected",
+        "US-CO:1500",
+        "--data",
+        "clinical-phi",
+        "--exposure",
+        "exfiltration-confirmed",
+        "--role",
+        "business-associate",
+    ]);
+    let list = obligations(&m);
+    assert_eq!(
+        rules(&list),
+        [
+            "hipaa.business-associate",
+            "us-ca.vendor-to-owner",
+            "us-tx.vendor-to-owner",
+            "us-fl.third-party-agent",
+            "us-co.vendor-to-owner"
+        ]
+    );
+    assert!(list.iter().all(|o| o["owed_by"] == "business-associate"), "{list:#?}");
+    // The same organisation owns some of the data as well: the owner's notices appear, owed by
+    // the data owner, with the consumer reporting agencies above 1,000 (Florida, Colorado).
+    m.ok(&["scope", "set", "--role", "business-associate", "--role", "data-owner"]);
+    let list = obligations(&m);
+    for (id, owed_by) in [
+        ("us-ca.residents", "data-owner"),
+        ("us-tx.attorney-general", "data-owner"),
+        ("us-fl.consumer-reporting", "data-owner"),
+        ("us-co.consumer-reporting", "data-owner"),
+        ("us-fl.third-party-agent", "business-associate"),
+    ] {
+        assert_eq!(rule(&list, id)["owed_by"], owed_by, "{id}");
+    }
+    // The text names the ruleset in force and who owes each notice.
+    let text = m.ok(&["clocks"]);
+    assert!(text.contains("Regulatory clocks ruleset v3 (2026-12-01, muster-regulatory-clocks)"), "{text}");
+    assert!(text.contains("owed by data-owner | Cal. Civ. Code 1798.82(a)(1), (a)(2)"), "{text}");
+    let json = m.json(&["clocks"]);
+    assert_eq!(
+        (json["ruleset_version"].as_u64(), json["ruleset_as_of"].as_str()),
+        (Some(3), Some("2026-12-01"))
+    );
+}
+
+#[test]
+fn puerto_rico_typed_either_way_is_one_state_for_the_hipaa_media_notice() {
+    let m = opened("Dr Okafor");
+    m.ok(&["scope", "set", "--affected", "PR:600", "--data", "clinical-phi", "--role", "covered-entity"]);
+    // Stored as the ISO 3166-2 subdivision, counted as a State (45 CFR 160.103).
+    assert_eq!(m.json(&["scope", "show"])["scope"]["affected"][0]["jurisdiction"], "US-PR");
+    let ids = rules(&obligations(&m));
+    assert!(ids.contains(&"hipaa.media".to_string()), "{ids:?}");
+    // Both spellings at once name one place twice: refused, nothing written.
+    let before = m.stored_entries();
+    let (code, err) = m.fails(&["scope", "set", "--affected", "PR:300", "--affected", "US-PR:300"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("US-PR") && err.contains("twice"), "{err}");
+    assert_eq!(m.stored_entries(), before);
+    m.ok(&["scope", "set", "--affected", "us-vi:501"]);
+    assert!(rules(&obligations(&m)).contains(&"hipaa.media".to_string()));
+}
+
+#[test]
+fn a_delay_holds_back_only_the_notices_of_the_law_it_was_granted_under() {
+    let m = opened("Dr Okafor");
+    m.ok(&["scope", "set", "--affected", "US-TX:800", "--data", "clinical-phi", "--role", "covered-entity"]);
+    m.ok(&["trigger", "discovery", "--at", "2026-10-01T12:00:00-05:00"]);
+    m.ok(&["trigger", "determination", "--at", "2026-10-01T12:00:00-05:00"]);
+    let before = obligations(&m);
+    assert_eq!(rule(&before, "us-tx.individuals")["due"], "2026-12-01T05:59:59Z");
+    // Texas: the notice to individuals is not due before the agency lets it go (521.053(d)).
+    m.ok(&[
+        "delay",
+        "--regime",
+        "us-tx",
+        "--basis",
+        "oral",
+        "--agency",
+        "Texas DPS",
+        "--statement",
+        "Notice would tip off the suspects",
+        "--from",
+        "2026-10-05T00:00:00-05:00",
+        "--until",
+        "2026-12-15T00:00:00-06:00",
+    ]);
+    let after = obligations(&m);
+    let tx = rule(&after, "us-tx.individuals");
+    assert_eq!(tx["due"], "2026-12-15T06:00:00Z");
+    assert_eq!(tx["delayed_by"], "us-tx");
+    // Neither the attorney general's notice (521.053(i)) nor HIPAA's clocks move.
+    for id in ["us-tx.attorney-general", "hipaa.individuals", "hipaa.hhs"] {
+        assert_eq!(rule(&after, id)["due"], rule(&before, id)["due"], "{id}");
+    }
+    // The entry names its law; an unknown law, or an oral Texas request with no end, is refused.
+    let timeline = m.json(&["timeline", "--kind", "law-enforcement.delay"]);
+    assert_eq!(timeline["entries"][0]["body"]["regime"], "us-tx", "{timeline}");
+    let before_refusals = m.stored_entries();
+    for (args, needle) in [
+        (vec!["--regime", "interpol", "--basis", "oral"], "--regime"),
+        (vec!["--regime", "us-tx", "--basis", "oral"], "until"),
+        (vec!["--regime", "sec", "--basis", "oral"], "basis"),
+    ] {
+        let mut all = vec!["delay"];
+        all.extend(args);
+        all.extend(["--agency", "X", "--statement", "s", "--from", "2026-10-05T00:00:00-05:00"]);
+        let (code, err) = m.fails(&all);
+        assert_eq!(code, 2, "{all:?}");
+        assert!(err.contains(needle), "{all:?}: {err}");
+    }
+    assert_eq!(m.stored_entries(), before_refusals);
+}
+
+#[test]
+fn a_licensed_california_facility_reports_to_cdph_within_15_california_business_days() {
+    let m = opened("Dr Okafor");
+    m.ok(&[
+        "scope",
+        "set",
+        "--affected",
+        "US-CA:4",
+        "--data",
+        "clinical-phi",
+        "--exposure",
+        "unauthorised-access",
+        "--role",
+        "licensed-health-facility",
+    ]);
+    // Detected Monday 23 March 2026: Cesar Chavez Day (31 March) is skipped, Good Friday is not.
+    m.ok(&["trigger", "discovery", "--at", "2026-03-23T10:00:00-07:00"]);
+    let list = obligations(&m);
+    for id in ["us-ca.cdph", "us-ca.facility-patient"] {
+        let o = rule(&list, id);
+        assert_eq!(o["due_jurisdiction"], "2026-04-14T23:59:59-07:00", "{id}");
+        assert_eq!(o["owed_by"], "licensed-health-facility");
+        assert_eq!(o["deadline"], "15 business days");
+    }
+    assert!(!rules(&list).contains(&"hipaa.individuals".to_string()), "no HIPAA role recorded");
 }
 
 #[test]

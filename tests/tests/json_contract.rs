@@ -111,7 +111,10 @@ fn every_json_output_has_the_documented_keys() {
 
     // The breach verbs, on the demo incident (scope, triggers, register, an isolation).
     let clocks = m.json(&["clocks"]);
-    expect(&clocks, &["incident", "zone", "ruleset", "now", "obligations"]);
+    expect(
+        &clocks,
+        &["incident", "zone", "ruleset", "ruleset_version", "ruleset_as_of", "now", "obligations"],
+    );
     expect(
         &clocks["obligations"][0],
         &[
@@ -119,6 +122,8 @@ fn every_json_output_has_the_documented_keys() {
             "regime",
             "recipient",
             "citation",
+            "owed_by",
+            "delayed_by",
             "trigger",
             "trigger_at",
             "trigger_recorded_by",

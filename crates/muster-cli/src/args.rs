@@ -192,11 +192,16 @@ pub enum Command {
         #[arg(long)]
         note: Option<String>,
     },
-    /// Record a law-enforcement request to delay notification (suspends the HIPAA clocks, 45 CFR 164.412).
+    /// Record a request to delay notification, under the law it was granted by (--regime): it holds back that law's notices only.
     Delay {
-        /// written or oral (an oral delay lasts at most 30 days).
+        /// written or oral (an oral HIPAA or California facility delay lasts at most 30 days).
         #[arg(long)]
         basis: String,
+        /// The law: hipaa (45 CFR 164.412), sec (Form 8-K Item 1.05(c), the Attorney General),
+        /// us-ca (Civ. Code 1798.82(c)), us-ca-health-facility (H&S 1280.15(c)), us-tx (521.053(d)),
+        /// us-fl (501.171(4)(b)), us-co (6-1-716(2)(c)).
+        #[arg(long, default_value = "hipaa")]
+        regime: String,
         #[arg(long)]
         agency: String,
         #[arg(long)]

@@ -9,7 +9,9 @@ mod support;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use muster_core::breach::rules::clocks::{obligations, to_ical, ClockRuleset, Obligation, ObligationStatus};
-use muster_core::breach::{DataCategory as D, DelayBasis, Exposure as X, OrgRole as R, TriggerKind as T};
+use muster_core::breach::{
+    DataCategory as D, DelayBasis, DelayRegime, Exposure as X, OrgRole as R, TriggerKind as T,
+};
 use muster_core::*;
 use support::*;
 
@@ -339,6 +341,9 @@ fn rule_cases() -> Vec<RuleCase> {
             vec![("nobody in Australia", pii().affected("NZ", 1000), false)],
         ),
         // ------------------------------------------------------------------ US states
+        // The residents', attorney-general and consumer-reporting notices are the data owner's:
+        // an organisation that is only a vendor (business associate, processor) owes none of
+        // them, but tells the owner under the state's vendor rule.
         c(
             "us-ca.residents",
             T::Discovery,
@@ -348,6 +353,17 @@ fn rule_cases() -> Vec<RuleCase> {
             vec![
                 ("only an encrypted device lost", pii_encrypted().affected("US-CA", 1000), false),
                 ("no Californian", pii().affected("US-NV", 1000), false),
+                (
+                    "only a business associate",
+                    pii().roles(&[R::BusinessAssociate]).affected("US-CA", 1000),
+                    false,
+                ),
+                ("only a processor", pii().roles(&[R::Processor]).affected("US-CA", 1000), false),
+                (
+                    "a business associate and a processor, nothing else",
+                    pii().roles(&[R::BusinessAssociate, R::Processor]).affected("US-CA", 1000),
+                    false,
+                ),
             ],
         ),
         RuleCase {
@@ -359,9 +375,69 @@ fn rule_cases() -> Vec<RuleCase> {
                 pii().affected("US-CA", 501),
                 Some("2026-04-16T23:59:59-07:00"),
                 LA,
-                vec![("exactly 500 Californians", pii().affected("US-CA", 500), false)],
+                vec![
+                    ("exactly 500 Californians", pii().affected("US-CA", 500), false),
+                    ("only a processor", pii().roles(&[R::Processor]).affected("US-CA", 5000), false),
+                ],
             )
         },
+        c(
+            "us-ca.vendor-to-owner",
+            T::Discovery,
+            pii().roles(&[R::BusinessAssociate]).affected("US-CA", 1),
+            // "Immediately following discovery": no fixed period, in Pacific time.
+            None,
+            LA,
+            vec![
+                ("the owner itself", pii().roles(&[R::CoveredEntity]).affected("US-CA", 1000), false),
+                ("no role given", pii().affected("US-CA", 1000), false),
+                ("a processor, only Nevadans", pii().roles(&[R::Processor]).affected("US-NV", 1000), false),
+                (
+                    "only an encrypted device lost",
+                    pii_encrypted().roles(&[R::Processor]).affected("US-CA", 1000),
+                    false,
+                ),
+            ],
+        ),
+        c(
+            "us-ca.cdph",
+            T::Discovery,
+            phi(&[R::LicensedHealthFacility]).affected("US-CA", 1),
+            // Detected Monday 2 March (06:00 in Los Angeles): 15 California business days, the
+            // last Monday 23 March, after the change to daylight saving time.
+            Some("2026-03-23T23:59:59-07:00"),
+            LA,
+            vec![
+                (
+                    "a covered entity not licensed in California",
+                    phi(&[R::CoveredEntity, R::Controller]).affected("US-CA", 1000),
+                    false,
+                ),
+                ("no patient affected", phi(&[R::LicensedHealthFacility]).affected("US-CA", 0), false),
+                (
+                    "staff records only (not patients' medical information)",
+                    scope()
+                        .data(&[D::StaffPii])
+                        .exposure(&[X::ExfiltrationConfirmed])
+                        .roles(&[R::LicensedHealthFacility])
+                        .affected("US-CA", 100),
+                    false,
+                ),
+            ],
+        ),
+        c(
+            "us-ca.facility-patient",
+            T::Discovery,
+            // A California facility's patient is owed the report wherever the patient lives.
+            phi(&[R::LicensedHealthFacility]).affected("US-NV", 1),
+            Some("2026-03-23T23:59:59-07:00"),
+            LA,
+            vec![(
+                "a covered entity not licensed in California",
+                phi(&[R::CoveredEntity]).affected("US-CA", 1000),
+                false,
+            )],
+        ),
         c(
             "us-tx.individuals",
             T::Determination,
@@ -371,6 +447,11 @@ fn rule_cases() -> Vec<RuleCase> {
             vec![
                 ("only an encrypted device lost", pii_encrypted().affected("US-TX", 1000), false),
                 ("no Texan", pii().affected("US-OK", 1000), false),
+                (
+                    "only a business associate",
+                    pii().roles(&[R::BusinessAssociate]).affected("US-TX", 1000),
+                    false,
+                ),
             ],
         ),
         c(
@@ -379,7 +460,10 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-TX", 250),
             Some("2026-04-03T23:59:59-05:00"),
             CHICAGO,
-            vec![("249 Texans", pii().affected("US-TX", 249).affected("US-OK", 5000), false)],
+            vec![
+                ("249 Texans", pii().affected("US-TX", 249).affected("US-OK", 5000), false),
+                ("only a processor", pii().roles(&[R::Processor]).affected("US-TX", 5000), false),
+            ],
         ),
         c(
             "us-tx.consumer-reporting",
@@ -387,7 +471,21 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-TX", 10_001),
             None,
             CHICAGO,
-            vec![("exactly 10,000 Texans", pii().affected("US-TX", 10_000), false)],
+            vec![
+                ("exactly 10,000 Texans", pii().affected("US-TX", 10_000), false),
+                ("only a processor", pii().roles(&[R::Processor]).affected("US-TX", 20_000), false),
+            ],
+        ),
+        c(
+            "us-tx.vendor-to-owner",
+            T::Discovery,
+            pii().roles(&[R::Processor]).affected("US-TX", 1),
+            None,
+            CHICAGO,
+            vec![
+                ("the owner itself", pii().roles(&[R::DataOwner]).affected("US-TX", 1000), false),
+                ("a processor, only Oklahomans", pii().roles(&[R::Processor]).affected("US-OK", 1000), false),
+            ],
         ),
         c(
             "us-fl.individuals",
@@ -395,7 +493,14 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-FL", 1),
             Some("2026-04-03T23:59:59-04:00"),
             NY,
-            vec![("only an encrypted device lost", pii_encrypted().affected("US-FL", 1000), false)],
+            vec![
+                ("only an encrypted device lost", pii_encrypted().affected("US-FL", 1000), false),
+                (
+                    "only a third-party agent",
+                    pii().roles(&[R::BusinessAssociate]).affected("US-FL", 1000),
+                    false,
+                ),
+            ],
         ),
         c(
             "us-fl.department",
@@ -403,7 +508,26 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-FL", 500),
             Some("2026-04-03T23:59:59-04:00"),
             NY,
-            vec![("499 Floridians", pii().affected("US-FL", 499), false)],
+            vec![
+                ("499 Floridians", pii().affected("US-FL", 499), false),
+                ("only a third-party agent", pii().roles(&[R::Processor]).affected("US-FL", 5000), false),
+            ],
+        ),
+        c(
+            "us-fl.consumer-reporting",
+            T::Determination,
+            pii().affected("US-FL", 1001),
+            None,
+            NY,
+            vec![
+                ("exactly 1,000 Floridians", pii().affected("US-FL", 1000).affected("US-GA", 5000), false),
+                (
+                    "only a third-party agent",
+                    pii().roles(&[R::BusinessAssociate]).affected("US-FL", 5000),
+                    false,
+                ),
+                ("only an encrypted device lost", pii_encrypted().affected("US-FL", 5000), false),
+            ],
         ),
         c(
             "us-fl.third-party-agent",
@@ -433,7 +557,14 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-CO", 1),
             Some("2026-04-03T23:59:59-06:00"),
             DENVER,
-            vec![("only an encrypted device lost", pii_encrypted().affected("US-CO", 1000), false)],
+            vec![
+                ("only an encrypted device lost", pii_encrypted().affected("US-CO", 1000), false),
+                (
+                    "only a third-party service provider",
+                    pii().roles(&[R::BusinessAssociate]).affected("US-CO", 1000),
+                    false,
+                ),
+            ],
         ),
         c(
             "us-co.attorney-general",
@@ -441,7 +572,48 @@ fn rule_cases() -> Vec<RuleCase> {
             pii().affected("US-CO", 500),
             Some("2026-04-03T23:59:59-06:00"),
             DENVER,
-            vec![("499 Coloradans", pii().affected("US-CO", 499), false)],
+            vec![
+                ("499 Coloradans", pii().affected("US-CO", 499), false),
+                (
+                    "only a third-party service provider",
+                    pii().roles(&[R::Processor]).affected("US-CO", 5000),
+                    false,
+                ),
+            ],
+        ),
+        c(
+            "us-co.consumer-reporting",
+            T::Determination,
+            pii().affected("US-CO", 1001),
+            None,
+            DENVER,
+            vec![
+                (
+                    "1,001 in all, 1,000 of them in Colorado",
+                    pii().affected("US-CO", 1000).affected("US-UT", 1),
+                    false,
+                ),
+                (
+                    "only a third-party service provider",
+                    pii().roles(&[R::Processor]).affected("US-CO", 5000),
+                    false,
+                ),
+            ],
+        ),
+        c(
+            "us-co.vendor-to-owner",
+            T::Discovery,
+            pii().roles(&[R::BusinessAssociate]).affected("US-CO", 1),
+            None,
+            DENVER,
+            vec![
+                (
+                    "the covered entity itself",
+                    pii().roles(&[R::CoveredEntity]).affected("US-CO", 1000),
+                    false,
+                ),
+                ("no Coloradan", pii().roles(&[R::BusinessAssociate]).affected("US-UT", 1000), false),
+            ],
         ),
         // ------------------------------------------------------------------ SEC
         c(
@@ -453,6 +625,36 @@ fn rule_cases() -> Vec<RuleCase> {
             NY,
             vec![("not a listed company", phi(&[R::CoveredEntity]).affected("US-NY", 100_000), false)],
         ),
+        // ------------------------------------------------------------------ EU MDR
+        // Awareness on Tuesday 3 March, recorded in New York: days end there.
+        c(
+            "eu-mdr.serious-incident",
+            T::Awareness,
+            scope().roles(&[R::DeviceManufacturer]),
+            Some("2026-03-18T23:59:59-04:00"),
+            NY,
+            vec![(
+                "a hospital, not a manufacturer",
+                phi(&[R::CoveredEntity, R::Controller, R::LicensedHealthFacility]).affected("DE", 1000),
+                false,
+            )],
+        ),
+        c(
+            "eu-mdr.death-or-deterioration",
+            T::Awareness,
+            scope().roles(&[R::DeviceManufacturer]),
+            Some("2026-03-13T23:59:59-04:00"),
+            NY,
+            vec![("a processor, not a manufacturer", phi(&[R::Processor]).affected("DE", 1000), false)],
+        ),
+        c(
+            "eu-mdr.public-health-threat",
+            T::Awareness,
+            scope().roles(&[R::DeviceManufacturer]),
+            Some("2026-03-05T23:59:59-05:00"),
+            NY,
+            vec![("no role given", phi(&[]).affected("DE", 1000), false)],
+        ),
     ]
 }
 
@@ -461,6 +663,98 @@ fn the_table_covers_every_built_in_rule_once() {
     let table: Vec<&str> = rule_cases().iter().map(|c| c.rule).collect();
     let built_in: Vec<String> = ruleset().rules.iter().map(|r| r.id.clone()).collect();
     assert_eq!(table, built_in, "one case per rule, in ruleset order");
+}
+
+/// Who owes each notice under the table's scope that makes it apply.
+const OWED_BY: [(&str, R); 39] = [
+    ("hipaa.individuals", R::CoveredEntity),
+    ("hipaa.media", R::CoveredEntity),
+    ("hipaa.hhs", R::CoveredEntity),
+    ("hipaa.hhs-annual", R::CoveredEntity),
+    ("hipaa.business-associate", R::BusinessAssociate),
+    ("gdpr.authority", R::Controller),
+    ("gdpr.processor-to-controller", R::Processor),
+    ("gdpr.data-subjects", R::Controller),
+    ("uk-gdpr.authority", R::Controller),
+    ("uk-gdpr.processor-to-controller", R::Processor),
+    ("uk-gdpr.data-subjects", R::Controller),
+    ("nis2.early-warning", R::Nis2Entity),
+    ("nis2.notification", R::Nis2Entity),
+    ("nis2.final-report", R::Nis2Entity),
+    ("pipeda.commissioner", R::DataOwner),
+    ("pipeda.individuals", R::DataOwner),
+    ("au-ndb.assessment", R::DataOwner),
+    ("au-ndb.notification", R::DataOwner),
+    ("us-ca.residents", R::DataOwner),
+    ("us-ca.attorney-general", R::DataOwner),
+    ("us-ca.vendor-to-owner", R::BusinessAssociate),
+    ("us-ca.cdph", R::LicensedHealthFacility),
+    ("us-ca.facility-patient", R::LicensedHealthFacility),
+    ("us-tx.individuals", R::DataOwner),
+    ("us-tx.attorney-general", R::DataOwner),
+    ("us-tx.consumer-reporting", R::DataOwner),
+    ("us-tx.vendor-to-owner", R::Processor),
+    ("us-fl.individuals", R::DataOwner),
+    ("us-fl.department", R::DataOwner),
+    ("us-fl.consumer-reporting", R::DataOwner),
+    ("us-fl.third-party-agent", R::BusinessAssociate),
+    ("us-co.residents", R::DataOwner),
+    ("us-co.attorney-general", R::DataOwner),
+    ("us-co.consumer-reporting", R::DataOwner),
+    ("us-co.vendor-to-owner", R::BusinessAssociate),
+    ("sec.8k", R::ListedCompany),
+    ("eu-mdr.serious-incident", R::DeviceManufacturer),
+    ("eu-mdr.death-or-deterioration", R::DeviceManufacturer),
+    ("eu-mdr.public-health-threat", R::DeviceManufacturer),
+];
+
+#[test]
+fn every_obligation_names_the_role_that_owes_it() {
+    let table: Vec<&str> = OWED_BY.iter().map(|(rule, _)| *rule).collect();
+    let built_in: Vec<String> = ruleset().rules.iter().map(|r| r.id.clone()).collect();
+    assert_eq!(table, built_in, "one role per rule, in ruleset order");
+    for case in rule_cases() {
+        let expected = OWED_BY.iter().find(|(rule, _)| *rule == case.rule).map(|(_, role)| *role).unwrap();
+        let log = incident_with(&case.applies, case.major);
+        let all = obligations_of(&log, EARLY);
+        assert_eq!(find(&all, case.rule).owed_by, expected, "{}", case.rule);
+    }
+}
+
+#[test]
+fn a_vendor_rule_is_owed_by_whichever_vendor_role_the_scope_records() {
+    // (roles, Florida third-party agent owed by)
+    let cases = [
+        (vec![R::BusinessAssociate], R::BusinessAssociate),
+        (vec![R::Processor], R::Processor),
+        // Both recorded: the first the rule lists.
+        (vec![R::Processor, R::BusinessAssociate], R::BusinessAssociate),
+    ];
+    for (roles, expected) in cases {
+        let log = incident_with(&pii().roles(&roles).affected("US-FL", 10), false);
+        let all = obligations_of(&log, EARLY);
+        assert_eq!(find(&all, "us-fl.third-party-agent").owed_by, expected, "{roles:?}");
+    }
+    // With no role recorded the organisation is taken as the owner, and the scope says so.
+    let log = incident_with(&pii().affected("US-CA", 10), false);
+    let all = obligations_of(&log, EARLY);
+    let residents = find(&all, "us-ca.residents");
+    assert_eq!(residents.owed_by, R::DataOwner);
+    assert!(
+        residents.applies_because.contains("no organisation role recorded"),
+        "{}",
+        residents.applies_because
+    );
+    // A covered entity owes its residents the owner's notice; the reason names its roles.
+    let log = incident_with(&phi(&[R::CoveredEntity, R::BusinessAssociate]).affected("US-CA", 10), false);
+    let all = obligations_of(&log, EARLY);
+    let residents = find(&all, "us-ca.residents");
+    assert_eq!(residents.owed_by, R::DataOwner);
+    assert!(
+        residents.applies_because.contains("roles covered-entity, business-associate (not only"),
+        "{}",
+        residents.applies_because
+    );
 }
 
 #[test]
@@ -672,26 +966,108 @@ fn several_jurisdictions_at_once() {
                 "au-ndb.notification",
                 "us-ca.residents",
                 "us-ca.attorney-general",
+                "us-ca.vendor-to-owner",
                 "us-tx.individuals",
                 "us-tx.attorney-general",
                 "us-tx.consumer-reporting",
+                "us-tx.vendor-to-owner",
                 "us-fl.individuals",
                 "us-fl.department",
                 "us-fl.third-party-agent",
                 "us-co.residents",
                 "us-co.attorney-general",
+                "us-co.vendor-to-owner",
                 "sec.8k",
             ],
         ),
         (
+            "every role, over every consumer-reporting threshold, a major incident",
+            phi(R::ALL)
+                .affected("US-CA", 501)
+                .affected("US-TX", 10_001)
+                .affected("US-FL", 1001)
+                .affected("US-CO", 1001)
+                .affected("DE", 20),
+            true,
+            vec![
+                "hipaa.individuals",
+                "hipaa.media",
+                "hipaa.hhs",
+                "hipaa.business-associate",
+                "gdpr.authority",
+                "gdpr.processor-to-controller",
+                "gdpr.data-subjects",
+                "nis2.early-warning",
+                "nis2.notification",
+                "nis2.final-report",
+                "us-ca.residents",
+                "us-ca.attorney-general",
+                "us-ca.vendor-to-owner",
+                "us-ca.cdph",
+                "us-ca.facility-patient",
+                "us-tx.individuals",
+                "us-tx.attorney-general",
+                "us-tx.consumer-reporting",
+                "us-tx.vendor-to-owner",
+                "us-fl.individuals",
+                "us-fl.department",
+                "us-fl.consumer-reporting",
+                "us-fl.third-party-agent",
+                "us-co.residents",
+                "us-co.attorney-general",
+                "us-co.consumer-reporting",
+                "us-co.vendor-to-owner",
+                "sec.8k",
+                "eu-mdr.serious-incident",
+                "eu-mdr.death-or-deterioration",
+                "eu-mdr.public-health-threat",
+            ],
+        ),
+        (
+            // A vendor on both sides of the Atlantic owes its clients notice, not the residents.
             "a processor in the EEA that is a business associate in the US: Florida 499, Norway 7",
             phi(&[R::BusinessAssociate, R::Processor]).affected("US-FL", 499).affected("NO", 7),
             false,
+            vec!["hipaa.business-associate", "gdpr.processor-to-controller", "us-fl.third-party-agent"],
+        ),
+        (
+            "a business associate only, in California, Texas, Florida and Colorado",
+            phi(&[R::BusinessAssociate])
+                .affected("US-CA", 900)
+                .affected("US-TX", 20_000)
+                .affected("US-FL", 2000)
+                .affected("US-CO", 2000),
+            false,
             vec![
                 "hipaa.business-associate",
-                "gdpr.processor-to-controller",
-                "us-fl.individuals",
+                "us-ca.vendor-to-owner",
+                "us-tx.vendor-to-owner",
                 "us-fl.third-party-agent",
+                "us-co.vendor-to-owner",
+            ],
+        ),
+        (
+            // A vendor that also owns some of the data owes both.
+            "a business associate that is also the data owner",
+            phi(&[R::BusinessAssociate, R::DataOwner]).affected("US-TX", 300),
+            false,
+            vec![
+                "hipaa.business-associate",
+                "us-tx.individuals",
+                "us-tx.attorney-general",
+                "us-tx.vendor-to-owner",
+            ],
+        ),
+        (
+            "a licensed California hospital that is a covered entity: 40 patients",
+            phi(&[R::CoveredEntity, R::LicensedHealthFacility]).affected("US-CA", 40),
+            false,
+            vec![
+                "hipaa.individuals",
+                "hipaa.hhs-annual",
+                "us-ca.residents",
+                "us-ca.cdph",
+                "us-ca.facility-patient",
             ],
         ),
         (
@@ -725,7 +1101,7 @@ fn several_jurisdictions_at_once() {
             "a business associate only",
             phi(&[R::BusinessAssociate]).affected("US-CA", 900),
             false,
-            vec!["hipaa.business-associate", "us-ca.residents", "us-ca.attorney-general"],
+            vec!["hipaa.business-associate", "us-ca.vendor-to-owner"],
         ),
         (
             "a covered entity that is also a business associate",
@@ -1004,21 +1380,24 @@ fn a_law_enforcement_delay_suspends_hipaa_clocks_only() {
             Some("2026-03-20T00:00:00Z"),
         ),
         (
+            // Nor is the overdue notice shown as held back (which would also silence its
+            // overdue reminder): the delay and the notice's period do not overlap.
             "asked for after the clock ran out: no effect",
             DelayBasis::Written,
             "2026-05-05T00:00:00Z",
             Some("2026-06-05T00:00:00Z"),
             HIPAA_DUE,
             "2026-05-10T00:00:00Z",
-            Some("2026-06-05T00:00:00Z"),
+            None,
         ),
         (
+            // Seen after the discovery: before it, the clock had not started to hold back.
             "from before discovery: only the part after discovery counts (6 days)",
             DelayBasis::Written,
             "2026-02-20T14:00:00Z",
             Some("2026-03-08T14:00:00Z"),
             "2026-05-07T23:59:59-04:00",
-            "2026-03-01T00:00:00Z",
+            "2026-03-05T00:00:00Z",
             Some("2026-03-08T14:00:00Z"),
         ),
     ];
@@ -1042,16 +1421,99 @@ fn a_law_enforcement_delay_suspends_hipaa_clocks_only() {
 }
 
 #[test]
-fn a_law_enforcement_delay_also_moves_the_annual_hhs_log() {
+fn a_delay_holds_back_the_annual_hhs_log_only_inside_its_own_period() {
+    // Discovered 2 March 2026 with 20 individuals: the log is due 1 March 2027 (45 CFR
+    // 164.408(c), 60 days after the end of the calendar year), counted from 1 January 2027.
+    // The notice to individuals counts from the discovery; the same delays move it by what
+    // overlaps its own period.
     let scope = phi(&[R::CoveredEntity]).affected("US-NY", 20);
-    let mut log = incident_with(&scope, false);
-    log.add(
-        "2026-12-20T09:00:00-05:00",
-        NY,
-        law_enforcement_delay(DelayBasis::Written, "2027-02-01T05:00:00Z", Some("2027-02-11T05:00:00Z")),
-    );
-    let all = obligations_of(&log, EARLY);
-    assert_due(find(&all, "hipaa.hhs-annual"), Some("2027-03-11T23:59:59-05:00"), "ten days later");
+    const LOG_DUE: &str = "2027-03-01T23:59:59-05:00";
+    const INDIVIDUALS_DUE: &str = "2026-05-01T23:59:59-04:00";
+    // (name, from, until, log due, individuals due, a moment, log held back then, individuals held back then)
+    type Case =
+        (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, bool, bool);
+    let cases: Vec<Case> = vec![
+        (
+            // The defect: a 30-day delay in March moved the next year's log by 30 days.
+            "30 days in March, long before the year ends: the log does not move",
+            "2026-03-10T00:00:00Z",
+            "2026-04-09T00:00:00Z",
+            LOG_DUE,
+            "2026-05-31T23:59:59-04:00",
+            "2026-03-20T00:00:00Z",
+            false,
+            true,
+        ),
+        (
+            "ten days in February of the next year: the log moves ten days",
+            "2027-02-01T05:00:00Z",
+            "2027-02-11T05:00:00Z",
+            "2027-03-11T23:59:59-05:00",
+            INDIVIDUALS_DUE,
+            "2027-02-05T00:00:00Z",
+            true,
+            false,
+        ),
+        (
+            "20 December to 10 January: only the nine days from 1 January count",
+            "2026-12-20T05:00:00Z",
+            "2027-01-10T05:00:00Z",
+            "2027-03-10T23:59:59-05:00",
+            INDIVIDUALS_DUE,
+            "2026-12-25T00:00:00Z",
+            false,
+            false,
+        ),
+        (
+            "the same, seen on 5 January: the log is held back now",
+            "2026-12-20T05:00:00Z",
+            "2027-01-10T05:00:00Z",
+            "2027-03-10T23:59:59-05:00",
+            INDIVIDUALS_DUE,
+            "2027-01-05T00:00:00Z",
+            true,
+            false,
+        ),
+        (
+            "ending exactly as the year ends: nothing counts",
+            "2026-12-01T05:00:00Z",
+            "2027-01-01T05:00:00Z",
+            LOG_DUE,
+            INDIVIDUALS_DUE,
+            "2026-12-15T00:00:00Z",
+            false,
+            false,
+        ),
+        (
+            "starting after the log was due: nothing counts",
+            "2027-03-02T05:00:00Z",
+            "2027-04-01T04:00:00Z",
+            LOG_DUE,
+            INDIVIDUALS_DUE,
+            "2027-03-10T00:00:00Z",
+            false,
+            false,
+        ),
+    ];
+    for (name, from, until, log_due, individuals_due, now, log_held, individuals_held) in cases {
+        let mut log = incident_with(&scope, false);
+        log.add(
+            "2026-03-10T09:00:00-04:00",
+            NY,
+            law_enforcement_delay(DelayBasis::Written, from, Some(until)),
+        );
+        let all = obligations_of(&log, now);
+        let annual = find(&all, "hipaa.hhs-annual");
+        assert_due(annual, Some(log_due), name);
+        assert_eq!(annual.suspended_until.is_some(), log_held, "{name}: log held back at {now}");
+        let individuals = find(&all, "hipaa.individuals");
+        assert_due(individuals, Some(individuals_due), name);
+        assert_eq!(
+            individuals.suspended_until.is_some(),
+            individuals_held,
+            "{name}: individuals held back at {now}"
+        );
+    }
 }
 
 #[test]
@@ -1074,6 +1536,283 @@ fn overlapping_delays_are_not_counted_twice() {
     // 10 March to 19 April is 40 days.
     assert_due(o, Some("2026-06-10T23:59:59-04:00"), "merged");
     assert_eq!(o.suspended_until, Some(at("2026-04-19T00:00:00Z")));
+}
+
+// ------------------------------------------------------------------------------------------------
+// Delays under other laws: each holds back exactly the notices its statute names.
+
+/// The due instants of `rules` for an incident with `scope` (every trigger in New York) and
+/// `delays`, seen at `now`.
+fn dues_with(
+    scope: &Scope,
+    delays: &[EntryBody],
+    rules: &[&str],
+    now: &str,
+) -> Vec<(String, Option<String>, bool)> {
+    let mut log = incident_with(scope, false);
+    for d in delays {
+        log.add("2026-03-05T09:00:00-05:00", NY, d.clone());
+    }
+    let all = obligations_of(&log, now);
+    rules
+        .iter()
+        .map(|rule| {
+            let o = find(&all, rule);
+            (rule.to_string(), o.due.map(|d| local(d, &o.zone)), o.suspended_until.is_some())
+        })
+        .collect()
+}
+
+#[test]
+fn each_states_delay_holds_back_only_the_notices_its_statute_names() {
+    use DelayRegime as G;
+    // Texas, Florida, Colorado and California say the notice is made as soon as (promptly
+    // after) the agency lets it go: the notice is not due before the delay ends. Determination
+    // on Wednesday 4 March; the delay runs 14 March to 13 May (Central/Eastern/Mountain noon).
+    let texas =
+        pii().affected("US-TX", 300).affected("US-FL", 600).affected("US-CO", 600).affected("US-CA", 600);
+    let rules = [
+        "us-tx.individuals",
+        "us-tx.attorney-general",
+        "us-fl.individuals",
+        "us-fl.department",
+        "us-co.residents",
+        "us-co.attorney-general",
+        "us-ca.residents",
+        "us-ca.attorney-general",
+    ];
+    let undelayed = [
+        "2026-05-03T23:59:59-05:00",
+        "2026-04-03T23:59:59-05:00",
+        "2026-04-03T23:59:59-04:00",
+        "2026-04-03T23:59:59-04:00",
+        "2026-04-03T23:59:59-06:00",
+        "2026-04-03T23:59:59-06:00",
+        "2026-04-01T23:59:59-07:00",
+        "2026-04-16T23:59:59-07:00",
+    ];
+    let from = "2026-03-14T17:00:00Z";
+    let until = "2026-05-13T17:00:00Z";
+    let delay = |regime| delay_under(regime, DelayBasis::Written, from, Some(until));
+    // (the delay's law, the rules it moves to the end of the delay; `after` rules follow)
+    let cases: Vec<(&str, Vec<EntryBody>, Vec<&str>)> = vec![
+        ("none", vec![], vec![]),
+        ("HIPAA's moves no state's notice", vec![delay(G::Hipaa)], vec![]),
+        ("an SEC determination moves no state's notice", vec![delay(G::Sec)], vec![]),
+        // 521.053(d) names (b) and (c): not the attorney general's notice of (i).
+        ("Texas", vec![delay(G::UsTx)], vec!["us-tx.individuals"]),
+        // 501.171(4)(b) delays the notice to individuals, not the Department's of (3).
+        ("Florida", vec![delay(G::UsFl)], vec!["us-fl.individuals"]),
+        ("Colorado", vec![delay(G::UsCo)], vec!["us-co.residents"]),
+        // 1798.82(c): the sample copy to the attorney general is counted from the residents'
+        // notice, so it follows it.
+        ("California", vec![delay(G::UsCa)], vec!["us-ca.residents", "us-ca.attorney-general"]),
+    ];
+    for (name, delays, moved) in cases {
+        let got = dues_with(&texas, &delays, &rules, "2026-04-01T00:00:00Z");
+        for ((rule, due, held), before) in got.iter().zip(undelayed) {
+            let expected = match rule.as_str() {
+                r if !moved.contains(&r) => before.to_string(),
+                // 15 days after the residents' (moved) due instant.
+                "us-ca.attorney-general" => "2026-05-28T23:59:59-07:00".to_string(),
+                r => local(at(until), &find_zone(r)),
+            };
+            assert_eq!(due.as_deref(), Some(expected.as_str()), "{name}: {rule}");
+            let held_expected = moved.contains(&rule.as_str()) && rule != "us-ca.attorney-general";
+            assert_eq!(*held, held_expected, "{name}: {rule} held back on 1 April");
+        }
+    }
+    // A state delay that ends before the notice is due changes nothing.
+    let short = delay_under(G::UsTx, DelayBasis::Oral, "2026-03-10T17:00:00Z", Some("2026-03-20T17:00:00Z"));
+    let got = dues_with(&texas, &[short], &["us-tx.individuals"], "2026-03-15T00:00:00Z");
+    assert_eq!(got[0].1.as_deref(), Some("2026-05-03T23:59:59-05:00"));
+    assert!(got[0].2, "held back while it runs");
+    // Nor does a state delay move a HIPAA notice.
+    let ce = phi(&[R::CoveredEntity]).affected("US-TX", 300);
+    let got = dues_with(
+        &ce,
+        &[delay(G::UsTx)],
+        &["hipaa.individuals", "us-tx.individuals"],
+        "2026-04-01T00:00:00Z",
+    );
+    assert_eq!(got[0].1.as_deref(), Some("2026-05-01T23:59:59-04:00"));
+    assert_eq!(got[1].1.as_deref(), Some(local(at(until), CHICAGO).as_str()));
+}
+
+/// The zone a state rule counts its days in.
+fn find_zone(rule: &str) -> String {
+    ruleset().rules.iter().find(|r| r.id == rule).and_then(|r| r.zone).map(|z| z.name().to_string()).unwrap()
+}
+
+#[test]
+fn a_california_facilitys_report_to_the_patient_is_due_15_business_days_after_the_delay() {
+    use DelayRegime as G;
+    // Detected Monday 2 March: both reports due Monday 23 March. A law-enforcement delay holds
+    // back the patient's (H&S Code 1280.15(c)), not the Department's.
+    let facility = phi(&[R::LicensedHealthFacility]).affected("US-CA", 3);
+    let rules = ["us-ca.cdph", "us-ca.facility-patient"];
+    // (name, delay, the patient's report due)
+    let cases: Vec<(&str, EntryBody, &str)> = vec![
+        (
+            // To Sunday 5 April: 15 business days from Monday 6 April, skipping Genocide
+            // Remembrance Day (Friday 24 April): Monday 27 April.
+            "written, to 5 April",
+            delay_under(
+                G::UsCaHealthFacility,
+                DelayBasis::Written,
+                "2026-03-05T00:00:00-08:00",
+                Some("2026-04-05T00:00:00-07:00"),
+            ),
+            "2026-04-27T23:59:59-07:00",
+        ),
+        (
+            // Written: at most 60 days, to 4 May; then 15 business days skipping Memorial Day.
+            "written, 90 days asked: 60",
+            delay_under(
+                G::UsCaHealthFacility,
+                DelayBasis::Written,
+                "2026-03-05T00:00:00-08:00",
+                Some("2026-06-03T00:00:00-07:00"),
+            ),
+            "2026-05-26T23:59:59-07:00",
+        ),
+        (
+            // Oral, no end stated: 30 days, to Saturday 4 April.
+            "oral: 30 days",
+            delay_under(G::UsCaHealthFacility, DelayBasis::Oral, "2026-03-05T00:00:00-08:00", None),
+            "2026-04-27T23:59:59-07:00",
+        ),
+        (
+            "a HIPAA delay does not move it",
+            law_enforcement_delay(
+                DelayBasis::Written,
+                "2026-03-05T00:00:00-08:00",
+                Some("2026-04-05T00:00:00-07:00"),
+            ),
+            "2026-03-23T23:59:59-07:00",
+        ),
+        (
+            "a delay over before the detection does not move it",
+            delay_under(
+                G::UsCaHealthFacility,
+                DelayBasis::Written,
+                "2026-02-01T00:00:00-08:00",
+                Some("2026-03-01T00:00:00-08:00"),
+            ),
+            "2026-03-23T23:59:59-07:00",
+        ),
+    ];
+    for (name, delay, patient_due) in cases {
+        let got = dues_with(&facility, &[delay], &rules, "2026-03-10T00:00:00Z");
+        assert_eq!(got[0].1.as_deref(), Some("2026-03-23T23:59:59-07:00"), "{name}: the Department's report");
+        assert!(!got[0].2, "{name}: the Department's report is not held back");
+        assert_eq!(got[1].1.as_deref(), Some(patient_due), "{name}: the patient's report");
+    }
+}
+
+#[test]
+fn the_attorney_generals_determinations_extend_the_8k_by_30_then_30_then_60_days() {
+    use DelayRegime as G;
+    // Material on Thursday 5 March: the 8-K is due Wednesday 11 March, 23:59:59 New York.
+    let listed = scope().roles(&[R::ListedCompany]).affected("US-NY", 10);
+    let sec = |from: &str, until: &str| delay_under(G::Sec, DelayBasis::Written, from, Some(until));
+    // (name, determinations, 8-K due)
+    let cases: Vec<(&str, Vec<EntryBody>, &str)> = vec![
+        ("none", vec![], "2026-03-11T23:59:59-04:00"),
+        (
+            "20 days",
+            vec![sec("2026-03-10T12:00:00-04:00", "2026-03-31T12:00:00-04:00")],
+            "2026-03-31T12:00:00-04:00",
+        ),
+        (
+            "45 days asked: 30 past the due",
+            vec![sec("2026-03-10T12:00:00-04:00", "2026-04-25T12:00:00-04:00")],
+            "2026-04-10T23:59:59-04:00",
+        ),
+        (
+            "an extension of 45 asked: 30 more",
+            vec![
+                sec("2026-03-10T12:00:00-04:00", "2026-04-25T12:00:00-04:00"),
+                sec("2026-04-08T12:00:00-04:00", "2026-05-30T12:00:00-04:00"),
+            ],
+            "2026-05-10T23:59:59-04:00",
+        ),
+        (
+            "a final one of 90 asked: 60 more, 120 days in all",
+            vec![
+                sec("2026-03-10T12:00:00-04:00", "2026-04-25T12:00:00-04:00"),
+                sec("2026-04-08T12:00:00-04:00", "2026-05-30T12:00:00-04:00"),
+                sec("2026-05-08T12:00:00-04:00", "2026-08-10T12:00:00-04:00"),
+            ],
+            "2026-07-09T23:59:59-04:00",
+        ),
+        (
+            "determined after the 8-K was due: nothing",
+            vec![sec("2026-03-12T09:00:00-04:00", "2026-04-10T12:00:00-04:00")],
+            "2026-03-11T23:59:59-04:00",
+        ),
+        (
+            "a HIPAA delay does not move it",
+            vec![law_enforcement_delay(
+                DelayBasis::Written,
+                "2026-03-10T12:00:00-04:00",
+                Some("2026-04-25T12:00:00-04:00"),
+            )],
+            "2026-03-11T23:59:59-04:00",
+        ),
+    ];
+    for (name, determinations, due) in cases {
+        let got = dues_with(&listed, &determinations, &["sec.8k"], "2026-03-06T00:00:00Z");
+        assert_eq!(got[0].1.as_deref(), Some(due), "{name}");
+    }
+}
+
+#[test]
+fn hipaa_media_counts_residents_of_puerto_rico_the_virgin_islands_and_guam() {
+    // 45 CFR 160.103: a "State" includes the District of Columbia, Puerto Rico, the Virgin
+    // Islands and Guam. ISO 3166-1 (PR) and ISO 3166-2 (US-PR) name the same place.
+    let ce = || phi(&[R::CoveredEntity]);
+    let cases: Vec<(&str, Scope, Vec<&str>)> = vec![
+        ("PR:600 typed", ce().affected("PR", 600), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
+        (
+            "US-PR:600 typed",
+            ce().affected("US-PR", 600),
+            vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"],
+        ),
+        (
+            "PR:600 as stored before",
+            ce().stored("PR", 600),
+            vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"],
+        ),
+        ("VI:501", ce().stored("VI", 501), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
+        ("GU:501", ce().stored("GU", 501), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
+        ("US-DC:501", ce().affected("US-DC", 501), vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"]),
+        ("PR:500: not more than 500", ce().stored("PR", 500), vec!["hipaa.individuals", "hipaa.hhs"]),
+        (
+            // Stored in both spellings by an older scope: one place, the larger count, not 600.
+            "PR:300 and US-PR:300, the same residents entered twice",
+            ce().stored("PR", 300).stored("US-PR", 300),
+            vec!["hipaa.individuals", "hipaa.hhs-annual"],
+        ),
+        (
+            "PR:300 and US-PR:550",
+            ce().stored("PR", 300).stored("US-PR", 550),
+            vec!["hipaa.individuals", "hipaa.media", "hipaa.hhs"],
+        ),
+    ];
+    for (name, scope, expected) in cases {
+        let hipaa: Vec<String> =
+            applying(&scope, false).into_iter().filter(|r| r.starts_with("hipaa.")).collect();
+        assert_eq!(hipaa, expected, "{name}");
+    }
+    // The reason names the place once, in its one spelling.
+    let log = incident_with(&ce().stored("PR", 600), false);
+    let all = obligations_of(&log, EARLY);
+    assert!(find(&all, "hipaa.media").applies_because.contains("more than 500 in US-PR 600"));
+    // A new scope cannot list both spellings: they are one jurisdiction, listed twice.
+    let both = ce().affected("PR", 300).affected("US-PR", 300);
+    let e = muster_core::Body::validate(&both.0).unwrap_err();
+    assert_eq!((e.field.as_str(), e.value.as_str()), ("affected", "US-PR"));
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -1536,6 +2275,8 @@ fn the_ical_export_parses_and_holds_one_event_per_due_instant() {
         let summary = event.get_summary().unwrap();
         assert!(summary.starts_with(&format!("{} due: notify ", o.rule)), "{summary}");
         assert!(summary.ends_with("(pending)"), "{summary}");
+        let description = event.get_description().unwrap();
+        assert!(description.contains(&format!("Owed by: {}.", o.owed_by.label())), "{description}");
     }
     let uids: std::collections::BTreeSet<_> = events.iter().map(|e| e.get_uid()).collect();
     assert_eq!(uids.len(), events.len(), "UIDs are unique");
@@ -1570,13 +2311,14 @@ version = 1
 as_of = "2026-11-22"
 "#;
 
-/// A valid two-rule file (lines 6-14 and 16-24); each case below breaks one thing.
+/// A valid two-rule file (lines 6-15 and 17-26); each case below breaks one thing.
 const RULES: &str = r#"
 [[rule]]
 id = "x.notice"
 regime = "X"
 recipient = "Regulator"
 citation = "X s. 1"
+owed_by = "data-owner"
 trigger = "discovery"
 deadline = { calendar_days = 30 }
 zone = "America/New_York"
@@ -1587,6 +2329,7 @@ id = "x.follow-up"
 regime = "X"
 recipient = "Regulator"
 citation = "X s. 2"
+owed_by = "controller"
 trigger = "discovery"
 after = "x.notice"
 deadline = { months = 1 }
@@ -1598,6 +2341,37 @@ fn the_malformed_clock_test_file_is_valid_before_it_is_broken() {
     let rules = ClockRuleset::parse("clocks.toml", &format!("{HEADER}{RULES}")).unwrap();
     assert_eq!(rules.rules.len(), 2);
     assert_eq!(rules.header.label(), "test-clocks@1");
+    assert_eq!(rules.rules[0].owed_by, [R::DataOwner]);
+    assert_eq!(rules.rules[0].delayed_by, None);
+}
+
+#[test]
+fn a_ruleset_v2_file_still_reads_its_law_enforcement_delay_as_hipaas() {
+    // An installation's own copy written for ruleset v2 says law_enforcement_delay = true:
+    // HIPAA delays hold such a rule back, as they did. (Its rules still need owed_by.)
+    let good = format!("{HEADER}{RULES}");
+    let v2 = good.replacen(
+        "zone = \"America/New_York\"",
+        "zone = \"America/New_York\"\nlaw_enforcement_delay = true",
+        1,
+    );
+    let rules = ClockRuleset::parse("regulatory-clocks.toml", &v2).unwrap();
+    assert_eq!(rules.rules[0].delayed_by, Some(DelayRegime::Hipaa));
+    let off = good.replacen(
+        "zone = \"America/New_York\"",
+        "zone = \"America/New_York\"\nlaw_enforcement_delay = false",
+        1,
+    );
+    assert_eq!(ClockRuleset::parse("regulatory-clocks.toml", &off).unwrap().rules[0].delayed_by, None);
+    let listed = good.replacen("owed_by = \"controller\"", "owed_by = [\"controller\"]", 1);
+    assert_eq!(
+        ClockRuleset::parse("regulatory-clocks.toml", &listed).unwrap().rules[1].owed_by,
+        [R::Controller]
+    );
+    // The built-in ruleset is v3, and every rule names who owes it.
+    let built_in = ruleset();
+    assert_eq!((built_in.header.version, built_in.header.as_of.as_str()), (3, "2026-12-01"));
+    assert!(built_in.rules.iter().all(|r| !r.owed_by.is_empty()));
 }
 
 #[test]
@@ -1608,82 +2382,113 @@ fn malformed_clock_rulesets_name_file_line_and_field() {
             "a TOML syntax error",
             "regime = \"X\"\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"",
             "regime = \"X\nrecipient = \"Regulator\"\ncitation = \"X s. 2\"",
-            18,
+            19,
             "regime",
         ),
         (
             "an unknown field in a rule",
             "zone = \"America/New_York\"",
             "zone = \"America/New_York\"\ncolour = \"red\"",
-            14,
+            15,
             "colour",
         ),
         (
             "an unknown field in a deadline",
             "deadline = { months = 1 }",
             "deadline = { weeks = 4 }",
-            23,
+            25,
             "weeks",
         ),
         (
             "an unknown field in a condition",
             "when = { roles_any = [\"controller\"] }",
             "when = { roles_any = [\"controller\"], mood = \"calm\" }",
-            24,
+            26,
             "mood",
         ),
         (
             "an unknown trigger",
             "trigger = \"discovery\"\ndeadline = { calendar_days",
             "trigger = \"breakfast\"\ndeadline = { calendar_days",
-            11,
+            12,
             "trigger",
         ),
-        ("an unknown role", "[\"controller\"]", "[\"landlord\"]", 24, "when"),
-        ("an unknown calendar", "zone = \"America/New_York\"", "calendar = \"lunar\"", 13, "calendar"),
-        ("a count of the wrong type", "affected_at_least = 1", "affected_at_least = \"one\"", 14, "when"),
+        ("an unknown role", "[\"controller\"]", "[\"landlord\"]", 26, "when"),
+        ("an unknown calendar", "zone = \"America/New_York\"", "calendar = \"lunar\"", 14, "calendar"),
+        ("a count of the wrong type", "affected_at_least = 1", "affected_at_least = \"one\"", 15, "when"),
         (
             "two deadline kinds",
             "deadline = { calendar_days = 30 }",
             "deadline = { calendar_days = 30, hours = 72 }",
-            12,
+            13,
             "deadline",
         ),
         (
             "no deadline kind",
             "deadline = { calendar_days = 30 }",
             "deadline = { none = false }",
-            12,
+            13,
             "deadline",
         ),
-        ("a period of 0", "deadline = { months = 1 }", "deadline = { months = 0 }", 23, "deadline"),
-        ("a duplicate id", "id = \"x.follow-up\"", "id = \"x.notice\"", 17, "id"),
+        ("a period of 0", "deadline = { months = 1 }", "deadline = { months = 0 }", 25, "deadline"),
+        ("a duplicate id", "id = \"x.follow-up\"", "id = \"x.notice\"", 18, "id"),
         ("an id with capitals", "id = \"x.notice\"", "id = \"X.Notice\"", 7, "id"),
-        ("a bad zone", "zone = \"America/New_York\"", "zone = \"America/Gotham\"", 13, "zone"),
-        ("a bad region", "affected_in = \"US-NY\"", "affected_in = \"US-XX\"", 14, "when.affected_in"),
+        ("a bad zone", "zone = \"America/New_York\"", "zone = \"America/Gotham\"", 14, "zone"),
+        ("a bad region", "affected_in = \"US-NY\"", "affected_in = \"US-XX\"", 15, "when.affected_in"),
         (
             "a region in lower case",
             "affected_in = \"US-NY\"",
             "affected_in = \"us-ny\"",
-            14,
+            15,
             "when.affected_in",
         ),
         (
             "a bad region in a [rule.when] table",
             "when = { roles_any = [\"controller\"] }",
             "[rule.when]\nroles_any = [\"controller\"]\naffected_in = \"U.S.\"",
-            24,
+            26,
             "when.affected_in",
         ),
-        ("`after` naming an unknown rule", "after = \"x.notice\"", "after = \"x.notise\"", 22, "after"),
+        ("`after` naming an unknown rule", "after = \"x.notice\"", "after = \"x.notise\"", 24, "after"),
         (
             "`after` naming a rule that is itself counted from another",
             "after = \"x.notice\"",
             "after = \"x.follow-up\"",
-            22,
+            24,
             "after",
         ),
         ("a missing field", "citation = \"X s. 1\"\n", "", 6, "citation"),
+        ("no role owing the notice", "owed_by = \"data-owner\"\n", "", 6, "owed_by"),
+        ("an unknown role owing it", "owed_by = \"data-owner\"", "owed_by = \"landlord\"", 11, "owed_by"),
+        ("an empty list of roles owing it", "owed_by = \"data-owner\"", "owed_by = []", 11, "owed_by"),
+        (
+            "owed by a role the rule never applies to (not in roles_any)",
+            "owed_by = \"controller\"",
+            "owed_by = [\"controller\", \"processor\"]",
+            22,
+            "owed_by",
+        ),
+        (
+            "owed by a role roles_not_only excludes",
+            "affected_at_least = 1 }",
+            "affected_at_least = 1, roles_not_only = [\"data-owner\"] }",
+            11,
+            "owed_by",
+        ),
+        (
+            "an unknown law of delays",
+            "zone = \"America/New_York\"",
+            "zone = \"America/New_York\"\ndelayed_by = \"interpol\"",
+            15,
+            "delayed_by",
+        ),
+        (
+            "delayed_by with its older spelling",
+            "zone = \"America/New_York\"",
+            "zone = \"America/New_York\"\ndelayed_by = \"hipaa\"\nlaw_enforcement_delay = true",
+            15,
+            "delayed_by",
+        ),
         ("a missing header field", "version = 1\n", "", 1, "version"),
         (
             "a missing header",

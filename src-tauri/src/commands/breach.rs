@@ -168,6 +168,10 @@ pub async fn record_delay<R: Runtime>(
     input: DelayFormInput,
 ) -> IpcResult<Written> {
     let basis = DelayBasis::parse_user("basis", &input.basis)?;
+    let regime = match input.regime.as_deref() {
+        Some(r) => DelayRegime::parse_user("regime", r)?,
+        None => DelayRegime::default(),
+    };
     state.write(&app, Some(&input.incident), |m| {
         let id = incident(m, &input.incident)?;
         let from = time(m, "from", &input.from)?;
@@ -178,6 +182,7 @@ pub async fn record_delay<R: Runtime>(
             statement: input.statement.clone(),
             from,
             until,
+            regime,
         };
         Ok(Written::of(&m.record_delay(id, delay)?))
     })

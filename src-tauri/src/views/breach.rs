@@ -1,5 +1,6 @@
-//! IPC shapes of the breach screens: scope, classification, regulatory clocks, escalation,
-//! clinical systems and isolations. Times as in `dto`: milliseconds (f64) plus text already
+//! IPC shapes of the Breach screen: scope, classification, regulatory clocks (with the ruleset
+//! in force and who owes each notice), delays and escalation (the Systems screen's are in
+//! `systems_dto`). Times as in `dto`: milliseconds (f64) plus text already
 //! formatted in the viewer's zone; regulatory due instants also in UTC and in the zone the
 //! days were counted in (the jurisdiction's).
 
@@ -40,6 +41,8 @@ pub struct BreachVocabulary {
     pub criticality: Vec<Choice>,
     pub triggers: Vec<Choice>,
     pub delay_basis: Vec<Choice>,
+    /// The laws a delay can be granted under (`hipaa` first: the default).
+    pub delay_regimes: Vec<Choice>,
     pub functional: Vec<Choice>,
 }
 
@@ -52,6 +55,7 @@ impl BreachVocabulary {
             criticality: choices(SystemCriticality::ALL, SystemCriticality::slug, SystemCriticality::label),
             triggers: choices(TriggerKind::ALL, TriggerKind::slug, TriggerKind::label),
             delay_basis: choices(DelayBasis::ALL, DelayBasis::slug, DelayBasis::label),
+            delay_regimes: choices(DelayRegime::ALL, DelayRegime::slug, DelayRegime::label),
             functional: choices(FunctionalStatus::ALL, FunctionalStatus::slug, FunctionalStatus::label),
         }
     }
@@ -230,6 +234,9 @@ pub struct ObligationView {
     pub regime: String,
     pub recipient: String,
     pub citation: String,
+    /// The organisation role that owes the notice (slug) and its label.
+    pub owed_by: String,
+    pub owed_by_label: String,
     pub trigger: String,
     pub trigger_at_text: Option<String>,
     pub trigger_recorded_by: Option<String>,
@@ -267,6 +274,8 @@ impl ObligationView {
             regime: o.regime.clone(),
             recipient: o.recipient.clone(),
             citation: o.citation.clone(),
+            owed_by: o.owed_by.slug().into(),
+            owed_by_label: o.owed_by.label().into(),
             trigger: o.trigger.slug().into(),
             trigger_at_text: o.trigger_at.map(|t| zone.format(t)),
             trigger_recorded_by: o.trigger_recorded_by.as_ref().map(|a| a.person.clone()),
@@ -351,6 +360,9 @@ pub struct CommunicationView {
 pub struct DelayView {
     pub entry_id: String,
     pub basis: String,
+    /// The law it was granted under (slug) and its citation.
+    pub regime: String,
+    pub regime_citation: String,
     pub agency: String,
     pub statement: String,
     pub from_text: String,
@@ -400,6 +412,9 @@ pub struct BreachView {
     pub checklist: Vec<ChecklistView>,
     pub communications: Vec<CommunicationView>,
     pub delays: Vec<DelayView>,
+    /// The regulatory clock ruleset in force, for people: "Regulatory clocks ruleset v3
+    /// (2026-12-01)".
+    pub clock_ruleset: String,
     pub rulesets: Vec<String>,
     pub problems: Vec<RulesetProblemView>,
     pub vocabulary: BreachVocabulary,
@@ -464,16 +479,22 @@ impl BreachView {
                 .map(|d| DelayView {
                     entry_id: d.stamp.entry_id.short(),
                     basis: d.delay.basis.slug().into(),
+                    regime: d.delay.regime.slug().into(),
+                    regime_citation: d.delay.regime.citation().into(),
                     agency: d.delay.agency.clone(),
                     statement: d.delay.statement.clone(),
                     from_text: zone.format(d.delay.from.0.with_timezone(&Utc)),
-                    until_text: d
-                        .delay
-                        .until
-                        .map(|u| zone.format(u.0.with_timezone(&Utc)))
-                        .unwrap_or_else(|| "30 days at most (oral)".into()),
+                    until_text: match (d.delay.until, d.delay.regime.oral_max_days()) {
+                        (Some(u), _) => zone.format(u.0.with_timezone(&Utc)),
+                        (None, Some(days)) => format!("{days} days at most (oral)"),
+                        (None, None) => "its stated end".into(),
+                    },
                 })
                 .collect(),
+            clock_ruleset: format!(
+                "Regulatory clocks ruleset v{} ({})",
+                rules.clocks.header.version, rules.clocks.header.as_of
+            ),
             rulesets: rules.in_force.iter().map(|r| format!("{}@{}", r.name, r.version)).collect(),
             problems: rules.problems.iter().map(RulesetProblemView::of).collect(),
             vocabulary: BreachVocabulary::get(),
@@ -546,6 +567,8 @@ pub struct NotificationInput {
 pub struct DelayFormInput {
     pub incident: String,
     pub basis: String,
+    /// The law the delay was granted under (a `delay_regimes` slug); absent: `hipaa`.
+    pub regime: Option<String>,
     pub agency: String,
     pub statement: String,
     pub from: String,

@@ -217,7 +217,11 @@ export type TimelineIndexed = { incident: string, };
 
 export type Choice = { slug: string, label: string, };
 
-export type BreachVocabulary = { data: Array<Choice>, exposure: Array<Choice>, roles: Array<Choice>, criticality: Array<Choice>, triggers: Array<Choice>, delay_basis: Array<Choice>, functional: Array<Choice>, };
+export type BreachVocabulary = { data: Array<Choice>, exposure: Array<Choice>, roles: Array<Choice>, criticality: Array<Choice>, triggers: Array<Choice>, delay_basis: Array<Choice>, 
+/**
+ * The laws a delay can be granted under (`hipaa` first: the default).
+ */
+delay_regimes: Array<Choice>, functional: Array<Choice>, };
 
 export type AffectedView = { jurisdiction: string, individuals: number, };
 
@@ -239,7 +243,11 @@ severity: string, major: boolean, borderline: boolean, awaiting_review: boolean,
 
 export type TriggerView = { entry_id: string, trigger: string, label: string, at_ms: number, at_text: string, note: string | null, recorded: StampView, };
 
-export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, after: string | null, deadline: string, due_ms: number | null, 
+export type ObligationView = { rule: string, regime: string, recipient: string, citation: string, 
+/**
+ * The organisation role that owes the notice (slug) and its label.
+ */
+owed_by: string, owed_by_label: string, trigger: string, trigger_at_text: string | null, trigger_recorded_by: string | null, after: string | null, deadline: string, due_ms: number | null, 
 /**
  * In the viewer's zone, zone named.
  */
@@ -253,7 +261,11 @@ export type ChecklistView = { rule: string, title: string, position: string, pos
 
 export type CommunicationView = { entry_id: string, recipient: string, channel: string, summary: string, sent_text: string, meets: Array<string>, by: string, };
 
-export type DelayView = { entry_id: string, basis: string, agency: string, statement: string, from_text: string, until_text: string, };
+export type DelayView = { entry_id: string, basis: string, 
+/**
+ * The law it was granted under (slug) and its citation.
+ */
+regime: string, regime_citation: string, agency: string, statement: string, from_text: string, until_text: string, };
 
 export type RulesetProblemView = { file: string, line: number, field: string, message: string, using: string, };
 
@@ -261,7 +273,12 @@ export type BreachView = { incident: string, now_ms: number, scope: ScopeView | 
 /**
  * What the matrix makes of the current scope now (not recorded).
  */
-preview: VerdictView, classification: ClassificationView | null, triggers: Array<TriggerView>, obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
+preview: VerdictView, classification: ClassificationView | null, triggers: Array<TriggerView>, obligations: Array<ObligationView>, checklist: Array<ChecklistView>, communications: Array<CommunicationView>, delays: Array<DelayView>, 
+/**
+ * The regulatory clock ruleset in force, for people: "Regulatory clocks ruleset v3
+ * (2026-12-01)".
+ */
+clock_ruleset: string, rulesets: Array<string>, problems: Array<RulesetProblemView>, vocabulary: BreachVocabulary, };
 
 export type BoardLineView = { system: string, name: string, criticality: string, department: string, downtime_procedure: string, status: string, status_label: string, isolated: boolean, rated: boolean, comment: string | null, down_because: Array<string>, unsigned: boolean, needs_signoff: boolean, };
 
@@ -297,7 +314,11 @@ export type CommunicationFormInput = { incident: string, recipient: string, chan
 
 export type NotificationInput = { incident: string, rule: string, notify: boolean, rationale: string, };
 
-export type DelayFormInput = { incident: string, basis: string, agency: string, statement: string, from: string, until: string | null, };
+export type DelayFormInput = { incident: string, basis: string, 
+/**
+ * The law the delay was granted under (a `delay_regimes` slug); absent: `hipaa`.
+ */
+regime: string | null, agency: string, statement: string, from: string, until: string | null, };
 
 export type EscalationInput = { incident: string, rule: string, note: string | null, };
 

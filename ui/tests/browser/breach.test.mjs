@@ -106,7 +106,10 @@ test(
       await expectText(individuals.getByTestId('obligation-countdown'), 'waiting for the discovery trigger');
       await expectText(gdpr.getByTestId('obligation-countdown'), 'waiting for the awareness trigger');
       await expectText(individuals.getByTestId('obligation-recipient'), 'Each affected individual');
+      await expectText(individuals.getByTestId('obligation-owed-by'), 'owed by: HIPAA covered entity');
+      await expectText(gdpr.getByTestId('obligation-owed-by'), 'owed by: GDPR controller');
       await expectText(individuals.getByTestId('obligation-citation'), /45 CFR 164\.404\(a\)\(2\), \(b\)/);
+      await expectText(byTestId('clock-ruleset'), 'Regulatory clocks ruleset v3 (2026-12-01)');
 
       // Discovery two hours ago: 60 calendar days from then, in three zones, counting down.
       const discovered = minute(NOW - 2 * HOUR);
@@ -278,11 +281,12 @@ test(
       await byTestId('delay-submit').click();
       await expectText(
         byTestId('delay-error'),
-        'until: a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a)) (got "")',
+        'until: a written statement gives the end of the delay (45 CFR 164.412) (got "")',
       );
       await byTestId('delay-until').fill(typed(NOW + 20 * DAY));
       await byTestId('delay-submit').click();
-      await expectText(byTestId('delay'), /FBI Sacramento field office Written statement/);
+      // HIPAA's is the default law; the delay names it.
+      await expectText(byTestId('delay'), /FBI Sacramento field office Written statement 45 CFR 164\.412/);
 
       // The waiver is also a decision on the Decisions screen.
       await byTestId('nav-decisions').click();
@@ -380,7 +384,7 @@ test(
 /**
  * The organisation's own copy of the clock rules in the installation's rules folder, read once
  * by the app (which keeps its text as the last valid copy), then edited with a deadline kind the
- * rules do not have, on line 39.
+ * rules do not have, on the first rule's deadline line. Returns that line's number (1-based).
  * @param {import('./bridge.mjs').Session} session @param {string[]} incidents
  */
 async function rulesEditedIntoABrokenCopy(session, incidents) {
@@ -390,10 +394,15 @@ async function rulesEditedIntoABrokenCopy(session, incidents) {
   copyFileSync(path.join(REPO_DIR, 'assets', 'rules', 'regulatory-clocks.toml'), file);
   await session.invoke('breach_view', { incident_ref: incidents[0] });
   const lines = readFileSync(file, 'utf8').split('\n');
-  assert.match(lines[38] ?? '', /^deadline = /);
-  lines[38] = 'deadline = { weeks = 9 }';
+  const at = lines.findIndex((l) => /^deadline = /.test(l));
+  assert.ok(at > 0, 'the ruleset has a deadline line');
+  lines[at] = 'deadline = { weeks = 9 }';
   writeFileSync(file, lines.join('\n'));
+  brokenLine = at + 1;
 }
+
+/** The line `rulesEditedIntoABrokenCopy` broke (set when it runs). */
+let brokenLine = 0;
 
 test(
   'escalation checklist: a determination trigger starts it, Done ticks a step; ruleset problems are shown',
@@ -433,9 +442,11 @@ test(
       // problem.)
       await expectText(
         byTestId('ruleset-problems'),
-        /rules\/regulatory-clocks\.toml line 39, field weeks: unknown field `weeks`, expected one of `hours`, `calendar_days`, .* — in force instead: the last valid copy of this file/,
+        new RegExp(
+          `rules/regulatory-clocks\\.toml line ${brokenLine}, field weeks: unknown field \`weeks\`, expected one of \`hours\`, \`calendar_days\`, .* — in force instead: the last valid copy of this file`,
+        ),
       );
-      await expectText(byTestId('rulesets'), /muster-regulatory-clocks@2/);
+      await expectText(byTestId('rulesets'), /muster-regulatory-clocks@3/);
 
       const team = byTestId('step-response-team');
       await expectText(team.getByTestId('step-status'), 'waiting');

@@ -38,6 +38,7 @@ function view(over: Partial<BreachView> = {}): BreachView {
     checklist: [],
     communications: [],
     delays: [],
+    clock_ruleset: 'Regulatory clocks ruleset v3 (2026-12-01)',
     rulesets: [],
     problems: [],
     vocabulary: {
@@ -47,6 +48,7 @@ function view(over: Partial<BreachView> = {}): BreachView {
       criticality: ['life-critical', 'high'].map(choice),
       triggers: ['discovery'].map(choice),
       delay_basis: ['written', 'oral'].map(choice),
+      delay_regimes: ['hipaa', 'us-tx'].map(choice),
       functional: ['fully-functional'].map(choice),
     },
     ...over,
@@ -58,6 +60,8 @@ const obligation: ObligationView = {
   regime: 'GDPR',
   recipient: 'Lead supervisory authority',
   citation: 'GDPR Art. 33(1)',
+  owed_by: 'controller',
+  owed_by_label: 'GDPR controller',
   trigger: 'awareness',
   trigger_at_text: '2026-11-19 14:07:00 UTC',
   trigger_recorded_by: 'Alice',
@@ -113,6 +117,23 @@ describe('Obligations', () => {
     expect(status()?.textContent).toBe('overdue');
     expect(status()?.className).toContain('danger');
     expect(calls).toEqual([]);
+  });
+
+  it('names the ruleset in force and who owes each notice', () => {
+    mockIPC(() => {});
+    const owner = {
+      ...obligation,
+      rule: 'us-ca.residents',
+      owed_by: 'data-owner',
+      owed_by_label: 'Data owner',
+    };
+    render(Obligations, { props: { view: view({ obligations: [obligation, owner] }) } });
+    expect(screen.getByTestId('clock-ruleset').textContent).toBe('Regulatory clocks ruleset v3 (2026-12-01)');
+    const owedBy = (rule: string) =>
+      screen.getByTestId(`obligation-${rule}`).querySelector('[data-testid="obligation-owed-by"]')
+        ?.textContent;
+    expect(owedBy('gdpr.authority')).toBe('owed by: GDPR controller');
+    expect(owedBy('us-ca.residents')).toBe('owed by: Data owner');
   });
 
   it('do not notify: sends the rationale, shows the refusal in place and keeps it typed', async () => {

@@ -174,6 +174,8 @@ function obligation(over: Partial<ObligationView>): ObligationView {
     regime: 'HIPAA',
     recipient: 'Each affected individual',
     citation: '45 CFR 164.404',
+    owed_by: 'covered-entity',
+    owed_by_label: 'HIPAA covered entity',
     trigger: 'discovery',
     trigger_at_text: null,
     trigger_recorded_by: null,

@@ -66,9 +66,9 @@ pub fn dispatch(
         Command::Trigger { trigger, at, note } => {
             breach::trigger(m, incident(m)?, &trigger, &at, note.as_deref(), json)
         }
-        Command::Delay { basis, agency, statement, from, until } => {
+        Command::Delay { basis, regime, agency, statement, from, until } => {
             let id = incident(m)?;
-            breach::delay(m, id, &basis, &agency, &statement, &from, until.as_deref(), json)
+            breach::delay(m, id, &basis, &regime, &agency, &statement, &from, until.as_deref(), json)
         }
         Command::Comms(cmd) => breach::comms(m, incident(m)?, cmd, json, zone),
         Command::Notification { rule, choice, rationale, authority } => {

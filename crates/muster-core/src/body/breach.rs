@@ -9,8 +9,8 @@ use super::limits::{
 };
 use super::{Body, EventTime};
 use crate::breach::{
-    rule_id, system_id, Affected, DataCategory, DelayBasis, Exposure, OrgRole, ScopedSystem, TriggerKind,
-    MAX_JURISDICTIONS, MAX_SCOPE_SYSTEMS,
+    rule_id, system_id, Affected, DataCategory, DelayBasis, DelayRegime, Exposure, OrgRole, ScopedSystem,
+    TriggerKind, MAX_JURISDICTIONS, MAX_SCOPE_SYSTEMS,
 };
 use crate::error::ValidationError;
 use crate::ids::EntryId;
@@ -48,11 +48,27 @@ impl ScopeSet {
 
     /// Individuals affected in jurisdictions within `region` (`None`: everywhere).
     pub fn individuals_in(&self, region: Option<&str>) -> u64 {
-        self.affected
-            .iter()
-            .filter(|a| region.is_none_or(|r| a.jurisdiction.within(r)))
-            .map(|a| a.individuals)
+        self.places()
+            .into_iter()
+            .filter(|(place, _)| region.is_none_or(|r| crate::breach::scope::place_within(place, r)))
+            .map(|(_, n)| n)
             .fold(0u64, u64::saturating_add)
+    }
+
+    /// Individuals per place, each place once, in the order first listed. Two codes can name
+    /// one place (`PR` and `US-PR`); a scope entered now stores one spelling, but one written
+    /// before both were read as one place may list both: the larger count is taken, so the same
+    /// residents entered twice are not counted twice.
+    pub fn places(&self) -> Vec<(&str, u64)> {
+        let mut out: Vec<(&str, u64)> = Vec::new();
+        for a in &self.affected {
+            let place = a.jurisdiction.place();
+            match out.iter_mut().find(|(p, _)| *p == place) {
+                Some((_, n)) => *n = (*n).max(a.individuals),
+                None => out.push((place, a.individuals)),
+            }
+        }
+        out
     }
 }
 
@@ -172,7 +188,9 @@ pub struct TriggerRecorded {
     pub note: Option<String>,
 }
 
-/// A law-enforcement official asked that notification be delayed (45 CFR 164.412).
+/// A law-enforcement official (or, for an SEC filing, the U.S. Attorney General) asked that
+/// notification be delayed. `regime` is the law the delay was granted under; it decides which
+/// notices are held back (crate::breach::delays).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LawEnforcementDelay {
@@ -180,9 +198,14 @@ pub struct LawEnforcementDelay {
     pub agency: String,
     pub statement: String,
     pub from: EventTime,
-    /// Required for a written statement; an oral one lasts at most 30 days from `from`.
+    /// Required for a written statement; an oral one lasts at most 30 days from `from`
+    /// (HIPAA, H&S Code 1280.15) and must state its end under the other laws.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<EventTime>,
+    /// Absent in entries written before delays named their law, which were all HIPAA's; a
+    /// HIPAA delay is still written without it, so its signed text is what it always was.
+    #[serde(default, skip_serializing_if = "DelayRegime::is_hipaa")]
+    pub regime: DelayRegime,
 }
 
 /// A communication sent (notice to individuals, a regulator, the media...). `obligations`
@@ -289,11 +312,26 @@ impl Body for LawEnforcementDelay {
     fn validate(&self) -> Result<(), ValidationError> {
         short_text("agency", &self.agency, MAX_SHORT_TEXT)?;
         long_text("statement", &self.statement)?;
+        let law = self.regime.citation();
+        if self.basis == DelayBasis::Oral && self.regime.needs_written() {
+            return Err(ValidationError::new(
+                "basis",
+                "oral",
+                format!("only a written statement delays notice under {law}"),
+            ));
+        }
         match (self.basis, self.until) {
             (DelayBasis::Written, None) => Err(ValidationError::new(
                 "until",
                 "",
-                "a written law-enforcement statement gives the end of the delay (45 CFR 164.412(a))",
+                format!("a written statement gives the end of the delay ({law})"),
+            )),
+            (DelayBasis::Oral, None) if self.regime.oral_max_days().is_none() => Err(ValidationError::new(
+                "until",
+                "",
+                format!(
+                    "{law} sets no limit on an oral request: give the end the agency stated (record a new delay if it is extended)"
+                ),
             )),
             (_, Some(until)) if until.0 <= self.from.0 => {
                 Err(ValidationError::new("until", until.0.to_rfc3339(), "the delay must end after it starts"))
@@ -302,9 +340,16 @@ impl Body for LawEnforcementDelay {
         }
     }
     fn describe(&self) -> String {
-        let until = self.until.map(|u| u.0.to_rfc3339()).unwrap_or_else(|| "30 days at most (oral)".into());
+        let until = match (self.until, self.regime.oral_max_days()) {
+            (Some(u), _) => u.0.to_rfc3339(),
+            (None, Some(days)) => format!("{days} days at most (oral)"),
+            (None, None) => "its stated end".into(),
+        };
+        // A HIPAA delay reads as it did before delays named their law.
+        let law =
+            if self.regime.is_hipaa() { String::new() } else { format!(", {}", self.regime.citation()) };
         format!(
-            "Law-enforcement delay ({}) requested by {} until {until}: {}",
+            "Law-enforcement delay ({}{law}) requested by {} until {until}: {}",
             self.basis, self.agency, self.statement
         )
     }
@@ -371,5 +416,80 @@ mod tests {
             ..ScopeSet::empty()
         };
         assert_eq!(scope.validate().unwrap_err().value, "US-CA");
+    }
+
+    #[test]
+    fn a_stored_scope_with_both_spellings_of_one_place_still_validates() {
+        // Written before PR and US-PR were read as one place: it must still be accepted from
+        // another laptop (validation runs on ingest), and counts the place once.
+        let json = r#"{"affected":[{"individuals":300,"jurisdiction":"PR"},{"individuals":550,"jurisdiction":"US-PR"}],"data":[],"exposure":[],"roles":[],"supersedes":[],"systems":[]}"#;
+        let body = crate::body::EntryBody::decode(ScopeSet::KIND, 1, json).unwrap();
+        body.validate().unwrap();
+        assert_eq!(body.to_canonical_json().unwrap(), json, "stored spelling kept");
+        let crate::body::EntryBody::ScopeSet(scope) = body else { panic!() };
+        assert_eq!(scope.places(), [("US-PR", 550)]);
+        assert_eq!((scope.individuals_in(Some("US")), scope.individuals_in(None)), (550, 550));
+    }
+
+    /// A delay signed before delays named their law: the exact text of such a body.
+    const OLD_DELAY: &str = r#"{"agency":"FBI Dallas","basis":"oral","from":"2026-10-05T00:00:00-05:00","statement":"Notice would impede the investigation"}"#;
+
+    #[test]
+    fn a_delay_written_before_regimes_decodes_as_hipaa_and_signs_the_same_text() {
+        use crate::body::{Body, EntryBody};
+        let body = EntryBody::decode(LawEnforcementDelay::KIND, 1, OLD_DELAY).unwrap();
+        let EntryBody::LawEnforcementDelay(d) = &body else { panic!("{body:?}") };
+        assert_eq!(d.regime, DelayRegime::Hipaa);
+        body.validate().unwrap();
+        // Re-encoding gives the text that was signed, byte for byte.
+        assert_eq!(body.to_canonical_json().unwrap(), OLD_DELAY);
+        assert_eq!(
+            body.describe(),
+            "Law-enforcement delay (oral) requested by FBI Dallas until 30 days at most (oral): Notice would impede the investigation"
+        );
+        // A delay under another law names it, and says so.
+        let mut texas = d.clone();
+        texas.regime = DelayRegime::UsTx;
+        texas.until = Some(texas.from);
+        texas.until.as_mut().unwrap().0 += chrono::Duration::days(20);
+        let json = EntryBody::LawEnforcementDelay(texas.clone()).to_canonical_json().unwrap();
+        assert!(json.contains(r#""regime":"us-tx""#), "{json}");
+        let back = EntryBody::decode(LawEnforcementDelay::KIND, 1, &json).unwrap();
+        assert_eq!(back, EntryBody::LawEnforcementDelay(texas));
+        assert!(back.describe().contains("Tex. Bus. & Com. Code 521.053(d)"), "{}", back.describe());
+    }
+
+    #[test]
+    fn each_law_asks_for_what_its_delays_need() {
+        use chrono::DateTime;
+        let from = EventTime(DateTime::parse_from_rfc3339("2026-10-05T00:00:00Z").unwrap());
+        let later = EventTime(DateTime::parse_from_rfc3339("2026-10-25T00:00:00Z").unwrap());
+        let d = |regime, basis, until| LawEnforcementDelay {
+            basis,
+            agency: "FBI".into(),
+            statement: "impede".into(),
+            from,
+            until,
+            regime,
+        };
+        use DelayBasis::{Oral, Written};
+        // (regime, basis, until, refused field)
+        let cases = [
+            (DelayRegime::Hipaa, Oral, None, None),
+            (DelayRegime::Hipaa, Written, None, Some("until")),
+            (DelayRegime::UsCaHealthFacility, Oral, None, None),
+            (DelayRegime::UsTx, Oral, None, Some("until")),
+            (DelayRegime::UsTx, Oral, Some(later), None),
+            (DelayRegime::UsCo, Oral, None, Some("until")),
+            (DelayRegime::UsFl, Oral, Some(later), Some("basis")),
+            (DelayRegime::UsFl, Written, Some(later), None),
+            (DelayRegime::Sec, Oral, Some(later), Some("basis")),
+            (DelayRegime::Sec, Written, Some(later), None),
+            (DelayRegime::Sec, Written, Some(from), Some("until")),
+        ];
+        for (regime, basis, until, refused) in cases {
+            let got = d(regime, basis, until).validate().err().map(|e| e.field);
+            assert_eq!(got.as_deref(), refused, "{regime} {basis} until {until:?}");
+        }
     }
 }

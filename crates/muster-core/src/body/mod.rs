@@ -376,6 +376,7 @@ mod tests {
                 statement: "notice would impede the investigation".into(),
                 from: EventTime(DateTime::parse_from_rfc3339("2026-01-02T00:00:00Z").unwrap()),
                 until: None,
+                regime: crate::breach::DelayRegime::Hipaa,
             }),
             EntryBody::CommunicationSent(CommunicationSent {
                 recipient: "HHS OCR".into(),

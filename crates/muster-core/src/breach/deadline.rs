@@ -46,6 +46,8 @@ pub enum HolidayCalendar {
     None,
     /// Weekends and the observed US federal holidays of [`us_federal_holidays`] are skipped.
     UsFederal,
+    /// Weekends and the California state holidays of [`california_holidays`] are skipped.
+    California,
 }
 
 /// The length of a regulatory period. Each unit is counted the way statutes count it; see
@@ -122,16 +124,83 @@ pub fn us_federal_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
     holidays
 }
 
-/// Whether `date` is a business day: Monday to Friday and, under [`HolidayCalendar::UsFederal`],
-/// not an observed federal holiday.
+/// California state holidays (Cal. Gov. Code 6700(a)) for `year` that fall on a weekday, as the
+/// dates they are kept, with their names, sorted by date.
+///
+/// Gov. Code 6701 moves some of them off a weekend: January 1, February 12, March 31, July 4,
+/// September 9, November 11 and December 25 falling on a Sunday are kept on the Monday after;
+/// November 11 falling on a Saturday on the Friday before. The holidays added since (April 24,
+/// June 19) are not moved: whether 6701 now names them could not be verified, and not moving
+/// them leaves the Monday a business day, the earlier (safe) due date.
+///
+/// Left out, each leaving a business day where a holiday might be (the safe direction):
+/// - Lunar New Year (6700(a)(4), "the second new moon following the winter solstice"): the
+///   date needs astronomical new moons and a zone the statute does not name;
+/// - Good Friday from noon until 3 p.m.: part of a day, the rest of which is a business day;
+/// - days "appointed by the President or Governor for a public fast, thanksgiving, or holiday"
+///   other than Thanksgiving Day (the fourth Thursday of November), which cannot be known ahead.
+///
+/// Saturdays and Sundays are not business days in any case; Sunday, a holiday in 6700(a)(1), is
+/// therefore not listed.
+pub fn california_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
+    let on_sunday_monday = |month: u32, day: u32| {
+        NaiveDate::from_ymd_opt(year, month, day).and_then(|d| match d.weekday() {
+            Weekday::Sun => d.succ_opt(),
+            _ => Some(d),
+        })
+    };
+    let fixed = |month: u32, day: u32| NaiveDate::from_ymd_opt(year, month, day);
+    let nth =
+        |month: u32, weekday: Weekday, n: u8| NaiveDate::from_weekday_of_month_opt(year, month, weekday, n);
+    let last_monday_of_may = NaiveDate::from_weekday_of_month_opt(year, 5, Weekday::Mon, 5)
+        .or_else(|| NaiveDate::from_weekday_of_month_opt(year, 5, Weekday::Mon, 4));
+    let veterans_day = NaiveDate::from_ymd_opt(year, 11, 11).and_then(|d| match d.weekday() {
+        Weekday::Sun => d.succ_opt(),
+        Weekday::Sat => d.pred_opt(),
+        _ => Some(d),
+    });
+    let candidates = [
+        (on_sunday_monday(1, 1), NEW_YEARS_DAY),
+        (nth(1, Weekday::Mon, 3), "Dr. Martin Luther King, Jr. Day"),
+        (on_sunday_monday(2, 12), "Lincoln Day"),
+        (nth(2, Weekday::Mon, 3), "Third Monday in February"),
+        (on_sunday_monday(3, 31), "Cesar Chavez Day"),
+        (fixed(4, 24), "Genocide Remembrance Day"),
+        (last_monday_of_may, "Last Monday in May"),
+        (fixed(6, 19), "Juneteenth"),
+        (on_sunday_monday(7, 4), INDEPENDENCE_DAY),
+        (nth(9, Weekday::Mon, 1), "First Monday in September"),
+        (on_sunday_monday(9, 9), "Admission Day"),
+        (nth(9, Weekday::Fri, 4), "Native American Day"),
+        (nth(10, Weekday::Mon, 2), COLUMBUS_DAY),
+        (veterans_day, VETERANS_DAY),
+        (nth(11, Weekday::Thu, 4), THANKSGIVING_DAY),
+        (on_sunday_monday(12, 25), CHRISTMAS_DAY),
+    ];
+    let mut holidays: Vec<(NaiveDate, &'static str)> = candidates
+        .into_iter()
+        .filter_map(|(date, name)| date.filter(|d| !is_weekend(d.weekday())).map(|d| (d, name)))
+        .collect();
+    holidays.sort_by_key(|&(date, _)| date);
+    holidays
+}
+
+/// The holidays of `calendar` in `year` that fall on weekdays.
+fn holidays(calendar: HolidayCalendar, year: i32) -> Vec<(NaiveDate, &'static str)> {
+    match calendar {
+        HolidayCalendar::None => Vec::new(),
+        HolidayCalendar::UsFederal => us_federal_holidays(year),
+        HolidayCalendar::California => california_holidays(year),
+    }
+}
+
+/// Whether `date` is a business day: Monday to Friday and not a holiday of `calendar`
+/// (the observed federal holidays, or California's).
 pub fn is_business_day(date: NaiveDate, calendar: HolidayCalendar) -> bool {
     if is_weekend(date.weekday()) {
         return false;
     }
-    match calendar {
-        HolidayCalendar::None => true,
-        HolidayCalendar::UsFederal => !us_federal_holidays(date.year()).iter().any(|&(d, _)| d == date),
-    }
+    !holidays(calendar, date.year()).iter().any(|&(d, _)| d == date)
 }
 
 /// The due instant of a period that starts at `start`, counted in `zone`:
@@ -180,6 +249,17 @@ pub fn after_end_of_year(start: DateTime<Utc>, days: u32, zone: Tz) -> DateTime<
         .and_then(|d| NaiveDate::from_ymd_opt(d.year(), 12, 31))
         .and_then(|d| d.checked_add_days(Days::new(u64::from(days))))
         .and_then(|d| end_of_local_day(d, zone))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+/// The instant the calendar year after the local year of `start` begins in `zone`: where the
+/// counting period of [`after_end_of_year`] starts. A law-enforcement delay holds back such a
+/// notice only from then on (45 CFR 164.408(c) counts from the end of the calendar year).
+pub fn end_of_year(start: DateTime<Utc>, zone: Tz) -> DateTime<Utc> {
+    local_date(start, zone)
+        .and_then(|d| d.year().checked_add(1))
+        .and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1))
+        .and_then(|d| start_of_local_day(d, zone))
         .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
@@ -341,13 +421,10 @@ fn business_days_between(first: NaiveDate, last: NaiveDate, calendar: HolidayCal
     let first_weekday = first.weekday().num_days_from_monday();
     let trailing_weekdays = (0..span % 7).filter(|i| (first_weekday + i) % 7 < 5).count();
     let weekdays = (span / 7) * 5 + u32::try_from(trailing_weekdays).unwrap_or(0);
-    let holidays = match calendar {
-        HolidayCalendar::None => 0,
-        HolidayCalendar::UsFederal => us_federal_holidays(first.year())
-            .iter()
-            .filter(|&&(d, _)| first <= d && d <= last && !is_weekend(d.weekday()))
-            .count(),
-    };
+    let holidays = holidays(calendar, first.year())
+        .iter()
+        .filter(|&&(d, _)| first <= d && d <= last && !is_weekend(d.weekday()))
+        .count();
     weekdays.saturating_sub(u32::try_from(holidays).unwrap_or(0))
 }
 
@@ -444,6 +521,86 @@ mod tests {
     }
 
     #[test]
+    fn california_holidays_2026_are_the_weekday_holidays_of_gov_code_6700() {
+        // Saturday 4 July 2026 is not moved (6701 moves Sunday holidays, and Veterans Day from
+        // a Saturday), so Friday 3 July is a California business day though a federal holiday.
+        let expected = [
+            ("2026-01-01", NEW_YEARS_DAY),
+            ("2026-01-19", "Dr. Martin Luther King, Jr. Day"),
+            ("2026-02-12", "Lincoln Day"),
+            ("2026-02-16", "Third Monday in February"),
+            ("2026-03-31", "Cesar Chavez Day"),
+            ("2026-04-24", "Genocide Remembrance Day"),
+            ("2026-05-25", "Last Monday in May"),
+            ("2026-06-19", "Juneteenth"),
+            ("2026-09-07", "First Monday in September"),
+            ("2026-09-09", "Admission Day"),
+            ("2026-09-25", "Native American Day"),
+            ("2026-10-12", COLUMBUS_DAY),
+            ("2026-11-11", VETERANS_DAY),
+            ("2026-11-26", THANKSGIVING_DAY),
+            ("2026-12-25", CHRISTMAS_DAY),
+        ];
+        let expected: Vec<(NaiveDate, &str)> = expected.iter().map(|&(d, n)| (date(d), n)).collect();
+        assert_eq!(california_holidays(2026), expected);
+    }
+
+    #[test]
+    fn california_moves_the_holidays_gov_code_6701_names_off_a_sunday() {
+        // (date, California business day)
+        let cases = [
+            ("2023-01-02", false), // 1 January 2023 was a Sunday
+            ("2023-02-13", false), // Lincoln Day, Sunday 12 February 2023
+            ("2027-07-05", false), // Sunday 4 July 2027
+            ("2022-12-26", false), // Sunday 25 December 2022
+            ("2023-11-10", false), // Veterans Day, Saturday 11 November 2023: the Friday before
+            ("2025-09-08", true),  // Admission Day 2025 was a Tuesday: the Monday is not a holiday
+            ("2025-09-09", false),
+            ("2022-06-20", true),  // Juneteenth, Sunday 19 June 2022: not moved (safe)
+            ("2029-04-23", true),  // Genocide Remembrance Day, Tuesday 24 April 2029 ...
+            ("2029-04-24", false), // ... is the holiday itself
+            ("2026-04-03", true),  // Good Friday: only noon to 3 p.m.
+            ("2026-11-27", true),  // the day after Thanksgiving is not in 6700
+            ("2026-07-03", true),  // a federal holiday only
+        ];
+        for (day, business) in cases {
+            assert_eq!(is_business_day(date(day), HolidayCalendar::California), business, "{day}");
+        }
+        assert!(!is_business_day(date("2026-07-03"), HolidayCalendar::UsFederal));
+    }
+
+    #[test]
+    fn fifteen_california_business_days() {
+        let la = America::Los_Angeles;
+        // (detected, calendar, due)
+        let cases = [
+            // Cesar Chavez Day (Tuesday 31 March) is skipped; Good Friday (3 April) is not.
+            ("2026-03-23T10:00:00-07:00", HolidayCalendar::California, "2026-04-14T23:59:59-07:00"),
+            ("2026-03-23T10:00:00-07:00", HolidayCalendar::UsFederal, "2026-04-13T23:59:59-07:00"),
+            // Genocide Remembrance Day (Friday 24 April).
+            ("2026-04-03T10:00:00-07:00", HolidayCalendar::California, "2026-04-27T23:59:59-07:00"),
+            // Friday 3 July counts in California, not federally.
+            ("2026-07-01T10:00:00-07:00", HolidayCalendar::California, "2026-07-22T23:59:59-07:00"),
+            ("2026-07-01T10:00:00-07:00", HolidayCalendar::UsFederal, "2026-07-23T23:59:59-07:00"),
+            // Veterans Day and Thanksgiving in November.
+            ("2026-11-04T10:00:00-08:00", HolidayCalendar::California, "2026-11-27T23:59:59-08:00"),
+        ];
+        for (start, calendar, expected) in cases {
+            let due = due_after(at(start), Period::BusinessDays(15), la, calendar);
+            assert_eq!(due, at(expected), "{start} ({calendar:?}): {}", local(due, la));
+        }
+    }
+
+    #[test]
+    fn the_year_after_begins_at_local_midnight_of_1_january() {
+        let ny = America::New_York;
+        assert_eq!(end_of_year(at("2026-06-01T12:00:00-04:00"), ny), at("2027-01-01T00:00:00-05:00"));
+        // Late on 31 December local time is already the next year in UTC; the local year counts.
+        assert_eq!(end_of_year(at("2026-12-31T23:30:00-05:00"), ny), at("2027-01-01T00:00:00-05:00"));
+        assert_eq!(end_of_year(DateTime::<Utc>::MAX_UTC, ny), DateTime::<Utc>::MAX_UTC);
+    }
+
+    #[test]
     fn business_days_are_weekdays_that_are_not_observed_holidays() {
         let cases = [
             ("2026-11-25", HolidayCalendar::UsFederal, true),  // Wednesday
@@ -509,7 +666,7 @@ mod tests {
             d
         }
         let counts = [0, 1, 2, 5, 9, 10, 11, 20, 249, 250, 251, 252, 253, 260, 261, 262, 500, 777];
-        for calendar in [HolidayCalendar::None, HolidayCalendar::UsFederal] {
+        for calendar in [HolidayCalendar::None, HolidayCalendar::UsFederal, HolidayCalendar::California] {
             let mut start = date("2020-12-20");
             while start <= date("2023-01-10") {
                 for n in counts {
@@ -765,7 +922,11 @@ mod tests {
 
     #[test]
     fn holiday_calendar_serialises_in_snake_case() {
-        let cases = [(HolidayCalendar::None, "\"none\""), (HolidayCalendar::UsFederal, "\"us_federal\"")];
+        let cases = [
+            (HolidayCalendar::None, "\"none\""),
+            (HolidayCalendar::UsFederal, "\"us_federal\""),
+            (HolidayCalendar::California, "\"california\""),
+        ];
         for (calendar, json) in cases {
             assert_eq!(serde_json::to_string(&calendar).unwrap(), json);
             assert_eq!(serde_json::from_str::<HolidayCalendar>(json).unwrap(), calendar);

@@ -1,10 +1,12 @@
 //! The breach domain: its vocabulary (data categories, exposures, the organisation's legal roles,
 //! triggers, delays, isolation actions, HICS 251 ratings), the scope's jurisdictions
-//! ([`scope`]), the folded breach state ([`state`]), deadline arithmetic ([`deadline`]) and the
-//! rulesets applied to it ([`rules`]). The entry bodies themselves are in `crate::body::breach`
+//! ([`scope`]), the folded breach state ([`state`]), deadline arithmetic ([`deadline`]), what a
+//! recorded delay does to a notice's due instant ([`delays`]) and the rulesets applied to it
+//! ([`rules`]). The entry bodies themselves are in `crate::body::breach`
 //! and `crate::body::systems`.
 
 pub mod deadline;
+pub mod delays;
 pub mod rules;
 pub mod scope;
 pub mod state;
@@ -108,7 +110,16 @@ vocabulary! {
         Processor => "processor", "GDPR processor";
         ListedCompany => "listed-company", "SEC registrant (listed company)";
         Nis2Entity => "nis2-entity", "NIS2 essential or important entity";
+        DataOwner => "data-owner", "Owner or licensee of the personal data (US state breach laws)";
+        LicensedHealthFacility => "licensed-health-facility", "California-licensed clinic, health facility, home health agency or hospice (H&S 1280.15)";
+        DeviceManufacturer => "device-manufacturer", "Medical device manufacturer (EU MDR)";
     }
+}
+
+impl OrgRole {
+    /// Roles that hold data on another organisation's behalf. US state breach laws put the duty
+    /// to notify residents on the owner or licensee of the data; such a vendor tells the owner.
+    pub const VENDORS: &'static [OrgRole] = &[OrgRole::BusinessAssociate, OrgRole::Processor];
 }
 
 vocabulary! {
@@ -155,6 +166,34 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// The law a delay of notification was granted under. Each law names the notices it holds
+    /// back and how (see [`delays`]); a rule says which regime's delays apply to it.
+    DelayRegime {
+        Hipaa => "hipaa", "HIPAA: law-enforcement official (45 CFR 164.412)";
+        Sec => "sec", "SEC Form 8-K: U.S. Attorney General (Item 1.05(c))";
+        UsCa => "us-ca", "California: law-enforcement agency (Civ. Code 1798.82(c))";
+        UsCaHealthFacility => "us-ca-health-facility", "California health facility: law enforcement (H&S Code 1280.15(c))";
+        UsTx => "us-tx", "Texas: law-enforcement agency (Bus. & Com. Code 521.053(d))";
+        UsFl => "us-fl", "Florida: law-enforcement agency (Fla. Stat. 501.171(4)(b))";
+        UsCo => "us-co", "Colorado: law-enforcement agency (C.R.S. 6-1-716(2)(c))";
+    }
+}
+
+impl Default for DelayRegime {
+    /// Delays recorded before delays named their regime were HIPAA's (45 CFR 164.412): the
+    /// only rules they suspended were the HIPAA ones.
+    fn default() -> Self {
+        DelayRegime::Hipaa
+    }
+}
+
+impl DelayRegime {
+    pub fn is_hipaa(&self) -> bool {
+        *self == DelayRegime::Hipaa
+    }
+}
+
+vocabulary! {
     IsolationAction {
         Isolate => "isolate", "Isolate";
         Restore => "restore", "Restore";
@@ -174,8 +213,6 @@ pub const MAX_JURISDICTIONS: usize = 300;
 pub const MAX_SCOPE_SYSTEMS: usize = 500;
 pub const MAX_REGISTER_SYSTEMS: usize = 2_000;
 pub const MAX_RULE_ID: usize = 64;
-/// An oral law-enforcement request delays notification at most 30 days (45 CFR 164.412(b)).
-pub const ORAL_DELAY_MAX_DAYS: i64 = 30;
 
 /// A system id as in the clinical register: lowercase letters, digits and '-'.
 pub fn system_id(field: &str, id: &str) -> Result<(), ValidationError> {

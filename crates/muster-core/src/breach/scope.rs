@@ -10,8 +10,51 @@ use crate::error::ValidationError;
 #[serde(try_from = "String", into = "String")]
 pub struct Jurisdiction(String);
 
+/// Places ISO 3166 names twice: an ISO 3166-1 country code that ISO 3166-2:US also lists as a
+/// subdivision of the United States (`PR` and `US-PR` are both Puerto Rico).
+const US_AREAS_WITH_COUNTRY_CODES: [(&str, &str); 6] =
+    [("AS", "US-AS"), ("GU", "US-GU"), ("MP", "US-MP"), ("PR", "US-PR"), ("UM", "US-UM"), ("VI", "US-VI")];
+
+/// The one spelling of the place `code` names: the ISO 3166-2:US subdivision for an area that
+/// also has a country code, so that Puerto Rico counts within `US` and as a US subdivision
+/// however it was entered. Other codes name themselves.
+fn place_of(code: &str) -> Option<&'static str> {
+    US_AREAS_WITH_COUNTRY_CODES.iter().find(|(country, _)| *country == code).map(|(_, sub)| *sub)
+}
+
+/// Whether the place `place` (as [`Jurisdiction::place`] gives it) lies in `region`: a country
+/// (`US` holds `US-CA` and `US-PR`), a subdivision or its country code (only itself), or a group
+/// (`EU`, `EEA`).
+pub fn place_within(place: &str, region: &str) -> bool {
+    let country = place.split('-').next().unwrap_or(place);
+    match region {
+        "EU" => EU_MEMBERS.split_whitespace().any(|c| c == country),
+        "EEA" => EU_MEMBERS.split_whitespace().any(|c| c == country) || ["IS", "LI", "NO"].contains(&country),
+        _ => {
+            let region = place_of(region).unwrap_or(region);
+            if region.contains('-') {
+                place == region
+            } else {
+                country == region
+            }
+        }
+    }
+}
+
 impl Jurisdiction {
+    /// A jurisdiction as a person typed it: checked, upper-cased, and stored in the spelling
+    /// that names its place ([`Jurisdiction::place`]): `pr` is stored as `US-PR`.
     pub fn parse(field: &str, input: &str) -> Result<Jurisdiction, ValidationError> {
+        let j = Jurisdiction::decode(field, input)?;
+        Ok(match place_of(j.as_str()) {
+            Some(place) => Jurisdiction(place.to_string()),
+            None => j,
+        })
+    }
+
+    /// A jurisdiction as an entry stores it, checked but kept in the spelling it was signed
+    /// with (an entry written before the spellings were unified may say `PR`).
+    fn decode(field: &str, input: &str) -> Result<Jurisdiction, ValidationError> {
         let code = input.trim().to_ascii_uppercase();
         let (country, subdivision) = match code.split_once('-') {
             Some((c, s)) => (c, Some(s)),
@@ -48,33 +91,35 @@ impl Jurisdiction {
         &self.0
     }
 
+    /// The place this code names, in one spelling whichever was entered: `US-PR` for `PR` and
+    /// `US-PR` alike; any other code as it is. Counting goes by place, so that two spellings of
+    /// one place are neither missed nor counted twice.
+    pub fn place(&self) -> &str {
+        place_of(&self.0).unwrap_or(&self.0)
+    }
+
+    /// The country of the place (`US` for `US-CA` and for `PR`).
     pub fn country(&self) -> &str {
-        self.0.split('-').next().unwrap_or(&self.0)
+        let place = self.place();
+        place.split('-').next().unwrap_or(place)
     }
 
     pub fn is_subdivision(&self) -> bool {
-        self.0.contains('-')
+        self.place().contains('-')
     }
 
     /// Whether this jurisdiction lies in `region`: a country (`US` holds `US-CA`), a subdivision
     /// (only itself), or a group (`EU`, `EEA`).
     pub fn within(&self, region: &str) -> bool {
-        match region {
-            "EU" => EU_MEMBERS.split_whitespace().any(|c| c == self.country()),
-            "EEA" => {
-                EU_MEMBERS.split_whitespace().any(|c| c == self.country())
-                    || ["IS", "LI", "NO"].contains(&self.country())
-            }
-            _ if region.contains('-') => self.0 == region,
-            _ => self.country() == region,
-        }
+        place_within(self.place(), region)
     }
 }
 
 impl TryFrom<String> for Jurisdiction {
     type Error = String;
     fn try_from(s: String) -> Result<Self, String> {
-        Jurisdiction::parse("jurisdiction", &s).map_err(|e| e.to_string())
+        // Decoding keeps the stored spelling: the entry's signed text is not rewritten.
+        Jurisdiction::decode("jurisdiction", &s).map_err(|e| e.to_string())
     }
 }
 
@@ -92,7 +137,7 @@ impl std::fmt::Display for Jurisdiction {
 
 /// Whether `region` names something `Jurisdiction::within` understands.
 pub fn is_region(region: &str) -> bool {
-    matches!(region, "EU" | "EEA") || Jurisdiction::parse("region", region).is_ok_and(|j| j.0 == region)
+    matches!(region, "EU" | "EEA") || Jurisdiction::decode("region", region).is_ok_and(|j| j.0 == region)
 }
 
 /// ISO 3166-1 alpha-2, officially assigned codes.
@@ -159,5 +204,31 @@ mod tests {
         assert!(Jurisdiction::parse("affected", "FR-IDFX").is_err());
         assert!(Jurisdiction::parse("affected", "FR-75").is_ok());
         assert!(is_region("EU") && is_region("US-CA") && !is_region("us"));
+    }
+
+    #[test]
+    fn us_areas_with_a_country_code_are_one_place_however_spelled() {
+        for (country, subdivision) in US_AREAS_WITH_COUNTRY_CODES {
+            // Typed either way (any case), stored as the subdivision.
+            for typed in [country.to_string(), subdivision.to_string(), country.to_ascii_lowercase()] {
+                let j = Jurisdiction::parse("affected", &typed).unwrap();
+                assert_eq!(j.as_str(), subdivision, "{typed}");
+            }
+            // Decoded as stored, counted as the subdivision.
+            let stored: Jurisdiction = serde_json::from_str(&format!("\"{country}\"")).unwrap();
+            assert_eq!(stored.as_str(), country);
+            assert_eq!(serde_json::to_string(&stored).unwrap(), format!("\"{country}\""));
+            assert_eq!(
+                (stored.place(), stored.country(), stored.is_subdivision()),
+                (subdivision, "US", true)
+            );
+            assert!(stored.within("US") && stored.within(subdivision) && stored.within(country));
+            assert!(!stored.within("EU") && !stored.within("US-CA"));
+        }
+        // Codes of other places name themselves.
+        let de = Jurisdiction::parse("affected", "de").unwrap();
+        assert_eq!((de.as_str(), de.place(), de.country()), ("DE", "DE", "DE"));
+        let ca = Jurisdiction::parse("affected", "US-CA").unwrap();
+        assert!(!ca.within("PR"));
     }
 }

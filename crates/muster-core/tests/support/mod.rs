@@ -136,6 +136,13 @@ impl Scope {
         self.0.affected.push(Affected { jurisdiction, individuals });
         self
     }
+    /// A count for `jurisdiction` spelled as an entry stores it (decoded, not normalised): how
+    /// a scope written before `PR` and `US-PR` were read as one place may hold it.
+    pub fn stored(mut self, jurisdiction: &str, individuals: u64) -> Self {
+        let jurisdiction: Jurisdiction = serde_json::from_value(serde_json::json!(jurisdiction)).unwrap();
+        self.0.affected.push(Affected { jurisdiction, individuals });
+        self
+    }
     pub fn data(mut self, data: &[DataCategory]) -> Self {
         self.0.data.extend_from_slice(data);
         self
@@ -169,13 +176,21 @@ pub fn trigger(kind: TriggerKind, happened: &str) -> EntryBody {
     EntryBody::TriggerRecorded(TriggerRecorded { trigger: kind, at: event(happened), note: None })
 }
 
+/// A HIPAA law-enforcement delay (45 CFR 164.412), as every delay was before delays named
+/// their law.
 pub fn law_enforcement_delay(basis: DelayBasis, from: &str, until: Option<&str>) -> EntryBody {
+    delay_under(DelayRegime::Hipaa, basis, from, until)
+}
+
+/// A delay granted under `regime`'s law.
+pub fn delay_under(regime: DelayRegime, basis: DelayBasis, from: &str, until: Option<&str>) -> EntryBody {
     EntryBody::LawEnforcementDelay(LawEnforcementDelay {
         basis,
         agency: "FBI field office".into(),
         statement: "Notification would impede a criminal investigation.".into(),
         from: event(from),
         until: until.map(event),
+        regime,
     })
 }
 

@@ -54,6 +54,8 @@ pub struct DelayInput {
     pub statement: String,
     pub from: DateTime<FixedOffset>,
     pub until: Option<DateTime<FixedOffset>>,
+    /// The law the delay was granted under; it decides which notices it holds back.
+    pub regime: DelayRegime,
 }
 
 impl Muster {
@@ -247,6 +249,7 @@ impl Muster {
             statement: input.statement.trim().to_string(),
             from,
             until,
+            regime: input.regime,
         });
         self.append_one(incident, &state, body)
     }

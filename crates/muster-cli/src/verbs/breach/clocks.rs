@@ -37,6 +37,7 @@ pub fn delay(
     m: &mut Muster,
     id: IncidentId,
     basis: &str,
+    regime: &str,
     agency: &str,
     statement: &str,
     from: &str,
@@ -44,13 +45,14 @@ pub fn delay(
     json: bool,
 ) -> Result<ExitCode> {
     let basis = DelayBasis::parse_user("--basis", basis).map_err(StoreError::from)?;
+    let regime = DelayRegime::parse_user("--regime", regime).map_err(StoreError::from)?;
     let from = parse_time(m, "--from", Some(from))?.context("--from is required")?;
     let until = parse_time(m, "--until", until)?;
     let e = m.record_delay(
         id,
-        DelayInput { basis, agency: agency.into(), statement: statement.into(), from, until },
+        DelayInput { basis, agency: agency.into(), statement: statement.into(), from, until, regime },
     )?;
-    written(&e, json, "law-enforcement delay")?;
+    written(&e, json, &format!("delay under {}", regime.citation()))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -159,6 +161,8 @@ fn obligation_json(o: &Obligation, zone: &ViewerZone) -> serde_json::Value {
         "regime": o.regime,
         "recipient": o.recipient,
         "citation": o.citation,
+        "owed_by": o.owed_by.slug(),
+        "delayed_by": o.delayed_by.map(|r| r.slug()),
         "trigger": o.trigger.slug(),
         "trigger_at": o.trigger_at.map(utc),
         "trigger_recorded_by": o.trigger_recorded_by.as_ref().map(|a| a.person.clone()),
@@ -220,13 +224,22 @@ pub fn clocks(
             "incident": IncidentRef::of(&s),
             "zone": zone.name(),
             "ruleset": rules.clocks.header.label(),
+            "ruleset_version": rules.clocks.header.version,
+            "ruleset_as_of": rules.clocks.header.as_of,
             "now": utc(now),
             "obligations": items,
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
     print!("{}", crate::text::header(&s, zone));
-    println!("Regulatory clocks ({}), times in {}:", rules.clocks.header.label(), zone.name());
+    let header = &rules.clocks.header;
+    println!(
+        "Regulatory clocks ruleset v{} ({}, {}), times in {}:",
+        header.version,
+        header.as_of,
+        header.name,
+        zone.name()
+    );
     if list.is_empty() {
         println!("  No obligation applies yet: record the scope (`muster scope set`).");
     }
@@ -252,12 +265,15 @@ pub fn clocks(
             None => format!("{} (no fixed deadline)", o.deadline),
         };
         println!("  {:<8} {:<26} {} -> {}", o.status.as_str().to_uppercase(), o.rule, o.recipient, due);
-        println!("           {} | {} | {}", o.citation, o.deadline, o.applies_because);
+        println!(
+            "           owed by {} | {} | {} | {}",
+            o.owed_by, o.citation, o.deadline, o.applies_because
+        );
         if let Some(r) = &o.waiver_rationale {
             println!("           waived: {r}");
         }
-        if let Some(u) = o.suspended_until {
-            println!("           suspended by a law-enforcement delay until {}", zone.format(u));
+        if let (Some(u), Some(regime)) = (o.suspended_until, o.delayed_by) {
+            println!("           held back by a delay under {} until {}", regime.citation(), zone.format(u));
         }
     }
     Ok(ExitCode::SUCCESS)

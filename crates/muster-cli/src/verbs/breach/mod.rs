@@ -25,7 +25,8 @@ use muster_store::StoreError;
 pub enum ScopeCommand {
     /// Record the scope; parts not given stay as they are (a list given replaces that list).
     Set {
-        /// Individuals affected in a jurisdiction, JURISDICTION:COUNT (ISO 3166: US-CA:600, DE:20). Repeat.
+        /// Individuals affected in a jurisdiction, JURISDICTION:COUNT (ISO 3166: US-CA:600, DE:20; PR:600 is
+        /// stored as US-PR). Repeat.
         #[arg(long, value_name = "JURISDICTION:COUNT")]
         affected: Vec<String>,
         /// A data category (clinical-phi, genetic, substance-use, mental-health, financial, research, staff-pii, credentials). Repeat.
@@ -37,7 +38,9 @@ pub enum ScopeCommand {
         /// An affected system and its criticality, SYSTEM:CRITICALITY (pacs:high). Repeat.
         #[arg(long, value_name = "SYSTEM:CRITICALITY")]
         system: Vec<String>,
-        /// The organisation's role (covered-entity, business-associate, controller, processor, listed-company, nis2-entity). Repeat.
+        /// The organisation's role (covered-entity, business-associate, controller, processor, listed-company,
+        /// nis2-entity, data-owner, licensed-health-facility, device-manufacturer). Repeat. A business associate or
+        /// processor that also owns some of the data adds data-owner: the state residents' notices are the owner's.
         #[arg(long, value_name = "ROLE")]
         role: Vec<String>,
         /// Litigation exposure flagged (true/false).

@@ -68,6 +68,11 @@ pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(file: &str, text: &str)
 pub struct Condition {
     #[serde(default)]
     pub roles_any: Vec<OrgRole>,
+    /// Does not hold when every recorded role is in this list: an organisation that is only a
+    /// vendor (business associate, processor) does not owe the data owner's notices. Holds when
+    /// no role is recorded: nothing shows the organisation is not the owner.
+    #[serde(default)]
+    pub roles_not_only: Vec<OrgRole>,
     #[serde(default)]
     pub data_any: Vec<DataCategory>,
     #[serde(default)]
@@ -126,6 +131,12 @@ impl Condition {
         if !self.roles_any.is_empty() && !self.roles_any.iter().any(|r| scope.roles.contains(r)) {
             return false;
         }
+        if !self.roles_not_only.is_empty()
+            && !scope.roles.is_empty()
+            && scope.roles.iter().all(|r| self.roles_not_only.contains(r))
+        {
+            return false;
+        }
         if !self.data_any.is_empty() && !self.data_any.iter().any(|d| scope.data.contains(d)) {
             return false;
         }
@@ -166,11 +177,7 @@ impl Condition {
             return false;
         }
         if let Some(n) = self.any_subdivision_more_than {
-            let any = scope.affected.iter().any(|a| {
-                a.jurisdiction.is_subdivision()
-                    && region.is_none_or(|r| a.jurisdiction.within(r))
-                    && adjust(a.individuals) > n
-            });
+            let any = subdivisions_in(scope, region).any(|(_, individuals)| adjust(individuals) > n);
             if !any {
                 return false;
             }
@@ -180,6 +187,7 @@ impl Condition {
 
     fn needs_scope(&self) -> bool {
         !(self.roles_any.is_empty()
+            && self.roles_not_only.is_empty()
             && self.data_any.is_empty()
             && self.exposure_any.is_empty()
             && self.exposure_not_only.is_empty()
@@ -219,15 +227,9 @@ impl Condition {
                 parts.push(format!("{n} individuals in {}", region.unwrap_or("all jurisdictions")));
             }
             if let Some(limit) = self.any_subdivision_more_than {
-                let over: Vec<String> = scope
-                    .affected
-                    .iter()
-                    .filter(|a| {
-                        a.jurisdiction.is_subdivision()
-                            && region.is_none_or(|r| a.jurisdiction.within(r))
-                            && a.individuals > limit
-                    })
-                    .map(|a| format!("{} {}", a.jurisdiction, a.individuals))
+                let over: Vec<String> = subdivisions_in(scope, region)
+                    .filter(|&(_, n)| n > limit)
+                    .map(|(place, n)| format!("{place} {n}"))
                     .collect();
                 parts.push(format!("more than {limit} in {}", over.join(", ")));
             }
@@ -235,6 +237,15 @@ impl Condition {
                 let roles: Vec<&str> =
                     scope.roles.iter().filter(|r| self.roles_any.contains(r)).map(|r| r.slug()).collect();
                 parts.push(format!("role {}", roles.join(", ")));
+            }
+            if !self.roles_not_only.is_empty() {
+                let vendors: Vec<&str> = self.roles_not_only.iter().map(|r| r.slug()).collect();
+                if scope.roles.is_empty() {
+                    parts.push("no organisation role recorded (taken as the data owner)".into());
+                } else {
+                    let roles: Vec<&str> = scope.roles.iter().map(|r| r.slug()).collect();
+                    parts.push(format!("roles {} (not only {})", roles.join(", "), vendors.join(" or ")));
+                }
             }
             if !self.data_any.is_empty() {
                 let data: Vec<&str> =
@@ -266,6 +277,14 @@ impl Condition {
             parts.join("; ")
         }
     }
+}
+
+/// The subdivisions (each place once, `US-PR` however it was spelled) within `region` with
+/// their individuals.
+fn subdivisions_in<'a>(scope: &'a ScopeSet, region: Option<&'a str>) -> impl Iterator<Item = (&'a str, u64)> {
+    scope.places().into_iter().filter(move |(place, _)| {
+        place.contains('-') && region.is_none_or(|r| crate::breach::scope::place_within(place, r))
+    })
 }
 
 /// The header every ruleset file starts with.
