@@ -100,3 +100,78 @@ fn a_revoked_laptop_stops_syncing_members_see_it_and_the_audit_log_names_a_tampe
     assert_eq!((code, audit["intact"].as_bool()), (3, Some(false)), "{audit}");
     assert_eq!(audit["problems"][0]["seq"].as_u64(), Some(2), "{audit}");
 }
+
+/// `openssl` with the README's flags makes a certificate the client accepts (an end-entity
+/// certificate, CA:FALSE, naming the server's address); the enrolment token is read from stdin,
+/// so it is not in `ps`; and `muster sync --json` whose reader went away exits quietly.
+#[test]
+fn the_readme_certificate_works_the_token_comes_on_stdin_and_a_closed_pipe_is_quiet() {
+    use std::io::Write;
+    use std::process::Stdio;
+    if Command::new("openssl").arg("version").output().map_or(true, |o| !o.status.success()) {
+        eprintln!("SKIPPED: openssl is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    // The README's command, with 127.0.0.1 for the server's address.
+    let made = Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "365",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args(["-subj", "/CN=muster sync server"])
+        .args(["-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"])
+        .args(["-addext", "basicConstraints=critical,CA:FALSE"])
+        .args(["-addext", "keyUsage=critical,digitalSignature"])
+        .args(["-addext", "extendedKeyUsage=serverAuth"])
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let db = dir.path().join("server.sqlite3").to_str().unwrap().to_string();
+    let tls = ["--tls-cert", cert.to_str().unwrap(), "--tls-key", key.to_str().unwrap()];
+    let server = ServeProcess::start(&db, &tls, &dir.path().join("server.log"));
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+
+    let a = Installation::new("Okafor");
+    let token = server_user_add(&db, "alice");
+    let ca = cert.to_str().unwrap();
+    let args =
+        ["--json", "login", "--server", &server.url, "--user", "alice", "--token-stdin", "--ca-cert", ca];
+    let mut child =
+        a.command(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(format!("{token}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["user"], "alice");
+    a.json(&["incident", "open", "--title", "Ransomware on PACS"]);
+
+    // A reader that is gone before the sync prints (`| true` reads nothing): no panic, no
+    // message, exit 141 as for SIGPIPE, and the sync itself done.
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(r#"("$0" --json sync; echo "exit=$?" >&2) | true"#)
+        .arg(muster_bin())
+        .env("MUSTER_HOME", a.home.path())
+        .env("MUSTER_AS", &a.person)
+        .env("TZ", "UTC")
+        .env_remove("MUSTER_INCIDENT")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim(), "exit=141", "{stderr}");
+    let again = a.json(&["sync"]);
+    assert_eq!(again["incidents"][0]["pushed"], 0, "the first sync pushed everything: {again}");
+}

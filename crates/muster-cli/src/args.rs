@@ -280,9 +280,13 @@ pub enum Command {
         server: String,
         #[arg(long)]
         user: String,
-        /// The enrolment token printed by `muster server user add`.
+        /// The enrolment token printed by `muster server user add`; `-` reads it from stdin.
+        /// Prefer --token-stdin or `-`: a token on the command line is visible in `ps`.
+        #[arg(long, required_unless_present = "token_stdin", conflicts_with = "token_stdin")]
+        token: Option<String>,
+        /// Read the enrolment token from the first line of stdin.
         #[arg(long)]
-        token: String,
+        token_stdin: bool,
         /// For an https server with its own CA (or a self-signed certificate): the PEM file
         /// of the certificate to trust. Without it, the public root certificates are trusted.
         #[arg(long, value_name = "FILE")]

@@ -20,10 +20,11 @@ use serde_json::json;
 use args::{Cli, Command};
 
 const EXIT_FAILURE: u8 = 1;
-const EXIT_BAD_INPUT: u8 = 2;
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 pub(crate) const EXIT_VERIFY_PROBLEMS: u8 = 3;
 
 fn main() -> ExitCode {
+    output::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {

@@ -62,6 +62,16 @@ pub enum ServerError {
     Forbidden(IncidentId),
     #[error("only a commander of incident {0} may change its members")]
     NotCommander(IncidentId),
+    #[error(
+        "registering incident {incident} needs its signed opening entry (incident.opened, the first entry \
+         of the registering laptop's stream in this incident): {message}"
+    )]
+    BadOpening { incident: IncidentId, message: String },
+    #[error(
+        "incident {0} is registered only by the laptop that opened it, with the opening entry it signed; \
+         if you need it, ask its commander to share it with you"
+    )]
+    NotOpener(IncidentId),
     #[error("{user:?} is the last commander of incident {incident}; grant commander to someone else first")]
     LastCommander { incident: IncidentId, user: String },
     #[error("{user:?} is not a member of incident {incident}")]
@@ -107,6 +117,8 @@ impl ServerError {
             ServerError::Forbidden(_) => "incident.forbidden",
             ServerError::NotCommander(_) => "incident.not_commander",
             ServerError::LastCommander { .. } => "incident.last_commander",
+            ServerError::BadOpening { .. } => "incident.bad_opening",
+            ServerError::NotOpener(_) => "incident.not_opener",
             ServerError::NotMember { .. } => "member.unknown",
             ServerError::TooManyEntries { .. } => "request.too_many_entries",
             ServerError::BadCursor { .. } => "request.bad_cursor",
@@ -140,7 +152,11 @@ impl ServerError {
             | ServerError::AmbiguousDevice(_) => 400,
             ServerError::WrongIncident { .. } => 400,
             ServerError::BadEnrolment | ServerError::BadSession | ServerError::SessionTimedOut(_) => 401,
-            ServerError::Forbidden(_) | ServerError::NotCommander(_) | ServerError::DeviceRevoked(_) => 403,
+            ServerError::Forbidden(_)
+            | ServerError::NotCommander(_)
+            | ServerError::NotOpener(_)
+            | ServerError::DeviceRevoked(_) => 403,
+            ServerError::BadOpening { .. } => 422,
             ServerError::TooManyEntries { .. } => 413,
             ServerError::Invalid { .. }
             | ServerError::BadSignature { .. }
@@ -163,7 +179,10 @@ impl ServerError {
             | ServerError::DeviceRevoked(d) => {
                 json!({ "device": d.to_string() })
             }
-            ServerError::Forbidden(i) | ServerError::NotCommander(i) => json!({ "incident": i.to_string() }),
+            ServerError::Forbidden(i)
+            | ServerError::NotCommander(i)
+            | ServerError::NotOpener(i)
+            | ServerError::BadOpening { incident: i, .. } => json!({ "incident": i.to_string() }),
             ServerError::LastCommander { incident, user } | ServerError::NotMember { incident, user } => {
                 json!({ "incident": incident.to_string(), "user": user })
             }

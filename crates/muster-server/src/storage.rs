@@ -231,10 +231,12 @@ pub trait Storage: Send + Sync + 'static {
     fn me(&self, caller: &Caller, now_ms: i64) -> impl Future<Output = Result<MeResponse>> + Send;
 
     /// Registers an incident (the caller becomes its commander) or confirms membership.
+    /// `opening` proves authorship: the incident's opening entry, signed by the caller's device.
     fn register_incident(
         &self,
         caller: &Caller,
         incident: IncidentId,
+        opening: &Entry,
         now_ms: i64,
     ) -> impl Future<Output = Result<Put>> + Send;
 

@@ -32,7 +32,7 @@ async fn war_room<S: Storage>(s: &S) -> Vec<&'static str> {
     let inc = incident(1);
     let alice = enrol(s, "alice", 1).await;
     let bob = enrol(s, "bob", 2).await;
-    s.register_incident(&alice, inc, NOW).await.unwrap();
+    s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
     s.set_member(&alice, inc, "bob", Role::Member, NOW).await.unwrap();
     let opening = stream_part(&mut writer(1, inc), 1, 1, NOW, "-", true);
     s.push(&alice, inc, opening, NOW, CLOCK).await.unwrap();

@@ -123,6 +123,18 @@ fn log_in(server: &Server, user: &str, seed: u8) -> String {
     serde_json::from_value::<LoginResponse>(a.json()).unwrap().session_token
 }
 
+/// The opening entry of `inc` signed by alice's device (seed 1): what registering it needs.
+fn opening(inc: IncidentId) -> Entry {
+    let recorded = WallClock { utc_ms: real_now(), offset_s: 0, zone: "UTC".into() };
+    let author = Author { person: "P1".into(), position: None };
+    let body = EntryBody::IncidentOpened(muster_core::body::IncidentOpened {
+        title: "Registered".into(),
+        drill: true,
+        description: None,
+    });
+    StreamWriter::new(key(1), inc).write(recorded, author, body, [1, 0xee, 0, 0, 0, 0, 0, 0, 0, 1]).unwrap()
+}
+
 fn notes(seed: u8, inc: IncidentId, n: usize) -> Vec<Entry> {
     let mut w = StreamWriter::new(key(seed), inc);
     (0..n)
@@ -246,7 +258,7 @@ fn a_user_over_the_push_quota_gets_429_until_the_window_ends_and_others_are_not_
     let base = format!("/v1/incidents/{inc}");
     server.rt.block_on(async {
         let caller = server.storage.authenticate(&alice, real_now()).await.unwrap();
-        server.storage.register_incident(&caller, inc, real_now()).await.unwrap();
+        server.storage.register_incident(&caller, inc, &opening(inc), real_now()).await.unwrap();
         server.storage.set_member(&caller, inc, "bob", muster_wire::Role::Member, real_now()).await.unwrap();
     });
     let stream = notes(1, inc, 6);

@@ -115,7 +115,7 @@ fn a_lost_laptop_is_revoked_from_that_instant_on<S: Storage>(s: S) {
         let alice = enrol(&s, "alice", 1).await;
         let bob_session = enrol_at(&s, "bob", 2, NOW).await;
         let bob = s.authenticate(&bob_session, NOW).await.unwrap();
-        s.register_incident(&alice, inc, NOW).await.unwrap();
+        s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
         s.set_member(&alice, inc, "bob", Role::Member, NOW).await.unwrap();
         let opening = stream_part(&mut writer(1, inc), 1, 1, NOW, "a", true);
         s.push(&alice, inc, opening, NOW, CLOCK).await.unwrap();
@@ -200,7 +200,7 @@ fn re_adding_a_member_keeps_their_removal_on_record<S: Storage>(s: S) {
         let inc = incident(2);
         let alice = enrol(&s, "alice", 1).await;
         enrol(&s, "bob", 2).await;
-        s.register_incident(&alice, inc, NOW).await.unwrap();
+        s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
         s.set_member(&alice, inc, "bob", Role::Member, NOW + 1).await.unwrap();
         s.remove_member(&alice, inc, "bob", NOW + 2).await.unwrap();
         s.set_member(&alice, inc, "bob", Role::Commander, NOW + 3).await.unwrap();
@@ -231,7 +231,7 @@ fn a_removed_members_entries_written_after_the_removal_are_held_when_relayed<S: 
         let inc = incident(3);
         let alice = enrol(&s, "alice", 1).await;
         let bob = enrol(&s, "bob", 2).await;
-        s.register_incident(&alice, inc, NOW).await.unwrap();
+        s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
         s.set_member(&alice, inc, "bob", Role::Member, NOW).await.unwrap();
         let mut laptop = writer(2, inc);
         let while_member = stream_part(&mut laptop, 2, 2, NOW + 1_000, "member", false);
@@ -257,8 +257,8 @@ fn an_entry_id_says_nothing_about_another_incident<S: Storage>(s: S) {
         let (secret, own, unknown) = (incident(4), incident(5), incident(6));
         let alice = enrol(&s, "alice", 1).await;
         let mallory = enrol(&s, "mallory", 9).await;
-        s.register_incident(&alice, secret, NOW).await.unwrap();
-        s.register_incident(&mallory, own, NOW).await.unwrap();
+        s.register_incident(&alice, secret, &opening(1, secret), NOW).await.unwrap();
+        s.register_incident(&mallory, own, &opening(9, own), NOW).await.unwrap();
         let at = WallClock { utc_ms: NOW, offset_s: 0, zone: "UTC".into() };
         let note = |t: &str| EntryBody::Note(Note { text: t.into(), occurred_at: None });
         let author = Author { person: "P".into(), position: None };

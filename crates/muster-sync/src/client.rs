@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use muster_wire::{
     login_proof_message, Alert, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse,
-    PullResponse, PushRequest, PushResponse, Role, SetMemberRequest,
+    PullResponse, PushRequest, PushResponse, RegisterRequest, Role, SetMemberRequest,
 };
 
 /// Errors of the client and the engine.
@@ -364,9 +364,11 @@ impl<T: Transport> Client<T> {
         self.json::<_, ()>(Method::Get, "/v1/me".into(), None)
     }
 
-    /// Registers the incident (the caller becomes its commander) or confirms membership.
-    pub fn register(&self, incident: IncidentId) -> Result<()> {
-        self.call::<()>(Method::Put, format!("/v1/incidents/{incident}"), None).map(|_| ())
+    /// Registers the incident (the caller becomes its commander) or confirms membership;
+    /// `opening`, the incident's opening entry signed by this device, proves this laptop opened it.
+    pub fn register(&self, incident: IncidentId, opening: &Entry) -> Result<()> {
+        let req = RegisterRequest { opening: opening.clone() };
+        self.call(Method::Put, format!("/v1/incidents/{incident}"), Some(&req)).map(|_| ())
     }
 
     pub fn heads(&self, incident: IncidentId) -> Result<HeadsResponse> {

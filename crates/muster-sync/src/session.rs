@@ -199,10 +199,22 @@ pub fn sync_all<T: Transport>(
     sync_once(m.store_mut(), client, &plan)
 }
 
-/// Registers the incident on the server (the caller becomes its commander if it is new there)
-/// and gives `with` access to it.
-pub fn share<T: Transport>(client: &Client<T>, incident: IncidentId, with: &str, role: Role) -> Result<()> {
-    client.register(incident)?;
+/// Registers the incident on the server when this laptop opened it (the caller becomes its
+/// commander if it is new there; the opening entry proves authorship) and gives `with` access
+/// to it. Shared by a laptop that did not open it, the caller must already be its commander.
+pub fn share<T: Transport>(
+    m: &Muster,
+    client: &Client<T>,
+    incident: IncidentId,
+    with: &str,
+    role: Role,
+) -> Result<()> {
+    if let Some(device) = m.device_id()? {
+        let first = m.store().entries_after(incident, device, 0, 1)?.into_iter().next();
+        if let Some(opening) = first.filter(|e| e.kind() == "incident.opened") {
+            client.register(incident, &opening)?;
+        }
+    }
     client.set_member(incident, with.trim(), role)
 }
 

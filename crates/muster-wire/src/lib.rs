@@ -147,6 +147,13 @@ pub struct HeadsResponse {
     pub heads: Vec<StreamHead>,
 }
 
+/// `PUT /v1/incidents/{id}`: the proof of authorship, the incident's opening entry
+/// (`incident.opened`, seq 1) signed by the registering laptop's own device (docs/decisions/0025).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub opening: Entry,
+}
+
 /// `POST /v1/incidents/{id}/entries`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushRequest {

@@ -134,6 +134,23 @@ fn client(m: &Muster) -> Result<Client<HttpTransport>> {
     session::client_for(m).map_err(lib_error)
 }
 
+/// The enrolment token: `--token VALUE`, or the first line of stdin for `--token -` and
+/// `--token-stdin` (so that it does not show in `ps`).
+pub fn enrolment_token(token: Option<String>, from_stdin: bool) -> Result<String> {
+    match token {
+        Some(t) if t != "-" && !from_stdin => Ok(t),
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the enrolment token from stdin")?;
+            let token = line.trim().to_string();
+            if token.is_empty() {
+                return Err(anyhow!("no enrolment token on stdin (give it on the first line)"));
+            }
+            Ok(token)
+        }
+    }
+}
+
 pub fn login(
     m: &mut Muster,
     server: &str,
@@ -160,7 +177,7 @@ pub fn login(
 
 pub fn share(m: &Muster, incident: IncidentId, with: &str, commander: bool, json: bool) -> Result<ExitCode> {
     let role = if commander { Role::Commander } else { Role::Member };
-    session::share(&client(m)?, incident, with, role)?;
+    session::share(m, &client(m)?, incident, with, role).map_err(lib_error)?;
     if json {
         print_json(&json!({ "incident": incident.to_string(), "user": with, "role": role }))?;
     } else {
@@ -190,7 +207,7 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
     let report = session::sync_all(m, &c, &extra)?;
     if json {
         print_json(&report)?;
-    } else if report.incidents.is_empty() && report.access_removed.is_empty() {
+    } else if report.incidents.is_empty() && report.access_removed.is_empty() && report.failed.is_empty() {
         println!("Nothing to sync: no incident opened here or shared with you.");
     } else {
         for r in &report.incidents {
@@ -232,7 +249,20 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
             "warning: this laptop's clock is {minutes:.1} min {way} the server's; your entries are kept and flagged. Fix the clock."
         );
     }
-    Ok(ExitCode::SUCCESS)
+    // One refused incident does not stop the others; each refusal is named, and the exit
+    // status says the round was not complete.
+    for f in &report.failed {
+        if json {
+            eprintln!("{}", json!({ "code": f.code, "message": f.message, "incident": f.incident }));
+        } else {
+            eprintln!("error[{}]: incident {} was not synced: {}", f.code, f.incident, f.message);
+        }
+    }
+    if report.failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(crate::EXIT_BAD_INPUT))
+    }
 }
 
 /// A time this laptop or the server stamped (ms since the epoch), in UTC and the viewer's zone.

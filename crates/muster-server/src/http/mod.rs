@@ -25,8 +25,8 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use muster_core::IncidentId;
 use muster_wire::{
-    ClockReport, ErrorBody, ErrorDetail, LoginRequest, PushRequest, PushResponse, SetMemberRequest,
-    DEFAULT_PULL_LIMIT,
+    ClockReport, ErrorBody, ErrorDetail, LoginRequest, PushRequest, PushResponse, RegisterRequest,
+    SetMemberRequest, DEFAULT_PULL_LIMIT,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -319,8 +319,16 @@ async fn register<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
     IncidentPath(id): IncidentPath,
+    body: Result<Json<RegisterRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let put = app.storage.register_incident(&c, id, now_ms()).await?;
+    // An old client sends no body: it is told what registration now needs.
+    let Json(req) = body.map_err(|_| {
+        ApiError::from(ServerError::BadOpening {
+            incident: id,
+            message: "the request carries none (JSON {\"opening\": entry} expected; update Muster)".into(),
+        })
+    })?;
+    let put = app.storage.register_incident(&c, id, &req.opening, now_ms()).await?;
     if put == Put::Created {
         app.notify(Notice::Membership { incident: id, user: c.user.clone() });
     }

@@ -4,7 +4,7 @@
 //! `membership_events` with who and when (a re-added member's removal stays on record), and
 //! each is a row of the audit log, in the same transaction.
 
-use muster_core::IncidentId;
+use muster_core::{Entry, IncidentId};
 use muster_wire::{Member, Role};
 use serde_json::json;
 
@@ -45,10 +45,33 @@ async fn existing_user<D: Data>(db: &mut D, user: &str) -> Result<i64> {
     db.user_id(user).await?.ok_or_else(|| ServerError::UnknownUser(user.to_owned()))
 }
 
-/// Registers an incident (the caller becomes its commander) or confirms membership.
+/// Checks the proof of authorship of a registration ("Trust nobody" 2, docs/decisions/0025):
+/// `opening` is the opening entry of `incident`, well formed, signed, and signed by the
+/// caller's own device (its key proved at login). Someone who only learned the id has no
+/// such entry; one signed by another laptop proves that laptop opened it, not the caller.
+fn check_opening(caller: &Caller, incident: IncidentId, opening: &Entry) -> Result<()> {
+    let bad = |message: String| ServerError::BadOpening { incident, message };
+    let env = &opening.envelope;
+    if env.incident_id != incident {
+        return Err(bad(format!("the entry belongs to incident {}", env.incident_id)));
+    }
+    if opening.kind() != "incident.opened" || env.seq != 1 {
+        return Err(bad(format!("the entry is a {} at seq {}", opening.kind(), env.seq)));
+    }
+    opening.validate().map_err(|e| bad(e.to_string()))?;
+    opening.verify().map_err(|e| bad(e.to_string()))?;
+    if env.device_id != caller.device {
+        return Err(ServerError::NotOpener(incident));
+    }
+    Ok(())
+}
+
+/// Registers an incident (the caller becomes its commander) or confirms membership; the
+/// caller proves it opened the incident with `opening`.
 pub(crate) struct RegisterIncident {
     pub caller: Caller,
     pub incident: IncidentId,
+    pub opening: Entry,
     pub now_ms: i64,
 }
 
@@ -58,7 +81,8 @@ impl Procedure for RegisterIncident {
     const ACCESS: Access = Access::Write;
 
     async fn run<D: Data>(self, db: &mut D) -> Result<Put> {
-        let RegisterIncident { caller, incident, now_ms } = self;
+        let RegisterIncident { caller, incident, opening, now_ms } = self;
+        check_opening(&caller, incident, &opening)?;
         if !db.insert_incident_if_absent(incident, caller.user_id, now_ms).await? {
             // Known bounded leak (plan §3): a foreign existing id answers 403 where a fresh one 201.
             require_member(db, &caller, incident).await?;

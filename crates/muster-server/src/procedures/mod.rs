@@ -92,9 +92,11 @@ impl<B: Database> Storage for B {
         &self,
         caller: &Caller,
         incident: IncidentId,
+        opening: &Entry,
         now_ms: i64,
     ) -> impl Future<Output = Result<Put>> + Send {
-        self.run(membership::RegisterIncident { caller: caller.clone(), incident, now_ms })
+        let opening = opening.clone();
+        self.run(membership::RegisterIncident { caller: caller.clone(), incident, opening, now_ms })
     }
 
     async fn members(&self, caller: &Caller, incident: IncidentId) -> Result<Vec<Member>> {

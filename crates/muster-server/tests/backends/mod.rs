@@ -24,6 +24,21 @@ pub fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
+/// The opening entry of `inc` signed by the device of `seed`: the proof of authorship that
+/// registering an incident needs.
+pub fn opening(seed: u8, inc: IncidentId) -> muster_core::Entry {
+    let recorded = muster_core::WallClock { utc_ms: 1_790_000_000_000, offset_s: 0, zone: "UTC".into() };
+    let author = muster_core::entry::Author { person: format!("Person {seed}"), position: None };
+    let body = muster_core::EntryBody::IncidentOpened(muster_core::body::IncidentOpened {
+        title: "Registered".into(),
+        drill: true,
+        description: None,
+    });
+    muster_core::StreamWriter::new(key(seed), inc)
+        .write(recorded, author, body, [seed, 0xee, 0, 0, 0, 0, 0, 0, 0, 1])
+        .unwrap()
+}
+
 pub fn device(seed: u8) -> DeviceId {
     DeviceId(key(seed).verifying_key().to_bytes())
 }

@@ -2,7 +2,7 @@
 //! `tower::ServiceExt::oneshot` (no sockets, no keyring), a server world, and laptops.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -144,7 +144,12 @@ impl Laptop {
     pub fn sync(&mut self, inc: IncidentId, register: bool) -> muster_sync::IncidentReport {
         let plan = SyncPlan {
             incidents: vec![inc],
-            register: if register { [inc].into() } else { BTreeSet::new() },
+            register: if register {
+                let opening = self.store.entries_after(inc, self.device(), 0, 1).unwrap().remove(0);
+                [(inc, opening)].into()
+            } else {
+                BTreeMap::new()
+            },
             access_removed: vec![],
         };
         let mut r = sync_once(&mut self.store, &self.client, &plan).unwrap();
