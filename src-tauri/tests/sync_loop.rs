@@ -175,8 +175,14 @@ fn the_loop_pushes_a_write_at_once_reaches_the_other_laptop_and_rides_out_an_out
     assert!(s.clock_offset_ms.unwrap().abs() < 5_000.0, "same machine, same clock: {s:?}");
 
     session::login(&mut b.window, &url, "bob", &enrol(&db, "bob")).unwrap();
-    session::share(&session::client_for(&a.window).unwrap(), incident, "bob", muster_wire::Role::Member)
-        .unwrap();
+    session::share(
+        &a.window,
+        &session::client_for(&a.window).unwrap(),
+        incident,
+        "bob",
+        muster_wire::Role::Member,
+    )
+    .unwrap();
     b.start_loop();
     b.wait_for("B pulls the shared incident", Duration::from_secs(10), |s| s.state == SyncState::Synced);
     assert!(b.window.store().entries(incident).unwrap().len() >= 2, "B holds the opened incident");
@@ -293,7 +299,7 @@ fn a_forked_device_key_reaches_another_laptops_status_and_evidence() {
 
     let mut b = Laptop::new("Søren Lindqvist");
     session::login(&mut b.window, &url, "bob", &enrol(&db, "bob")).unwrap();
-    session::share(&a_client, incident, "bob", muster_wire::Role::Member).unwrap();
+    session::share(&a.window, &a_client, incident, "bob", muster_wire::Role::Member).unwrap();
     b.start_loop();
     b.wait_for("B synced", Duration::from_secs(10), |s| s.state == SyncState::Synced);
     assert_eq!((b.handle.status().alerts, b.handle.status().conflicts), (0, 0));

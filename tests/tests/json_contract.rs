@@ -83,9 +83,9 @@ fn every_json_output_has_the_documented_keys() {
 
     // With no server: every list empty, the shape the same (filled in tests/tests/sync_evidence.rs).
     let alerts = m.json(&["alerts"]);
-    expect(&alerts, &["incident", "zone", "alerts", "set_aside", "clock_flagged"]);
+    expect(&alerts, &["incident", "zone", "alerts", "set_aside", "clock_flagged", "revoked_devices"]);
     expect(&alerts["incident"], INCIDENT);
-    for list in ["alerts", "set_aside", "clock_flagged"] {
+    for list in ["alerts", "set_aside", "clock_flagged", "revoked_devices"] {
         assert_eq!(alerts[list], serde_json::json!([]), "{list}");
     }
 

@@ -146,7 +146,7 @@ fn crash_run(database: &str) {
     login(&server.url, "bob", &tokens[1], 2);
     let carol = login(&server.url, "carol", &tokens[2], 3);
     let c = client(&server.url, &alice);
-    c.register(incident).unwrap();
+    c.register(incident, &streams[&device(1)][0]).unwrap();
     c.set_member(incident, "bob", Role::Member).unwrap();
     c.set_member(incident, "carol", Role::Member).unwrap();
 

@@ -43,6 +43,15 @@ fn device(seed: u32) -> DeviceId {
     DeviceId(key(seed).verifying_key().to_bytes())
 }
 
+/// The opening entry of `incident` signed by the device of `seed`: what registering it needs.
+fn opening(seed: u32, incident: IncidentId) -> Result<Entry> {
+    let recorded = WallClock { utc_ms: now_ms(), offset_s: 0, zone: "UTC".into() };
+    let author = Author { person: format!("Bench {seed}"), position: None };
+    let body =
+        EntryBody::IncidentOpened(IncidentOpened { title: "Bench".into(), drill: true, description: None });
+    Ok(StreamWriter::new(key(seed), incident).write(recorded, author, body, [0xee; 10])?)
+}
+
 fn login_request(user: &str, token: &str, seed: u32) -> LoginRequest {
     LoginRequest {
         user: user.into(),
@@ -145,7 +154,7 @@ fn catchup(entries: usize) -> Result<Catchup> {
             let token = storage.new_enrolment("owner", now_ms()).await?;
             storage.login(login_request("owner", &token, 100 + d), now_ms()).await?;
         }
-        storage.register_incident(&owner, incident, now_ms()).await?;
+        storage.register_incident(&owner, incident, &opening(100, incident)?, now_ms()).await?;
         let reader = storage.add_user("reader", now_ms()).await?;
         storage.set_member(&owner, incident, "reader", Role::Member, now_ms()).await?;
         for stream in &streams {
@@ -246,7 +255,7 @@ fn concurrent<S: Storage + Clone>(
             let incident = IncidentId::from_parts(1_790_000_000_000, [(c / per_incident) as u8 + 1; 10]);
             let (caller, session) = enrol(&storage, &format!("user{c}"), 1000 + c).await?;
             if c % per_incident == 0 {
-                storage.register_incident(&caller, incident, now_ms()).await?;
+                storage.register_incident(&caller, incident, &opening(1000 + c, incident)?, now_ms()).await?;
                 owner = Some(caller);
             } else if let Some(o) = &owner {
                 storage.set_member(o, incident, &format!("user{c}"), Role::Member, now_ms()).await?;

@@ -266,10 +266,13 @@ pub enum Command {
         /// No request log lines on stderr.
         #[arg(long)]
         quiet: bool,
+        #[command(flatten)]
+        limits: ServeLimits,
     },
-    /// Administer the sync server's database directly (no HTTP).
+    /// Administer the sync server's database directly (no HTTP): users, devices, sessions,
+    /// membership history and the audit log.
     #[command(subcommand)]
-    Server(ServerCommand),
+    Server(crate::verbs::server_admin::ServerCommand),
     /// Log this installation in to a sync server with a one-time enrolment token.
     Login {
         /// Server URL, e.g. http://127.0.0.1:7373
@@ -277,9 +280,13 @@ pub enum Command {
         server: String,
         #[arg(long)]
         user: String,
-        /// The enrolment token printed by `muster server user add`.
+        /// The enrolment token printed by `muster server user add`; `-` reads it from stdin.
+        /// Prefer --token-stdin or `-`: a token on the command line is visible in `ps`.
+        #[arg(long, required_unless_present = "token_stdin", conflicts_with = "token_stdin")]
+        token: Option<String>,
+        /// Read the enrolment token from the first line of stdin.
         #[arg(long)]
-        token: String,
+        token_stdin: bool,
         /// For an https server with its own CA (or a self-signed certificate): the PEM file
         /// of the certificate to trust. Without it, the public root certificates are trusted.
         #[arg(long, value_name = "FILE")]
@@ -310,25 +317,60 @@ pub enum Command {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum ServerCommand {
-    /// Server user accounts.
-    #[command(subcommand)]
-    User(ServerUserCommand),
+/// How long sessions last and what clients may hold or send (docs/decisions/0024). Durations
+/// are a number and a unit: `90s`, `15m`, `12h`, `14d`.
+#[derive(Debug, Args)]
+pub struct ServeLimits {
+    /// End a session after this long without a request (automatic logoff).
+    #[arg(long, default_value = "12h", value_name = "DURATION", value_parser = parse_duration)]
+    pub session_idle: std::time::Duration,
+    /// End every session this long after its login, however it is used.
+    #[arg(long, default_value = "14d", value_name = "DURATION", value_parser = parse_duration)]
+    pub session_lifetime: std::time::Duration,
+    /// Close a connection whose request head has not arrived within this (idle ones too).
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = parse_duration)]
+    pub header_timeout: std::time::Duration,
+    /// Answer 408 to a request whose body has not arrived within this.
+    #[arg(long, default_value = "60s", value_name = "DURATION", value_parser = parse_duration)]
+    pub body_timeout: std::time::Duration,
+    /// Most connections open at once; beyond it new ones are closed at once.
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub max_connections: usize,
+    /// Each user may push at most --quota-mib and --quota-entries per this window (then 429).
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = parse_duration)]
+    pub quota_window: std::time::Duration,
+    #[arg(long, default_value_t = 128, value_name = "MIB")]
+    pub quota_mib: u64,
+    #[arg(long, default_value_t = 200_000, value_name = "N")]
+    pub quota_entries: u64,
+    /// Failed logins per user name, within --login-lockout, before that name is locked out.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub login_failures_per_user: u32,
+    /// Failed logins per source address, within --login-lockout, before it is locked out.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub login_failures_per_address: u32,
+    /// How long failures are counted, and how long a lockout lasts.
+    #[arg(long, default_value = "15m", value_name = "DURATION", value_parser = parse_duration)]
+    pub login_lockout: std::time::Duration,
 }
 
-#[derive(Debug, Subcommand)]
-pub enum ServerUserCommand {
-    /// Create a user and print their one-time enrolment token (valid 7 days).
-    Add {
-        name: String,
-        /// The server database: a SQLite file path, or a postgres:// URL.
-        #[arg(long, default_value = "muster-server.sqlite3", value_name = "FILE|URL")]
-        database: String,
-        /// Issue another token for an existing user (a second device).
-        #[arg(long)]
-        new_token: bool,
-    },
+/// `90s`, `15m`, `12h`, `14d` (a bare number is seconds).
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (digits, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len()));
+    let n: u64 =
+        digits.parse().map_err(|_| format!("{s:?} is not a duration such as 90s, 15m, 12h or 14d"))?;
+    let seconds = match unit {
+        "" | "s" => 1,
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?}: the unit must be s, m, h or d")),
+    };
+    if n == 0 {
+        return Err(format!("{s:?}: a duration must be more than zero"));
+    }
+    n.checked_mul(seconds).map(std::time::Duration::from_secs).ok_or_else(|| format!("{s:?} is too long"))
 }
 
 #[derive(Debug, Subcommand)]

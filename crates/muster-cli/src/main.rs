@@ -20,10 +20,11 @@ use serde_json::json;
 use args::{Cli, Command};
 
 const EXIT_FAILURE: u8 = 1;
-const EXIT_BAD_INPUT: u8 = 2;
+pub(crate) const EXIT_BAD_INPUT: u8 = 2;
 pub(crate) const EXIT_VERIFY_PROBLEMS: u8 = 3;
 
 fn main() -> ExitCode {
+    output::exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
     let json = cli.json;
     match run(cli) {
@@ -83,7 +84,7 @@ fn data_dir(cli: &Cli) -> Result<PathBuf> {
 fn run(cli: Cli) -> Result<ExitCode> {
     // The server verbs never open (or create) a local installation.
     match cli.command {
-        Command::Serve { listen, database, tls_cert, tls_key, max_clock_skew, quiet } => {
+        Command::Serve { listen, database, tls_cert, tls_key, max_clock_skew, quiet, limits } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(muster_server::TlsFiles { cert, key }),
                 _ => None,
@@ -94,9 +95,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 tls,
                 max_clock_skew_s: max_clock_skew,
                 quiet,
+                limits,
             });
         }
-        Command::Server(cmd) => return verbs::sync::server(cmd, cli.json),
+        Command::Server(cmd) => return verbs::server_admin::server(cmd, cli.incident.as_deref(), cli.json),
         _ => {}
     }
     let dir = data_dir(&cli)?;

@@ -41,11 +41,37 @@ pub enum ServerError {
     DeviceOtherUser(DeviceId),
     #[error("the session token is unknown or revoked; log in again")]
     BadSession,
+    /// Same code as `BadSession` (clients treat both as "log in again"), a message that says why.
+    #[error("your session ended: {0}; log in again with a new enrolment token")]
+    SessionTimedOut(String),
+    #[error(
+        "device {0} is revoked on this server (a lost or retired laptop): it cannot log in, and entries it \
+         signs from its revocation on are held, not stored"
+    )]
+    DeviceRevoked(DeviceId),
+    #[error("user {0:?} is revoked on this server; they cannot log in or be given a token")]
+    UserRevoked(String),
+    #[error("no device {0:?} on this server (see `muster server device list`)")]
+    UnknownDevice(String),
+    #[error("{0:?} is the start of more than one device id; give more of it")]
+    AmbiguousDevice(String),
+    #[error("no session {0} on this server (see `muster server session list`)")]
+    UnknownSession(i64),
 
     #[error("you are not a member of incident {0}, or it does not exist on this server")]
     Forbidden(IncidentId),
     #[error("only a commander of incident {0} may change its members")]
     NotCommander(IncidentId),
+    #[error(
+        "registering incident {incident} needs its signed opening entry (incident.opened, the first entry \
+         of the registering laptop's stream in this incident): {message}"
+    )]
+    BadOpening { incident: IncidentId, message: String },
+    #[error(
+        "incident {0} is registered only by the laptop that opened it, with the opening entry it signed; \
+         if you need it, ask its commander to share it with you"
+    )]
+    NotOpener(IncidentId),
     #[error("{user:?} is the last commander of incident {incident}; grant commander to someone else first")]
     LastCommander { incident: IncidentId, user: String },
     #[error("{user:?} is not a member of incident {incident}")]
@@ -82,10 +108,17 @@ impl ServerError {
             ServerError::BadEnrolment => "auth.bad_enrolment",
             ServerError::BadProof => "login.bad_proof",
             ServerError::DeviceOtherUser(_) => "device.other_user",
-            ServerError::BadSession => "auth.bad_session",
+            ServerError::BadSession | ServerError::SessionTimedOut(_) => "auth.bad_session",
+            ServerError::DeviceRevoked(_) => "device.revoked",
+            ServerError::UserRevoked(_) => "user.revoked",
+            ServerError::UnknownDevice(_) => "device.unknown",
+            ServerError::AmbiguousDevice(_) => "device.ambiguous",
+            ServerError::UnknownSession(_) => "session.unknown",
             ServerError::Forbidden(_) => "incident.forbidden",
             ServerError::NotCommander(_) => "incident.not_commander",
             ServerError::LastCommander { .. } => "incident.last_commander",
+            ServerError::BadOpening { .. } => "incident.bad_opening",
+            ServerError::NotOpener(_) => "incident.not_opener",
             ServerError::NotMember { .. } => "member.unknown",
             ServerError::TooManyEntries { .. } => "request.too_many_entries",
             ServerError::BadCursor { .. } => "request.bad_cursor",
@@ -107,12 +140,23 @@ impl ServerError {
             ServerError::Unavailable(_) | ServerError::SchemaTooNew { .. } => 503,
             ServerError::UserExists(_)
             | ServerError::DeviceOtherUser(_)
+            | ServerError::UserRevoked(_)
             | ServerError::LastCommander { .. } => 409,
-            ServerError::UnknownUser(_) | ServerError::NotMember { .. } => 404,
-            ServerError::BadUserName | ServerError::BadProof | ServerError::BadCursor { .. } => 400,
+            ServerError::UnknownUser(_)
+            | ServerError::NotMember { .. }
+            | ServerError::UnknownDevice(_)
+            | ServerError::UnknownSession(_) => 404,
+            ServerError::BadUserName
+            | ServerError::BadProof
+            | ServerError::BadCursor { .. }
+            | ServerError::AmbiguousDevice(_) => 400,
             ServerError::WrongIncident { .. } => 400,
-            ServerError::BadEnrolment | ServerError::BadSession => 401,
-            ServerError::Forbidden(_) | ServerError::NotCommander(_) => 403,
+            ServerError::BadEnrolment | ServerError::BadSession | ServerError::SessionTimedOut(_) => 401,
+            ServerError::Forbidden(_)
+            | ServerError::NotCommander(_)
+            | ServerError::NotOpener(_)
+            | ServerError::DeviceRevoked(_) => 403,
+            ServerError::BadOpening { .. } => 422,
             ServerError::TooManyEntries { .. } => 413,
             ServerError::Invalid { .. }
             | ServerError::BadSignature { .. }
@@ -130,14 +174,21 @@ impl ServerError {
     /// The `details` object of the error body: the index, device, seq... the message names.
     pub fn details(&self) -> Map<String, Value> {
         let v = match self {
-            ServerError::DeviceOtherUser(d) | ServerError::DeviceUnregistered(d) => {
+            ServerError::DeviceOtherUser(d)
+            | ServerError::DeviceUnregistered(d)
+            | ServerError::DeviceRevoked(d) => {
                 json!({ "device": d.to_string() })
             }
-            ServerError::Forbidden(i) | ServerError::NotCommander(i) => json!({ "incident": i.to_string() }),
+            ServerError::Forbidden(i)
+            | ServerError::NotCommander(i)
+            | ServerError::NotOpener(i)
+            | ServerError::BadOpening { incident: i, .. } => json!({ "incident": i.to_string() }),
             ServerError::LastCommander { incident, user } | ServerError::NotMember { incident, user } => {
                 json!({ "incident": incident.to_string(), "user": user })
             }
-            ServerError::UnknownUser(u) | ServerError::UserExists(u) => json!({ "user": u }),
+            ServerError::UnknownUser(u) | ServerError::UserExists(u) | ServerError::UserRevoked(u) => {
+                json!({ "user": u })
+            }
             ServerError::TooManyEntries { max, got } => json!({ "max": max, "got": got }),
             ServerError::BadCursor { after, last_rank } => json!({ "after": after, "last_rank": last_rank }),
             ServerError::WrongIncident { index, expected, found } => {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 use common::{clock, incident, key, Laptop, World};
 use muster_store::{Source, Store};
@@ -145,7 +145,7 @@ fn a_laptop_whose_clock_is_off_is_warned_and_its_entries_are_kept_and_flagged_ev
     fast.sync(inc, false);
     fast.write(inc, false, 3, "bob");
 
-    let plan = SyncPlan { incidents: vec![inc], register: BTreeSet::new(), access_removed: vec![] };
+    let plan = SyncPlan { incidents: vec![inc], register: BTreeMap::new(), access_removed: vec![] };
     let report = sync_once(&mut fast.store, &fast.client, &plan).unwrap();
     let clock = report.clock.expect("a push reports the server's clock verdict");
     assert!(clock.warning, "{clock:?}");

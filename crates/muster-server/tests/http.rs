@@ -122,6 +122,19 @@ fn stream(seed: u8, inc: IncidentId, n: usize) -> Vec<Entry> {
         .collect()
 }
 
+fn opening(seed: u8, inc: IncidentId) -> Entry {
+    let recorded = WallClock { utc_ms: NOW, offset_s: 0, zone: "UTC".into() };
+    let author = Author { person: format!("P{seed}"), position: None };
+    let body = EntryBody::IncidentOpened(muster_core::body::IncidentOpened {
+        title: "Registered".into(),
+        drill: true,
+        description: None,
+    });
+    StreamWriter::new(key(seed), inc)
+        .write(recorded, author, body, [seed, 0xee, 0, 0, 0, 0, 0, 0, 0, 1])
+        .unwrap()
+}
+
 #[test]
 fn the_api_over_a_real_socket() {
     let server = start();
@@ -142,8 +155,14 @@ fn the_api_over_a_real_socket() {
     let inc = IncidentId::from_parts(1_790_000_000_000, [1; 10]);
     let unknown = IncidentId::from_parts(1_790_000_000_001, [2; 10]);
     let base = format!("/v1/incidents/{inc}");
-    assert_eq!(call_json(addr, "PUT", &base, Some(&alice), None).0, 201);
-    assert_eq!(call_json(addr, "PUT", &base, Some(&alice), None).0, 200);
+    // Registration proves authorship: the opening entry alice's device signed.
+    let (status, v) = call_json(addr, "PUT", &base, Some(&alice), None);
+    assert_eq!((status, error_code(&v).as_str()), (422, "incident.bad_opening"));
+    let opening = json!({ "opening": opening(1, inc) });
+    let (status, v) = call_json(addr, "PUT", &base, Some(&bob), Some(opening.clone()));
+    assert_eq!((status, error_code(&v).as_str()), (403, "incident.not_opener"));
+    assert_eq!(call_json(addr, "PUT", &base, Some(&alice), Some(opening.clone())).0, 201);
+    assert_eq!(call_json(addr, "PUT", &base, Some(&alice), Some(opening)).0, 200);
     let (_, me) = call_json(addr, "GET", "/v1/me", Some(&alice), None);
     assert_eq!(me["incidents"][0]["role"], "commander");
 

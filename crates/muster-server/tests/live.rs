@@ -79,6 +79,21 @@ fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
+/// The opening entry of `inc` signed by the device of `seed`: the proof of authorship that
+/// registering an incident needs.
+fn opening(seed: u8, inc: IncidentId) -> Entry {
+    let recorded = WallClock { utc_ms: 1_790_000_000_000, offset_s: 0, zone: "UTC".into() };
+    let author = Author { person: format!("P{seed}"), position: None };
+    let body = EntryBody::IncidentOpened(muster_core::body::IncidentOpened {
+        title: "Registered".into(),
+        drill: true,
+        description: None,
+    });
+    StreamWriter::new(key(seed), inc)
+        .write(recorded, author, body, [seed, 0xee, 0, 0, 0, 0, 0, 0, 0, 1])
+        .unwrap()
+}
+
 fn incident(n: u8) -> IncidentId {
     IncidentId::from_parts(1_790_000_000_000 + u64::from(n), [n; 10])
 }
@@ -116,7 +131,7 @@ fn a_member_sees_another_members_entry_within_a_second_and_a_stranger_sees_nothi
     let (_bob_client, bob) = server.client("bob", 2);
     let (carol_client, carol) = server.client("carol", 3);
     let (ward, pharmacy) = (incident(1), incident(2));
-    alice.register(ward).unwrap();
+    alice.register(ward, &opening(1, ward)).unwrap();
     let bob_events = subscribe(&server, &bob);
     let carol_events = subscribe(&server, &carol);
 
@@ -139,7 +154,7 @@ fn a_member_sees_another_members_entry_within_a_second_and_a_stranger_sees_nothi
 
     // Carol, not a member of the ward incident, heard nothing of it: the first event she gets
     // is about her own incident.
-    carol_client.register(pharmacy).unwrap();
+    carol_client.register(pharmacy, &opening(3, pharmacy)).unwrap();
     let (_, first) = carol_events.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(first, LiveEvent::Membership { incident: pharmacy });
     // Her own push is not announced back to her (she holds it: an empty sync round saved)...
@@ -151,7 +166,7 @@ fn a_member_sees_another_members_entry_within_a_second_and_a_stranger_sees_nothi
     let out = carol_client.push(pharmacy, notes(&mut rx, 1, "rx2")).unwrap();
     let (_, e) = second_events.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(e, LiveEvent::Entries { incident: pharmacy, rank: out.last_rank });
-    carol_ward_laptop.register(incident(4)).unwrap();
+    carol_ward_laptop.register(incident(4), &opening(4, incident(4))).unwrap();
     let (_, next) = carol_events.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(next, LiveEvent::Membership { incident: incident(4) }, "no entries event came first");
     assert!(bob_events.try_recv().is_err(), "bob hears nothing of carol's incident");
@@ -161,7 +176,7 @@ fn a_member_sees_another_members_entry_within_a_second_and_a_stranger_sees_nothi
     let (_, e) = bob_events.recv_timeout(Duration::from_secs(5)).unwrap();
     assert_eq!(e, LiveEvent::Membership { incident: ward });
     alice.push(ward, notes(&mut w, 1, "after")).unwrap();
-    alice.register(incident(3)).unwrap(); // an unrelated notice, to flush the channel
+    alice.register(incident(3), &opening(1, incident(3))).unwrap(); // an unrelated notice, to flush the channel
     std::thread::sleep(Duration::from_millis(300));
     assert!(bob_events.try_recv().is_err(), "a removed member hears nothing more");
 }
@@ -182,7 +197,7 @@ fn tls_serves_https_to_a_client_that_trusts_the_certificate_only() {
     assert!(String::from_utf8_lossy(&health.body).contains("\"ok\""));
     // The whole API and the live channel work over TLS.
     let (alice, _) = server.client("alice", 1);
-    alice.register(incident(1)).unwrap();
+    alice.register(incident(1), &opening(1, incident(1))).unwrap();
     // Alice's second laptop listens (her own session is not told of her own pushes).
     let (_, second) = server.second_device("alice", 2);
     let events = subscribe(&server, &second);

@@ -32,6 +32,21 @@ fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
+/// The opening entry of `inc` signed by the device of `seed`: the proof of authorship that
+/// registering an incident needs.
+fn opening(seed: u8, inc: IncidentId) -> muster_core::Entry {
+    let recorded = muster_core::WallClock { utc_ms: 1_790_000_000_000, offset_s: 0, zone: "UTC".into() };
+    let author = muster_core::entry::Author { person: format!("Person {seed}"), position: None };
+    let body = muster_core::EntryBody::IncidentOpened(muster_core::body::IncidentOpened {
+        title: "Registered".into(),
+        drill: true,
+        description: None,
+    });
+    muster_core::StreamWriter::new(key(seed), inc)
+        .write(recorded, author, body, [seed, 0xee, 0, 0, 0, 0, 0, 0, 0, 1])
+        .unwrap()
+}
+
 fn device(seed: u8) -> DeviceId {
     DeviceId(key(seed).verifying_key().to_bytes())
 }
@@ -249,8 +264,8 @@ fn membership_matrix<S: Storage>(s: S) {
         let bob = enrol(&s, "bob", 2).await;
         let carol = enrol(&s, "carol", 3).await;
         let (inc, unknown) = (incident(1), incident(2));
-        assert_eq!(s.register_incident(&alice, inc, NOW).await.unwrap(), Put::Created);
-        assert_eq!(s.register_incident(&alice, inc, NOW).await.unwrap(), Put::Existing);
+        assert_eq!(s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap(), Put::Created);
+        assert_eq!(s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap(), Put::Existing);
         let me = s.me(&alice, NOW).await.unwrap();
         assert_eq!(me.incidents.len(), 1);
         assert_eq!((me.incidents[0].id, me.incidents[0].role), (inc, Role::Commander));
@@ -274,7 +289,7 @@ fn membership_matrix<S: Storage>(s: S) {
         }
         assert_eq!(refusals[0].1, refusals[1].1, "existing and unknown incidents must be indistinguishable");
         // The known, bounded leak (plan §3): PUT on an existing foreign id is refused...
-        assert_eq!(code(s.register_incident(&bob, inc, NOW).await).0, "incident.forbidden");
+        assert_eq!(code(s.register_incident(&bob, inc, &opening(2, inc), NOW).await).0, "incident.forbidden");
         assert!(s.me(&bob, NOW).await.unwrap().incidents.is_empty());
 
         // Only commanders change members.
@@ -319,7 +334,7 @@ async fn war_room<S: Storage>(s: &S, inc: IncidentId) -> [Caller; 3] {
     let alice = enrol(s, "alice", 1).await;
     let bob = enrol(s, "bob", 2).await;
     let carol = enrol(s, "carol", 3).await;
-    s.register_incident(&alice, inc, NOW).await.unwrap();
+    s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
     s.set_member(&alice, inc, "bob", Role::Member, NOW).await.unwrap();
     s.set_member(&alice, inc, "carol", Role::Commander, NOW).await.unwrap();
     [alice, bob, carol]
@@ -735,7 +750,7 @@ fn a_schema_1_sqlite_database_keeps_its_alerts_through_the_clock_ahead_migration
     drop(SqliteStorage::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 2);
+    assert_eq!(v, 5, "migrated to the latest schema");
     let kept: (i64, String) = conn
         .query_row("SELECT id, kind FROM quarantine WHERE seq = 3", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
@@ -769,7 +784,7 @@ fn postgres_refuses_a_newer_schema_untouched() {
         let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
-        assert_eq!(v, 2);
+        assert_eq!(v, 5, "migrated to the latest schema");
         client.batch_execute("INSERT INTO muster_schema (version) VALUES (99)").await.unwrap();
         let err = PgStorage::connect(&db).await.unwrap_err();
         assert_eq!(err.code(), "server.schema_too_new");
@@ -787,7 +802,7 @@ fn concurrent_pushers_get_gapless_ranks<S: Storage>(s: S) {
         let s = Arc::new(s);
         let inc = incident(1);
         let owner = enrol(&*s, "owner", 100).await;
-        s.register_incident(&owner, inc, NOW).await.unwrap();
+        s.register_incident(&owner, inc, &opening(100, inc), NOW).await.unwrap();
         let mut tasks = Vec::new();
         for seed in 1..=8u8 {
             let name = format!("user{seed}");

@@ -53,7 +53,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn sync(l: &mut Laptop, inc: IncidentId) -> muster_sync::IncidentReport {
-    let plan = SyncPlan { incidents: vec![inc], register: BTreeSet::new(), access_removed: vec![] };
+    let plan = SyncPlan { incidents: vec![inc], register: BTreeMap::new(), access_removed: vec![] };
     sync_once(&mut l.store, &l.client, &plan).unwrap().incidents.remove(0)
 }
 
@@ -84,7 +84,8 @@ fn run(steps: &[Step]) {
     let inc = incident();
     let mut laptops = vec![world.laptop("alice", 1), world.laptop("bob", 2), world.laptop("carol", 3)];
     laptops[0].write(inc, true, 1, "alice");
-    laptops[0].client.register(inc).unwrap();
+    let opening = laptops[0].store.entries_after(inc, laptops[0].device(), 0, 1).unwrap().remove(0);
+    laptops[0].client.register(inc, &opening).unwrap();
     laptops[0].client.set_member(inc, "bob", Role::Member).unwrap();
     laptops[0].client.set_member(inc, "carol", Role::Member).unwrap();
     for l in &mut laptops {

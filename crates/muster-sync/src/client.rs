@@ -9,7 +9,7 @@ use thiserror::Error;
 
 use muster_wire::{
     login_proof_message, Alert, ErrorBody, HeadsResponse, LoginRequest, LoginResponse, MeResponse,
-    PullResponse, PushRequest, PushResponse, Role, SetMemberRequest,
+    PullResponse, PushRequest, PushResponse, RegisterRequest, Role, SetMemberRequest,
 };
 
 /// Errors of the client and the engine.
@@ -116,11 +116,7 @@ impl HttpTransport {
     pub fn with_ca(base: &str, ca_pem: Option<&str>) -> Result<HttpTransport> {
         use ureq::tls::{Certificate, RootCerts, TlsConfig};
         let base = base.trim().trim_end_matches('/').to_string();
-        if !base.starts_with("http://") && !base.starts_with("https://") {
-            return Err(SyncError::NotConfigured(format!(
-                "server URL {base:?} must start with http:// or https://"
-            )));
-        }
+        check_server_url(&base)?;
         let roots = match ca_pem {
             None => RootCerts::WebPki,
             Some(pem) => {
@@ -219,6 +215,50 @@ impl Transport for HttpTransport {
         let body = response.into_body().with_config().limit(64 * 1024 * 1024).read_to_vec().map_err(t)?;
         Ok(Response { status, body })
     }
+}
+
+/// The host of an `http://` or `https://` URL (brackets of an IPv6 address removed).
+fn url_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(v6) = host_port.strip_prefix('[') {
+        return v6.split_once(']').map(|(h, _)| h);
+    }
+    Some(host_port.split(':').next().unwrap_or(host_port))
+}
+
+/// Whether `host` is this machine: `localhost`, 127.0.0.0/8 or ::1.
+fn is_loopback_host(host: &str) -> bool {
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Refuses a server URL that would send tokens and entries across a network in clear
+/// ("Trust nobody" 4): `https://` anywhere, `http://` only to this machine (a server on
+/// loopback, or a TLS proxy in front of one).
+pub fn check_server_url(url: &str) -> Result<()> {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let plain = lower.starts_with("http://");
+    if !plain && !lower.starts_with("https://") {
+        return Err(SyncError::NotConfigured(format!(
+            "server URL {url:?} must start with https:// (or http:// to this machine)"
+        )));
+    }
+    let Some(host) = url_host(url).filter(|h| !h.is_empty()) else {
+        return Err(SyncError::NotConfigured(format!("server URL {url:?} names no host")));
+    };
+    if plain && !is_loopback_host(host) {
+        return Err(SyncError::NotConfigured(format!(
+            "refusing plain http:// to {host}: the enrolment token, the session token and every entry would cross \
+             the network readable by anyone on the path. Use https:// (the server runs `muster serve --tls-cert \
+             FILE --tls-key FILE`), and if its certificate is its own, pass it with --ca-cert FILE. Plain http:// \
+             is accepted only to this machine (localhost, 127.0.0.1, ::1)."
+        )));
+    }
+    Ok(())
 }
 
 /// The client's wall clock (Unix ms), sent with every request for the server's skew check.
@@ -324,9 +364,11 @@ impl<T: Transport> Client<T> {
         self.json::<_, ()>(Method::Get, "/v1/me".into(), None)
     }
 
-    /// Registers the incident (the caller becomes its commander) or confirms membership.
-    pub fn register(&self, incident: IncidentId) -> Result<()> {
-        self.call::<()>(Method::Put, format!("/v1/incidents/{incident}"), None).map(|_| ())
+    /// Registers the incident (the caller becomes its commander) or confirms membership;
+    /// `opening`, the incident's opening entry signed by this device, proves this laptop opened it.
+    pub fn register(&self, incident: IncidentId, opening: &Entry) -> Result<()> {
+        let req = RegisterRequest { opening: opening.clone() };
+        self.call(Method::Put, format!("/v1/incidents/{incident}"), Some(&req)).map(|_| ())
     }
 
     pub fn heads(&self, incident: IncidentId) -> Result<HeadsResponse> {
@@ -372,4 +414,42 @@ fn path_segment(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn plain_http_is_refused_beyond_this_machine_with_the_fix_named() {
+        for ok in [
+            "http://127.0.0.1:7373",
+            "http://127.9.0.1",
+            "http://localhost:7373/",
+            "HTTP://LOCALHOST",
+            "http://[::1]:7373",
+            "https://10.0.0.5:7373",
+            "https://sync.example.org",
+        ] {
+            assert!(check_server_url(ok).is_ok(), "{ok}");
+        }
+        for refused in [
+            "http://10.0.0.5:7373",
+            "http://sync.example.org",
+            "http://localhost.example.org",
+            "http://127.0.0.1.example.org",
+            "http://user@10.0.0.5",
+            "http://[2001:db8::1]:7373",
+            "http://0.0.0.0:7373",
+        ] {
+            let e = check_server_url(refused).expect_err(refused);
+            assert_eq!(e.code(), "sync.not_configured");
+            assert!(e.is_refusal());
+            let m = e.to_string();
+            assert!(m.contains("https://") && m.contains("--ca-cert"), "{m}");
+        }
+        assert!(check_server_url("ftp://x").is_err());
+        assert!(check_server_url("http://").is_err());
+    }
 }

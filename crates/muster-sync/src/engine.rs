@@ -2,9 +2,9 @@
 //! server lacks by a heads diff, pull after the cursor into `Store::ingest(.., Source::Sync)`,
 //! and keep the cursor. Synchronous, like `Store`.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use muster_core::{DeviceId, IncidentId};
+use muster_core::{DeviceId, Entry, IncidentId};
 use muster_store::{IngestReason, Source, Store, StoreError};
 use serde::Serialize;
 
@@ -53,6 +53,25 @@ pub struct SyncReport {
     /// The server's verdict on this laptop's clock (from the last push), when it pushed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockReport>,
+    /// Incidents the server refused this round (registration refused, access removed...), each
+    /// with why; the other incidents synced all the same.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<IncidentFailure>,
+}
+
+/// One incident the server refused in a round, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentFailure {
+    pub incident: String,
+    pub code: String,
+    pub message: String,
+}
+
+/// Whether `e` concerns one incident only, so the round goes on with the others: a refusal of
+/// the request (4xx) other than a session ended (401) or a throttle (429), which stop them all,
+/// as do a network failure and a server failure.
+fn concerns_one_incident(e: &SyncError) -> bool {
+    matches!(e, SyncError::Api { status, .. } if (400..500).contains(status) && *status != 401 && *status != 429)
 }
 
 /// The plan of one sync round (`incidents_to_sync`).
@@ -60,8 +79,9 @@ pub struct SyncReport {
 pub struct SyncPlan {
     /// Incidents to sync, in order.
     pub incidents: Vec<IncidentId>,
-    /// Those to register first (opened here, not yet on the server for this user).
-    pub register: BTreeSet<IncidentId>,
+    /// Those to register first (opened here, not yet on the server for this user), with the
+    /// opening entry this device signed: the server's proof that this laptop opened them.
+    pub register: BTreeMap<IncidentId, Entry>,
     /// Synced before, no longer shared with this user.
     pub access_removed: Vec<IncidentId>,
 }
@@ -74,24 +94,28 @@ pub fn incidents_to_sync<T: Transport>(
     device: Option<DeviceId>,
     extra: &[IncidentId],
 ) -> Result<SyncPlan> {
-    let mut mine = BTreeSet::new();
+    let mut mine = BTreeMap::new();
     if let Some(device) = device {
         for incident in store.incident_ids()? {
-            let first = store.entries_after(incident, device, 0, 1)?;
-            if first.first().is_some_and(|e| e.kind() == "incident.opened") {
-                mine.insert(incident);
+            let first = store.entries_after(incident, device, 0, 1)?.into_iter().next();
+            if let Some(opening) = first.filter(|e| e.kind() == "incident.opened") {
+                mine.insert(incident, opening);
             }
         }
     }
-    let listed: BTreeSet<IncidentId> = client.me()?.incidents.into_iter().map(|i| i.id).collect();
-    let mut all: Vec<IncidentId> = mine.iter().copied().collect();
+    let me = client.me()?;
+    // What the server says of revoked devices (a lost laptop) is kept for `muster alerts`.
+    crate::session::save_revoked_devices(store, &me)?;
+    let listed: BTreeSet<IncidentId> = me.incidents.into_iter().map(|i| i.id).collect();
+    let mut all: Vec<IncidentId> = mine.keys().copied().collect();
     for i in listed.iter().chain(extra) {
         if !all.contains(i) {
             all.push(*i);
         }
     }
     // Only what this client opened needs registering; the rest it must already be a member of.
-    let register: BTreeSet<IncidentId> = mine.difference(&listed).copied().collect();
+    let register: BTreeMap<IncidentId, Entry> =
+        mine.into_iter().filter(|(i, _)| !listed.contains(i)).collect();
     let access_removed =
         store.synced_incidents()?.into_iter().filter(|i| !all.contains(i)).collect::<Vec<_>>();
     Ok(SyncPlan { incidents: all, register, access_removed })
@@ -104,18 +128,39 @@ pub fn sync_once<T: Transport>(store: &mut Store, client: &Client<T>, plan: &Syn
         ..SyncReport::default()
     };
     for &incident in &plan.incidents {
-        if plan.register.contains(&incident) {
-            client.register(incident)?;
-        }
         let mut r = IncidentReport { incident: incident.to_string(), ..IncidentReport::default() };
-        if let Some(clock) = push(store, client, incident, &mut r)? {
-            report.clock = Some(clock);
+        match sync_incident(store, client, plan, incident, &mut r) {
+            Ok(clock) => {
+                report.clock = clock.or(report.clock.take());
+                report.incidents.push(r);
+            }
+            Err(e) if concerns_one_incident(&e) => report.failed.push(IncidentFailure {
+                incident: incident.to_string(),
+                code: e.code().to_owned(),
+                message: e.to_string(),
+            }),
+            Err(e) => return Err(e),
         }
-        pull(store, client, incident, &mut r)?;
-        pull_alerts(store, client, incident, &mut r)?;
-        report.incidents.push(r);
     }
     Ok(report)
+}
+
+/// One incident of the round: registered with its opening entry when this laptop opened it
+/// and the server lacks it, pushed, pulled.
+fn sync_incident<T: Transport>(
+    store: &mut Store,
+    client: &Client<T>,
+    plan: &SyncPlan,
+    incident: IncidentId,
+    r: &mut IncidentReport,
+) -> Result<Option<ClockReport>> {
+    if let Some(opening) = plan.register.get(&incident) {
+        client.register(incident, opening)?;
+    }
+    let clock = push(store, client, incident, r)?;
+    pull(store, client, incident, r)?;
+    pull_alerts(store, client, incident, r)?;
+    Ok(clock)
 }
 
 /// Pushes every local stream past the server's head for it, in pages. Returns the server's

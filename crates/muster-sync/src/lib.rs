@@ -10,6 +10,6 @@ pub mod session;
 #[cfg(feature = "http")]
 pub use client::HttpTransport;
 pub use client::{Client, Method, Request, Response, SyncError, Transport, WallClockFn};
-pub use engine::{incidents_to_sync, sync_once, IncidentReport, SyncPlan, SyncReport};
+pub use engine::{incidents_to_sync, sync_once, IncidentFailure, IncidentReport, SyncPlan, SyncReport};
 #[cfg(feature = "http")]
 pub use events::{EventStream, LiveEvent};

@@ -30,6 +30,48 @@ pub const SETTING_CA: &str = "sync.ca_cert";
 /// Setting: the server's stream heads as last seen (JSON of `ServerHeads`), so that the count
 /// of entries waiting for the server is right while offline, across restarts too.
 pub const SETTING_SERVER_HEADS: &str = "sync.server_heads";
+/// Setting: the devices the server reported revoked, per incident (JSON of `RevokedDevices`),
+/// as `/v1/me` listed them at the last sync, so that `muster alerts` shows them offline too.
+pub const SETTING_REVOKED_DEVICES: &str = "sync.revoked_devices";
+
+/// What a revoked device means, for people (the CLI's `alerts` says it).
+pub const REVOKED_DEVICE_DESCRIPTION: &str =
+    "an administrator revoked it (a lost or retired laptop): the server holds, and does not store, what it \
+     signs after that; treat its later entries as not written by its owner";
+
+/// The revoked devices of each incident, as the server last listed them.
+pub type RevokedDevices = BTreeMap<IncidentId, Vec<muster_wire::RevokedDevice>>;
+
+/// Keeps what `/v1/me` says of revoked devices, writing only when it changed.
+pub fn save_revoked_devices(store: &Store, me: &muster_wire::MeResponse) -> Result<()> {
+    let now: RevokedDevices = me
+        .incidents
+        .iter()
+        .filter(|i| !i.revoked_devices.is_empty())
+        .map(|i| (i.id, i.revoked_devices.clone()))
+        .collect();
+    let before: RevokedDevices = store
+        .setting(SETTING_REVOKED_DEVICES)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    if before == now {
+        return Ok(());
+    }
+    let json =
+        serde_json::to_string(&now).map_err(|e| SyncError::Protocol { status: 0, message: e.to_string() })?;
+    store.set_setting(SETTING_REVOKED_DEVICES, &json)?;
+    Ok(())
+}
+
+/// The revoked devices of the incident's members, as the server last listed them (none known:
+/// empty). Read from the local database only.
+pub fn revoked_devices(store: &Store, incident: IncidentId) -> Result<Vec<muster_wire::RevokedDevice>> {
+    let all: RevokedDevices = store
+        .setting(SETTING_REVOKED_DEVICES)?
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default();
+    Ok(all.get(&incident).cloned().unwrap_or_default())
+}
 
 /// What a successful login established.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -76,6 +118,8 @@ pub fn login_with_ca(
     token: &str,
     ca_pem: Option<&str>,
 ) -> Result<LoginOutcome> {
+    // Before anything is sent: the enrolment token must not cross a network in clear.
+    crate::client::check_server_url(server)?;
     let transport = HttpTransport::with_ca(server, ca_pem)?;
     let outcome = login_with(m, transport, server, user, token)?;
     match ca_pem {
@@ -155,10 +199,22 @@ pub fn sync_all<T: Transport>(
     sync_once(m.store_mut(), client, &plan)
 }
 
-/// Registers the incident on the server (the caller becomes its commander if it is new there)
-/// and gives `with` access to it.
-pub fn share<T: Transport>(client: &Client<T>, incident: IncidentId, with: &str, role: Role) -> Result<()> {
-    client.register(incident)?;
+/// Registers the incident on the server when this laptop opened it (the caller becomes its
+/// commander if it is new there; the opening entry proves authorship) and gives `with` access
+/// to it. Shared by a laptop that did not open it, the caller must already be its commander.
+pub fn share<T: Transport>(
+    m: &Muster,
+    client: &Client<T>,
+    incident: IncidentId,
+    with: &str,
+    role: Role,
+) -> Result<()> {
+    if let Some(device) = m.device_id()? {
+        let first = m.store().entries_after(incident, device, 0, 1)?.into_iter().next();
+        if let Some(opening) = first.filter(|e| e.kind() == "incident.opened") {
+            client.register(incident, &opening)?;
+        }
+    }
     client.set_member(incident, with.trim(), role)
 }
 
@@ -287,6 +343,12 @@ pub fn alert_description(kind: &str) -> String {
         }
         "clock_ahead" => "the entry's clock reads more than a day ahead of the server's (a device clock set wrong, or forged): \
              the server kept it aside so that it cannot move anyone's clock"
+            .into(),
+        "device_revoked" => "the entry was signed by a revoked device (a lost laptop) after its revocation: \
+             the server kept it aside and no member receives it"
+            .into(),
+        "member_removed" => "the entry was written by someone after they were removed from the incident, and relayed \
+             by a member: the server kept it aside and no member receives it"
             .into(),
         other => format!("the server kept this entry aside ({other})"),
     }

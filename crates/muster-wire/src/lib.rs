@@ -103,6 +103,10 @@ pub struct DeviceInfo {
     pub device_id: DeviceId,
     pub name: String,
     pub registered_ms: i64,
+    /// When an administrator revoked the device (`muster server device revoke`): its sessions
+    /// ended then, and entries it signs with a later clock are held as evidence, never stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -110,6 +114,22 @@ pub struct MyIncident {
     pub id: IncidentId,
     pub role: Role,
     pub last_rank: u64,
+    /// Revoked devices of people who are or were members of the incident (a lost laptop): its
+    /// members' laptops are told, so that `muster alerts` can say which device not to trust.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_devices: Vec<RevokedDevice>,
+}
+
+/// A device an administrator revoked, as a member of one of its owner's incidents learns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RevokedDevice {
+    pub device_id: DeviceId,
+    /// The device's owner on the server.
+    pub user: String,
+    /// The device's name as it logged in (its operator's name).
+    pub name: String,
+    /// From this instant on (server clock), entries the device signs are held, not stored.
+    pub revoked_ms: i64,
 }
 
 /// The head of one (incident, device) stream as the server holds it.
@@ -125,6 +145,13 @@ pub struct StreamHead {
 pub struct HeadsResponse {
     pub last_rank: u64,
     pub heads: Vec<StreamHead>,
+}
+
+/// `PUT /v1/incidents/{id}`: the proof of authorship, the incident's opening entry
+/// (`incident.opened`, seq 1) signed by the registering laptop's own device (docs/decisions/0025).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterRequest {
+    pub opening: Entry,
 }
 
 /// `POST /v1/incidents/{id}/entries`.
@@ -147,6 +174,14 @@ pub enum AlertKind {
     /// range.
     #[serde(rename = "clock_ahead")]
     ClockAhead,
+    /// The entry's device was revoked (a lost laptop) and the entry's clock reads after the
+    /// revocation: whoever relays it, it is held, never stored.
+    #[serde(rename = "device_revoked")]
+    DeviceRevoked,
+    /// The entry's author was removed from the incident before the entry's clock reads: a
+    /// member relayed it, but a removed member no longer writes to the incident.
+    #[serde(rename = "member_removed")]
+    MemberRemoved,
 }
 
 impl AlertKind {
@@ -155,6 +190,8 @@ impl AlertKind {
             AlertKind::Equivocation => "equivocation",
             AlertKind::Fork => "fork",
             AlertKind::ClockAhead => "clock_ahead",
+            AlertKind::DeviceRevoked => "device_revoked",
+            AlertKind::MemberRemoved => "member_removed",
         }
     }
 
@@ -163,6 +200,8 @@ impl AlertKind {
             "equivocation" => Some(AlertKind::Equivocation),
             "fork" => Some(AlertKind::Fork),
             "clock_ahead" => Some(AlertKind::ClockAhead),
+            "device_revoked" => Some(AlertKind::DeviceRevoked),
+            "member_removed" => Some(AlertKind::MemberRemoved),
             _ => None,
         }
     }
@@ -277,8 +316,15 @@ mod tests {
         for r in [Role::Member, Role::Commander] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
-        for k in [AlertKind::Equivocation, AlertKind::Fork] {
+        for k in [
+            AlertKind::Equivocation,
+            AlertKind::Fork,
+            AlertKind::ClockAhead,
+            AlertKind::DeviceRevoked,
+            AlertKind::MemberRemoved,
+        ] {
             assert_eq!(AlertKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));
         }
     }
 }

@@ -68,8 +68,10 @@ pub async fn sync_share(state: App<'_>, input: ShareInput) -> IpcResult<Shared> 
     let role = if input.commander { Role::Commander } else { Role::Member };
     let user = input.user.trim().to_string();
     let with = user.clone();
-    on_own_connection(&state, move |m| Ok(session::share(&session::client_for(m)?, incident, &with, role)?))
-        .await?;
+    on_own_connection(&state, move |m| {
+        Ok(session::share(m, &session::client_for(m)?, incident, &with, role)?)
+    })
+    .await?;
     state.sync.poke();
     Ok(Shared { incident: incident.to_string(), user, role: role.as_str().into() })
 }

@@ -7,6 +7,7 @@ mod incident;
 mod installation;
 mod log;
 mod roster;
+pub mod server_admin;
 mod status;
 pub mod sync;
 pub mod systems;
@@ -81,7 +82,8 @@ pub fn dispatch(
         Command::Serve { .. } | Command::Server(_) => {
             Err(anyhow!("the server verbs are handled before an installation is opened"))
         }
-        Command::Login { server, user, token, ca_cert } => {
+        Command::Login { server, user, token, token_stdin, ca_cert } => {
+            let token = sync::enrolment_token(token, token_stdin)?;
             sync::login(m, &server, &user, &token, ca_cert.as_deref(), json)
         }
         Command::Share { with, commander } => sync::share(m, incident(m)?, &with, commander, json),

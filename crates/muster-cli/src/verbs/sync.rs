@@ -1,5 +1,6 @@
-//! `muster serve`, `muster server user add`, and the client verbs `login`, `share`, `unshare`,
-//! `sync`. Only `serve` and `server` start a tokio runtime; the client engine is blocking.
+//! `muster serve` and the client verbs `login`, `share`, `unshare`, `sync`, `alerts`
+//! (`muster server ...` is in `server_admin`). Only `serve` and `server` start a tokio runtime;
+//! the client engine is blocking.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -7,40 +8,32 @@ use std::process::ExitCode;
 use anyhow::{anyhow, Context, Result};
 use futures_util::FutureExt;
 use muster_core::{IncidentId, ViewerZone};
-use muster_server::{PgStorage, ServeOptions, SqliteStorage, Storage, TlsFiles};
+use muster_server::{PgStorage, ServeOptions, SqliteStorage, TlsFiles};
 use muster_store::Muster;
 use muster_sync::{session, Client, HttpTransport, SyncError};
 use muster_wire::Role;
 use serde_json::json;
 
-use crate::args::{ServerCommand, ServerUserCommand};
+use crate::args::ServeLimits;
 use crate::output::print_json;
 use crate::views::{local, utc, AuthorView, IncidentRef};
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-async fn enrol<S: Storage>(storage: &S, name: &str, new_token: bool) -> Result<String> {
-    Ok(if new_token {
-        storage.new_enrolment(name, now_ms()).await?
-    } else {
-        storage.add_user(name, now_ms()).await?
-    })
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")
 }
 
 /// The server database named by `--database`: a `postgres://` (or `postgresql://`) URL, else
 /// a SQLite file path.
-enum Backend {
+pub(crate) enum Backend {
     Sqlite(SqliteStorage),
     Postgres(PgStorage),
 }
 
-async fn open_backend(database: &str) -> Result<Backend> {
+pub(crate) async fn open_backend(database: &str) -> Result<Backend> {
     let d = database.trim();
     if d.starts_with("postgres://") || d.starts_with("postgresql://") {
         Ok(Backend::Postgres(PgStorage::connect(d).await?))
@@ -57,6 +50,11 @@ pub struct ServeArgs<'a> {
     pub tls: Option<TlsFiles>,
     pub max_clock_skew_s: u32,
     pub quiet: bool,
+    pub limits: ServeLimits,
+}
+
+fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `muster serve`: prints `{"event":"listening","addr":...,"url":...,"database":...}` once
@@ -67,10 +65,31 @@ pub fn serve(args: ServeArgs<'_>) -> Result<ExitCode> {
     // `listening` line, which scripts read.
     let subscriber = tracing_subscriber::registry().with(muster_server::json_log_layer(std::io::stderr));
     tracing::subscriber::set_global_default(subscriber).context("cannot set up the server log")?;
+    let l = &args.limits;
     let options = ServeOptions {
         tls: args.tls,
         max_clock_skew_ms: i64::from(args.max_clock_skew_s) * 1000,
         log_requests: !args.quiet,
+        sessions: muster_server::SessionPolicy {
+            idle_ms: ms(l.session_idle),
+            lifetime_ms: ms(l.session_lifetime),
+        },
+        login: muster_server::LoginPolicy {
+            max_failures_per_user: l.login_failures_per_user,
+            max_failures_per_address: l.login_failures_per_address,
+            window: l.login_lockout,
+            lockout: l.login_lockout,
+        },
+        quota: muster_server::QuotaPolicy {
+            window: l.quota_window,
+            max_bytes: l.quota_mib.saturating_mul(1024 * 1024),
+            max_entries: l.quota_entries,
+        },
+        limits: muster_server::Limits {
+            header_read_timeout: l.header_timeout,
+            body_read_timeout: l.body_timeout,
+            max_connections: l.max_connections,
+        },
     };
     if let Some(files) = &options.tls {
         // Read before listening, so that a bad file is reported without a half-started server.
@@ -102,27 +121,6 @@ pub fn serve(args: ServeArgs<'_>) -> Result<ExitCode> {
     })
 }
 
-/// `muster server ...`: direct administration of the server database.
-pub fn server(cmd: ServerCommand, json: bool) -> Result<ExitCode> {
-    match cmd {
-        ServerCommand::User(ServerUserCommand::Add { name, database, new_token }) => {
-            let token = runtime()?.block_on(async {
-                match open_backend(&database).await? {
-                    Backend::Sqlite(s) => enrol(&s, &name, new_token).await,
-                    Backend::Postgres(s) => enrol(&s, &name, new_token).await,
-                }
-            })?;
-            if json {
-                print_json(&json!({ "user": name, "token": token, "expires_in_days": 7 }))?;
-            } else {
-                println!("Enrolment token for {name} (one use, valid 7 days; shown only now):\n{token}");
-                println!("\nOn their laptop: muster login --server URL --user {name} --token {token}");
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
 /// Library errors as the CLI reports them: a store error (keyring, database) stays one, so its
 /// exit code and "nothing was written" line are what they were before the session API existed.
 fn lib_error(e: SyncError) -> anyhow::Error {
@@ -134,6 +132,23 @@ fn lib_error(e: SyncError) -> anyhow::Error {
 
 fn client(m: &Muster) -> Result<Client<HttpTransport>> {
     session::client_for(m).map_err(lib_error)
+}
+
+/// The enrolment token: `--token VALUE`, or the first line of stdin for `--token -` and
+/// `--token-stdin` (so that it does not show in `ps`).
+pub fn enrolment_token(token: Option<String>, from_stdin: bool) -> Result<String> {
+    match token {
+        Some(t) if t != "-" && !from_stdin => Ok(t),
+        _ => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("cannot read the enrolment token from stdin")?;
+            let token = line.trim().to_string();
+            if token.is_empty() {
+                return Err(anyhow!("no enrolment token on stdin (give it on the first line)"));
+            }
+            Ok(token)
+        }
+    }
 }
 
 pub fn login(
@@ -162,7 +177,7 @@ pub fn login(
 
 pub fn share(m: &Muster, incident: IncidentId, with: &str, commander: bool, json: bool) -> Result<ExitCode> {
     let role = if commander { Role::Commander } else { Role::Member };
-    session::share(&client(m)?, incident, with, role)?;
+    session::share(m, &client(m)?, incident, with, role).map_err(lib_error)?;
     if json {
         print_json(&json!({ "incident": incident.to_string(), "user": with, "role": role }))?;
     } else {
@@ -192,7 +207,7 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
     let report = session::sync_all(m, &c, &extra)?;
     if json {
         print_json(&report)?;
-    } else if report.incidents.is_empty() && report.access_removed.is_empty() {
+    } else if report.incidents.is_empty() && report.access_removed.is_empty() && report.failed.is_empty() {
         println!("Nothing to sync: no incident opened here or shared with you.");
     } else {
         for r in &report.incidents {
@@ -234,7 +249,20 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
             "warning: this laptop's clock is {minutes:.1} min {way} the server's; your entries are kept and flagged. Fix the clock."
         );
     }
-    Ok(ExitCode::SUCCESS)
+    // One refused incident does not stop the others; each refusal is named, and the exit
+    // status says the round was not complete.
+    for f in &report.failed {
+        if json {
+            eprintln!("{}", json!({ "code": f.code, "message": f.message, "incident": f.incident }));
+        } else {
+            eprintln!("error[{}]: incident {} was not synced: {}", f.code, f.incident, f.message);
+        }
+    }
+    if report.failed.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::from(crate::EXIT_BAD_INPUT))
+    }
 }
 
 /// A time this laptop or the server stamped (ms since the epoch), in UTC and the viewer's zone.
@@ -256,6 +284,7 @@ pub fn alerts(m: &Muster, incident: IncidentId, zone: &ViewerZone, json: bool) -
     // Oldest first, as the timeline reads; an entry not held here (set aside) is skipped.
     let flagged: Vec<(&muster_core::TimelineItem, i64)> =
         state.timeline.iter().filter_map(|t| flags.get(&t.entry_id).map(|skew| (t, *skew))).collect();
+    let revoked = session::revoked_devices(store, incident)?;
     if json {
         print_json(&json!({
             "incident": IncidentRef::of(&state),
@@ -285,10 +314,17 @@ pub fn alerts(m: &Muster, incident: IncidentId, zone: &ViewerZone, json: bool) -
                 "recorded_at": utc(t.recorded.instant()),
                 "clock_skew_ms": skew,
             })).collect::<Vec<_>>(),
+            "revoked_devices": revoked.iter().map(|r| json!({
+                "device": r.device_id.to_string(),
+                "user": r.user,
+                "device_name": r.name,
+                "revoked_at": stamp_json(r.revoked_ms, zone),
+                "description": session::REVOKED_DEVICE_DESCRIPTION,
+            })).collect::<Vec<_>>(),
         }))?;
         return Ok(ExitCode::SUCCESS);
     }
-    if alerts.is_empty() && set_aside.is_empty() && flagged.is_empty() {
+    if alerts.is_empty() && set_aside.is_empty() && flagged.is_empty() && revoked.is_empty() {
         println!("Incident #{}: nothing kept aside or flagged by sync.", incident.short());
         return Ok(ExitCode::SUCCESS);
     }
@@ -297,6 +333,16 @@ pub fn alerts(m: &Muster, incident: IncidentId, zone: &ViewerZone, json: bool) -
             .map(|t| t.with_timezone(&zone.offset_at(t)).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "?".into())
     };
+    if !revoked.is_empty() {
+        println!(
+            "Devices revoked on the server ({}; {}):",
+            revoked.len(),
+            session::REVOKED_DEVICE_DESCRIPTION
+        );
+        for r in &revoked {
+            println!("  {} device {} ({}) of {}", when(r.revoked_ms), r.device_id.short(), r.name, r.user);
+        }
+    }
     if !alerts.is_empty() {
         println!("Server alerts ({}, times {}):", alerts.len(), zone.name());
         for a in &alerts {

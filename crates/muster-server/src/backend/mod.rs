@@ -21,8 +21,11 @@ use std::future::Future;
 use muster_core::{DeviceId, Entry, Hash32, Head, IncidentId};
 use muster_wire::{AlertKind, DeviceInfo, Member, MyIncident, Role, StreamHead};
 
+pub(crate) use self::access::{AccessData, MembershipAction, SessionEnd, SessionListRow};
 use crate::error::ServerError;
 use crate::storage::{RawPulled, Result};
+
+mod access;
 
 /// The kind of transaction a procedure runs in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,12 +40,17 @@ pub(crate) enum Access {
     Write,
 }
 
-/// A session as stored (not revoked).
+/// A session as stored, with whether it, its device or its user was revoked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct SessionRow {
+    pub id: i64,
     pub user_id: i64,
     pub user: String,
     pub device: DeviceId,
+    pub created_ms: i64,
+    pub last_used_ms: i64,
+    /// The session, its device or its user is revoked, or the session ended before.
+    pub ended: bool,
 }
 
 /// An entry row to insert, with what the server knows of its arrival.
@@ -94,7 +102,8 @@ pub(crate) struct StoredAlert {
 
 /// The data operations, each one SQL statement, inside the transaction a `Database` opened.
 /// Incidents, devices and hashes are passed as domain values; backends store them as bytes.
-pub(crate) trait Data: Send {
+/// Those of revocation, membership history and the audit log are in `AccessData`.
+pub(crate) trait Data: AccessData + Send {
     /// `SELECT 1`.
     fn ping(&mut self) -> impl Future<Output = Result<()>> + Send;
 
@@ -109,14 +118,16 @@ pub(crate) trait Data: Send {
         created_ms: i64,
         expires_ms: i64,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// Whether the user has this enrolment, unused and unexpired at `now_ms`. A backend whose
-    /// `Access::Write` lets two transactions read the same row locks it until the end of this one.
-    fn enrolment_is_open(
+    /// The user (by name, not revoked) who holds this enrolment, unused and unexpired at
+    /// `now_ms`: one lookup whether the name exists or not, so that the two take the same time.
+    /// A backend whose `Access::Write` lets two transactions read the same row locks it until
+    /// the end of this one.
+    fn open_enrolment(
         &mut self,
+        user: &str,
         token_hash: &[u8],
-        user_id: i64,
         now_ms: i64,
-    ) -> impl Future<Output = Result<bool>> + Send;
+    ) -> impl Future<Output = Result<Option<i64>>> + Send;
     fn mark_enrolment_used(
         &mut self,
         token_hash: &[u8],
@@ -142,7 +153,7 @@ pub(crate) trait Data: Send {
         device: DeviceId,
         now_ms: i64,
     ) -> impl Future<Output = Result<()>> + Send;
-    /// The unrevoked session with this token hash.
+    /// The session with this token hash.
     fn session(&mut self, token_hash: &[u8]) -> impl Future<Output = Result<Option<SessionRow>>> + Send;
     /// Sets the session's `last_used_ms` to `now_ms` if it is before `stale_before_ms`.
     fn touch_session(

@@ -1,38 +1,46 @@
 //! The HTTP API v1 (docs/design/sync-plan.md §3) over any `Storage`. Handlers only translate:
 //! authentication, JSON (with our own rejection mapping), status codes and error bodies
 //! `{"error": {code, message, details}}`. Also here: the live channel `GET /v1/events` (SSE,
-//! `live`), one log event per request (no bodies, so no PHI; `log`), and `serve` with
-//! optional TLS (`serve`).
+//! `live`), one log event per request (no bodies, so no PHI; `log`), login throttling and push
+//! quotas (`guard`), connection, time and cache limits (`limits`), and `serve` with optional
+//! TLS (`serve`).
 
+mod guard;
+mod limits;
 mod live;
 mod log;
 mod serve;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Path, Query, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use muster_core::IncidentId;
 use muster_wire::{
-    ClockReport, ErrorBody, ErrorDetail, LoginRequest, PushRequest, PushResponse, SetMemberRequest,
-    DEFAULT_PULL_LIMIT,
+    ClockReport, ErrorBody, ErrorDetail, LoginRequest, PushRequest, PushResponse, RegisterRequest,
+    SetMemberRequest, DEFAULT_PULL_LIMIT,
 };
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::broadcast;
 
+pub use self::guard::{LoginPolicy, QuotaPolicy};
+use self::guard::{LoginThrottle, Quotas};
+use self::limits::BodyLength;
+pub use self::limits::{plain_http_is_exposed, Limits};
 use self::live::{events, Notice, NOTICE_BUFFER};
 pub use self::log::json_log_layer;
 pub use self::serve::{serve, tls_config, ServeError, ServeOptions, TlsFiles};
 use crate::error::ServerError;
-use crate::storage::{Caller, ClockPolicy, Put, RawPull, Storage};
+use crate::storage::{Caller, ClockPolicy, Put, RawPull, SessionPolicy, Storage};
 
 /// Largest request body (a push of 1000 entries with long notes fits).
 pub const MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
@@ -46,6 +54,9 @@ struct App<S> {
     storage: S,
     max_clock_skew_ms: i64,
     notices: broadcast::Sender<Notice>,
+    sessions: SessionPolicy,
+    logins: LoginThrottle,
+    quotas: Quotas,
 }
 
 impl<S> App<S> {
@@ -63,11 +74,12 @@ fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
-/// An error answer: status and the JSON error body.
+/// An error answer: status, the JSON error body and, for a 429, when to come back.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
     body: ErrorBody,
+    retry_after_s: Option<u64>,
 }
 
 impl ApiError {
@@ -80,6 +92,17 @@ impl ApiError {
         ApiError {
             status,
             body: ErrorBody { error: ErrorDetail { code: code.into(), message: message.into(), details } },
+            retry_after_s: None,
+        }
+    }
+
+    /// 429 with `Retry-After: seconds` (also in `details.retry_after_s`).
+    fn too_many(code: &str, message: impl Into<String>, seconds: u64) -> ApiError {
+        let mut details = Map::new();
+        details.insert("retry_after_s".into(), json!(seconds));
+        ApiError {
+            retry_after_s: Some(seconds),
+            ..ApiError::new(StatusCode::TOO_MANY_REQUESTS, code, message, details)
         }
     }
 }
@@ -89,6 +112,7 @@ impl From<ServerError> for ApiError {
         ApiError {
             status: StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             body: e.body(),
+            retry_after_s: None,
         }
     }
 }
@@ -101,6 +125,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let code = LoggedCode(self.body.error.code.clone());
         let mut response = (self.status, Json(self.body)).into_response();
+        if let Some(seconds) = self.retry_after_s {
+            if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
         response.extensions_mut().insert(code);
         response
     }
@@ -137,7 +166,24 @@ fn entry_index(text: &str) -> Option<usize> {
     rest[..rest.find(']')?].parse().ok()
 }
 
-/// The authenticated caller (`Authorization: Bearer mst1_...`).
+/// The client's address (from the connection; `None` in process, where there is none).
+/// Behind a reverse proxy it is the proxy's: forwarded headers are not trusted.
+fn peer(parts: &Parts) -> Option<IpAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+}
+
+#[derive(Debug)]
+pub(crate) struct Peer(Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(peer(parts)))
+    }
+}
+
+/// The authenticated caller (`Authorization: Bearer mst1_...`), with its address.
 #[derive(Debug)]
 pub(crate) struct Authed(pub Caller);
 
@@ -152,7 +198,47 @@ impl<S: Storage> FromRequestParts<Shared<S>> for Authed {
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim)
             .ok_or(ServerError::BadSession)?;
-        Ok(Authed(app.storage.authenticate(token, now_ms()).await?))
+        let mut caller = app.storage.authenticate_with(token, now_ms(), app.sessions).await?;
+        caller.address = peer(parts);
+        Ok(Authed(caller))
+    }
+}
+
+/// A path whose segments do not parse: a JSON error that does not repeat them (axum's own
+/// rejection echoed the input in text/plain).
+fn bad_path() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "request.bad_path",
+        "the path does not name an incident (32 hex digits) or a user name",
+        Map::new(),
+    )
+}
+
+/// `/v1/incidents/{id}...`: the incident.
+#[derive(Debug)]
+pub(crate) struct IncidentPath(IncidentId);
+
+impl<S: Send + Sync> FromRequestParts<S> for IncidentPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| bad_path())?;
+        raw.parse().map(IncidentPath).map_err(|_| bad_path())
+    }
+}
+
+/// `/v1/incidents/{id}/members/{user}`: the incident and the user name.
+#[derive(Debug)]
+pub(crate) struct MemberPath(IncidentId, String);
+
+impl<S: Send + Sync> FromRequestParts<S> for MemberPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Path((id, user)) =
+            Path::<(String, String)>::from_request_parts(parts, state).await.map_err(|_| bad_path())?;
+        Ok(MemberPath(id.parse().map_err(|_| bad_path())?, user))
     }
 }
 
@@ -175,12 +261,54 @@ async fn healthz<S: Storage>(State(app): State<Shared<S>>) -> Response {
     }
 }
 
+/// A login attempt, logged with the user name as typed (at most 64 characters) and the source
+/// address; never the token or the proof.
+fn log_login(user: &str, address: Option<IpAddr>, outcome: &str) {
+    let user: String = user.chars().take(64).collect();
+    let address = address.map_or_else(|| "-".to_owned(), |a| a.to_string());
+    let (user, address) = (user.as_str(), address.as_str());
+    if outcome == "ok" {
+        tracing::info!(target: "muster_server::auth", event = "login", user, address, outcome);
+    } else {
+        tracing::warn!(target: "muster_server::auth", event = "login", user, address, outcome);
+    }
+}
+
+/// `POST /v1/login`, throttled per user name and per address: each failure counts, and a name
+/// or address over its budget is answered 429 until its lockout ends, whatever the token.
 async fn login<S: Storage>(
     State(app): State<Shared<S>>,
+    Peer(address): Peer,
     body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(json_rejection)?;
-    Ok(Json(app.storage.login(req, now_ms()).await?).into_response())
+    let now = now_ms();
+    let user = req.user.clone();
+    if let Err(seconds) = app.logins.check(&user, address, now) {
+        log_login(&user, address, "throttled");
+        return Err(ApiError::too_many(
+            "auth.throttled",
+            format!(
+                "too many failed logins for this user or from this address; try again in {seconds} s \
+                 (an administrator can issue a new token with `muster server user add NAME --new-token`)"
+            ),
+            seconds,
+        ));
+    }
+    match app.storage.login_from(req, now, address).await {
+        Ok(answer) => {
+            app.logins.succeeded(&user);
+            log_login(&user, address, "ok");
+            Ok(Json(answer).into_response())
+        }
+        Err(e) => {
+            if (400..500).contains(&e.status()) {
+                app.logins.failed(&user, address, now);
+            }
+            log_login(&user, address, e.code());
+            Err(e.into())
+        }
+    }
 }
 
 async fn me<S: Storage>(State(app): State<Shared<S>>, Authed(c): Authed) -> Result<Response, ApiError> {
@@ -190,9 +318,17 @@ async fn me<S: Storage>(State(app): State<Shared<S>>, Authed(c): Authed) -> Resu
 async fn register<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
+    body: Result<Json<RegisterRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let put = app.storage.register_incident(&c, id, now_ms()).await?;
+    // An old client sends no body: it is told what registration now needs.
+    let Json(req) = body.map_err(|_| {
+        ApiError::from(ServerError::BadOpening {
+            incident: id,
+            message: "the request carries none (JSON {\"opening\": entry} expected; update Muster)".into(),
+        })
+    })?;
+    let put = app.storage.register_incident(&c, id, &req.opening, now_ms()).await?;
     if put == Put::Created {
         app.notify(Notice::Membership { incident: id, user: c.user.clone() });
     }
@@ -202,7 +338,7 @@ async fn register<S: Storage>(
 async fn heads<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
 ) -> Result<Response, ApiError> {
     Ok(Json(app.storage.heads(&c, id).await?).into_response())
 }
@@ -217,12 +353,28 @@ fn clock_report(headers: &HeaderMap, now: i64, threshold_ms: i64) -> Option<Cloc
 async fn push<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
     headers: HeaderMap,
+    length: Option<axum::Extension<BodyLength>>,
     body: Result<Json<PushRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(json_rejection)?;
     let now = now_ms();
+    let bytes = length.map_or(0, |l| l.0 .0) as u64;
+    if let Err(seconds) = app.quotas.charge(c.user_id, bytes, req.entries.len() as u64, now) {
+        let q = app.quotas.policy;
+        tracing::warn!(target: "muster_server::limits", event = "quota", user = c.user.as_str(), retry_after_s = seconds);
+        return Err(ApiError::too_many(
+            "quota.exceeded",
+            format!(
+                "this server takes at most {} entries and {} MiB of pushes per user per {}; try again in {seconds} s",
+                q.max_entries,
+                q.max_bytes / (1024 * 1024),
+                crate::procedures::span(i64::try_from(q.window.as_millis()).unwrap_or(i64::MAX)),
+            ),
+            seconds,
+        ));
+    }
     let clock = clock_report(&headers, now, app.max_clock_skew_ms);
     let policy =
         ClockPolicy { client_skew_ms: clock.map(|c| c.skew_ms), threshold_ms: app.max_clock_skew_ms };
@@ -257,14 +409,20 @@ struct AlertsQuery {
     after: u64,
 }
 
-fn bad_cursor(r: QueryRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "request.bad_cursor", r.body_text(), Map::new())
+/// A query that does not parse; the input is not repeated.
+fn bad_cursor(_: QueryRejection) -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "request.bad_cursor",
+        "`after` and `limit` must be whole numbers of 0 or more",
+        Map::new(),
+    )
 }
 
 async fn pull<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
     query: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(bad_cursor)?;
@@ -303,7 +461,7 @@ fn raw_pull_body(page: &RawPull) -> Result<Response, ApiError> {
 async fn members<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
 ) -> Result<Response, ApiError> {
     Ok(Json(app.storage.members(&c, id).await?).into_response())
 }
@@ -311,7 +469,7 @@ async fn members<S: Storage>(
 async fn set_member<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path((id, user)): Path<(IncidentId, String)>,
+    MemberPath(id, user): MemberPath,
     body: Result<Json<SetMemberRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(req) = body.map_err(json_rejection)?;
@@ -323,7 +481,7 @@ async fn set_member<S: Storage>(
 async fn remove_member<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path((id, user)): Path<(IncidentId, String)>,
+    MemberPath(id, user): MemberPath,
 ) -> Result<Response, ApiError> {
     app.storage.remove_member(&c, id, &user, now_ms()).await?;
     app.notify(Notice::Membership { incident: id, user });
@@ -333,7 +491,7 @@ async fn remove_member<S: Storage>(
 async fn alerts<S: Storage>(
     State(app): State<Shared<S>>,
     Authed(c): Authed,
-    Path(id): Path<IncidentId>,
+    IncidentPath(id): IncidentPath,
     query: Result<Query<AlertsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(bad_cursor)?;
@@ -352,7 +510,14 @@ pub fn router<S: Storage>(storage: S) -> Router {
 /// The API router over `storage`.
 pub fn router_with<S: Storage>(storage: S, options: &ServeOptions) -> Router {
     let (notices, _) = broadcast::channel(NOTICE_BUFFER);
-    let app: Shared<S> = Arc::new(App { storage, max_clock_skew_ms: options.max_clock_skew_ms, notices });
+    let app: Shared<S> = Arc::new(App {
+        storage,
+        max_clock_skew_ms: options.max_clock_skew_ms,
+        notices,
+        sessions: options.sessions,
+        logins: LoginThrottle::new(options.login),
+        quotas: Quotas::new(options.quota),
+    });
     let routes = Router::new()
         .route("/healthz", get(healthz::<S>))
         .route("/v1/login", post(login::<S>))
@@ -366,5 +531,10 @@ pub fn router_with<S: Storage>(storage: S, options: &ServeOptions) -> Router {
         .route("/v1/incidents/{id}/alerts", get(alerts::<S>));
     let routes =
         if options.log_requests { routes.route_layer(middleware::from_fn(log::log_request)) } else { routes };
-    routes.fallback(not_found).layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).with_state(app)
+    routes
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(options.limits.body_read_timeout, limits::read_body_within))
+        .layer(middleware::from_fn(limits::no_store))
+        .with_state(app)
 }

@@ -1,12 +1,18 @@
-//! Serving the router: plain HTTP or HTTPS (rustls, ring provider) on a listener.
+//! Serving the router: plain HTTP or HTTPS (rustls, ring provider) on a listener, with the
+//! connection cap and the header timeout of `Limits`.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use super::{router_with, DEFAULT_MAX_CLOCK_SKEW_MS};
-use crate::storage::Storage;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 
-/// How `serve` runs: TLS, the clock-skew threshold, request logs.
+use super::limits::{warn_if_plain_http, ConnectionCap, Limits};
+use super::{router_with, LoginPolicy, QuotaPolicy, DEFAULT_MAX_CLOCK_SKEW_MS};
+use crate::storage::{SessionPolicy, Storage};
+
+/// How `serve` runs: TLS, the clock-skew threshold, request logs, and the limits it holds
+/// clients to (docs/decisions/0024).
 #[derive(Debug, Clone)]
 pub struct ServeOptions {
     /// PEM certificate chain and private key: serve HTTPS (rustls) instead of plain HTTP.
@@ -15,11 +21,27 @@ pub struct ServeOptions {
     /// One `tracing` event per request (target `muster_server::request`); `muster serve` writes
     /// them to stderr as JSON lines through `json_log_layer`.
     pub log_requests: bool,
+    /// Idle and absolute session limits.
+    pub sessions: SessionPolicy,
+    /// Failed logins before a lockout.
+    pub login: LoginPolicy,
+    /// What one user may push per window.
+    pub quota: QuotaPolicy,
+    /// Timeouts and the connection cap.
+    pub limits: Limits,
 }
 
 impl Default for ServeOptions {
     fn default() -> Self {
-        ServeOptions { tls: None, max_clock_skew_ms: DEFAULT_MAX_CLOCK_SKEW_MS, log_requests: false }
+        ServeOptions {
+            tls: None,
+            max_clock_skew_ms: DEFAULT_MAX_CLOCK_SKEW_MS,
+            log_requests: false,
+            sessions: SessionPolicy::default(),
+            login: LoginPolicy::default(),
+            quota: QuotaPolicy::default(),
+            limits: Limits::default(),
+        }
     }
 }
 
@@ -100,12 +122,24 @@ pub async fn serve<S: Storage>(
     options: ServeOptions,
 ) -> Result<(), ServeError> {
     listener.set_nonblocking(true)?;
-    let app = router_with(storage, &options).into_make_service();
+    warn_if_plain_http(listener.local_addr()?, options.tls.is_some());
+    let app = router_with(storage, &options).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = options.limits;
+    let cap = ConnectionCap::new(limits.max_connections);
     match &options.tls {
-        None => axum_server::from_tcp(listener)?.serve(app).await?,
+        None => {
+            let mut server = axum_server::from_tcp(listener)?.acceptor(cap);
+            server.http_builder().http1().header_read_timeout(limits.header_read_timeout);
+            server.first_request_timeout(limits.header_read_timeout).serve(app).await?
+        }
         Some(files) => {
-            let config = axum_server::tls_rustls::RustlsConfig::from_config(Arc::new(tls_config(files)?));
-            axum_server::from_tcp_rustls(listener, config)?.serve(app).await?
+            let config = RustlsConfig::from_config(Arc::new(tls_config(files)?));
+            // The cap is taken before the handshake, which must end within the header timeout.
+            let acceptor =
+                RustlsAcceptor::new(config).handshake_timeout(limits.header_read_timeout).acceptor(cap);
+            let mut server = axum_server::from_tcp(listener)?.acceptor(acceptor);
+            server.http_builder().http1().header_read_timeout(limits.header_read_timeout);
+            server.first_request_timeout(limits.header_read_timeout).serve(app).await?
         }
     }
     Ok(())

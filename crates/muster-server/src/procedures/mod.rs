@@ -4,22 +4,52 @@
 //! layer, the CLI and the tests see one behaviour whatever the database.
 //!
 //! Where to look: logins, enrolments and sessions in `accounts`; incidents and members (the
-//! last-commander rule) in `membership`; push in `push` (its plan in `push/plan`); heads and
-//! pull in `pull`; alerts in `alerts`.
+//! last-commander rule, the membership history) in `membership`; push in `push` (its plan in
+//! `push/plan`); heads and pull in `pull`; alerts in `alerts`; revocation and listing for the
+//! administrator in `admin`; the access log in `audit` (reads are recorded here, after them).
 
 mod accounts;
+mod admin;
 mod alerts;
+mod audit;
 mod membership;
 mod pull;
 mod push;
 
 use std::future::Future;
+use std::net::IpAddr;
 
-use muster_core::{Entry, IncidentId};
+use muster_core::{Entry, Hash32, IncidentId};
 use muster_wire::{Alert, HeadsResponse, LoginRequest, LoginResponse, MeResponse, Member, Role};
+use serde_json::json;
 
+use self::audit::{AuditEvent, RecordAccess};
+use crate::audit::AuditRow;
 use crate::backend::Database;
-use crate::storage::{Caller, ClockPolicy, PushOutcome, Put, RawPull, Result, Storage};
+use crate::storage::{
+    AdminDevice, AdminSession, AdminUser, Caller, ClockPolicy, MembershipEvent, PushOutcome, Put, RawPull,
+    Result, Revoked, SessionPolicy, Storage,
+};
+
+pub(crate) use self::accounts::span;
+
+/// Records a read that returned something (an empty pull reads nothing).
+async fn record_read<B: Database>(
+    db: &B,
+    caller: &Caller,
+    action: &'static str,
+    incident: IncidentId,
+    detail: serde_json::Value,
+) -> Result<()> {
+    db.run(RecordAccess(AuditEvent::by(caller, action, Some(incident), now_ms()).with(detail))).await
+}
+
+/// Reads are recorded at the server's time (the procedures take theirs from the caller).
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 impl<B: Database> Storage for B {
     const BACKEND: &'static str = B::NAME;
@@ -36,12 +66,22 @@ impl<B: Database> Storage for B {
         self.run(accounts::NewEnrolment { name: name.to_owned(), now_ms })
     }
 
-    fn login(&self, req: LoginRequest, now_ms: i64) -> impl Future<Output = Result<LoginResponse>> + Send {
-        self.run(accounts::Login { req, now_ms })
+    fn login_from(
+        &self,
+        req: LoginRequest,
+        now_ms: i64,
+        source: Option<IpAddr>,
+    ) -> impl Future<Output = Result<LoginResponse>> + Send {
+        self.run(accounts::Login { req, now_ms, source })
     }
 
-    fn authenticate(&self, session_token: &str, now_ms: i64) -> impl Future<Output = Result<Caller>> + Send {
-        self.run(accounts::Authenticate { token: session_token.to_owned(), now_ms })
+    fn authenticate_with(
+        &self,
+        session_token: &str,
+        now_ms: i64,
+        policy: SessionPolicy,
+    ) -> impl Future<Output = Result<Caller>> + Send {
+        self.run(accounts::Authenticate { token: session_token.to_owned(), now_ms, policy })
     }
 
     fn me(&self, caller: &Caller, now_ms: i64) -> impl Future<Output = Result<MeResponse>> + Send {
@@ -52,17 +92,17 @@ impl<B: Database> Storage for B {
         &self,
         caller: &Caller,
         incident: IncidentId,
+        opening: &Entry,
         now_ms: i64,
     ) -> impl Future<Output = Result<Put>> + Send {
-        self.run(membership::RegisterIncident { caller: caller.clone(), incident, now_ms })
+        let opening = opening.clone();
+        self.run(membership::RegisterIncident { caller: caller.clone(), incident, opening, now_ms })
     }
 
-    fn members(
-        &self,
-        caller: &Caller,
-        incident: IncidentId,
-    ) -> impl Future<Output = Result<Vec<Member>>> + Send {
-        self.run(membership::Members { caller: caller.clone(), incident })
+    async fn members(&self, caller: &Caller, incident: IncidentId) -> Result<Vec<Member>> {
+        let members = self.run(membership::Members { caller: caller.clone(), incident }).await?;
+        record_read(self, caller, "members.read", incident, json!({ "members": members.len() })).await?;
+        Ok(members)
     }
 
     fn set_member(
@@ -111,22 +151,75 @@ impl<B: Database> Storage for B {
         push::push(self, caller.clone(), incident, entries, now_ms, clock)
     }
 
-    fn pull_raw(
+    async fn pull_raw(
         &self,
         caller: &Caller,
         incident: IncidentId,
         after: u64,
         limit: u64,
-    ) -> impl Future<Output = Result<RawPull>> + Send {
-        self.run(pull::Pull { caller: caller.clone(), incident, after, limit })
+    ) -> Result<RawPull> {
+        let page = self.run(pull::Pull { caller: caller.clone(), incident, after, limit }).await?;
+        if let (Some(first), Some(last)) = (page.entries.first(), page.entries.last()) {
+            let detail =
+                json!({ "entries": page.entries.len(), "from_rank": first.rank, "to_rank": last.rank });
+            record_read(self, caller, "pull", incident, detail).await?;
+        }
+        Ok(page)
     }
 
-    fn alerts(
+    async fn alerts(&self, caller: &Caller, incident: IncidentId, after: u64) -> Result<Vec<Alert>> {
+        let alerts = self.run(alerts::Alerts { caller: caller.clone(), incident, after }).await?;
+        if !alerts.is_empty() {
+            record_read(self, caller, "alerts.read", incident, json!({ "alerts": alerts.len() })).await?;
+        }
+        Ok(alerts)
+    }
+
+    fn users(&self) -> impl Future<Output = Result<Vec<AdminUser>>> + Send {
+        self.run(admin::Users)
+    }
+
+    fn revoke_user(&self, name: &str, now_ms: i64) -> impl Future<Output = Result<Revoked>> + Send {
+        self.run(admin::RevokeUser { name: name.to_owned(), now_ms })
+    }
+
+    fn devices(&self, user: Option<&str>) -> impl Future<Output = Result<Vec<AdminDevice>>> + Send {
+        self.run(admin::Devices { user: user.map(str::to_owned) })
+    }
+
+    fn revoke_device(
         &self,
-        caller: &Caller,
+        device: &str,
+        now_ms: i64,
+    ) -> impl Future<Output = Result<(AdminDevice, Revoked)>> + Send {
+        self.run(admin::RevokeDevice { device: device.to_owned(), now_ms })
+    }
+
+    fn sessions(
+        &self,
+        user: Option<&str>,
+        now_ms: i64,
+        policy: SessionPolicy,
+    ) -> impl Future<Output = Result<Vec<AdminSession>>> + Send {
+        self.run(admin::Sessions { user: user.map(str::to_owned), now_ms, policy })
+    }
+
+    fn revoke_session(&self, id: i64, now_ms: i64) -> impl Future<Output = Result<()>> + Send {
+        self.run(admin::RevokeSession { id, now_ms })
+    }
+
+    fn membership_history(
+        &self,
         incident: IncidentId,
-        after: u64,
-    ) -> impl Future<Output = Result<Vec<Alert>>> + Send {
-        self.run(alerts::Alerts { caller: caller.clone(), incident, after })
+    ) -> impl Future<Output = Result<Vec<MembershipEvent>>> + Send {
+        self.run(membership::MembershipHistory { incident })
+    }
+
+    fn audit_rows(&self, after: u64, limit: u64) -> impl Future<Output = Result<Vec<AuditRow>>> + Send {
+        self.run(audit::AuditPage { after, limit })
+    }
+
+    fn audit_head(&self) -> impl Future<Output = Result<(u64, Hash32)>> + Send {
+        self.run(audit::AuditHead)
     }
 }

@@ -5,23 +5,28 @@
 
 mod plan;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use muster_core::entry::verify_many;
 use muster_core::{Entry, IncidentId};
 use muster_wire::{Quarantined, MAX_PUSH_ENTRIES};
 
+use serde_json::json;
+
 use self::plan::{devices, id_reused, plan_push, positions, predecessors, Facts, Held};
+use super::audit::{append, AuditEvent};
 use super::membership::require_member;
 use crate::backend::{Access, Data, Database, Inserted, NewEntry, NewQuarantine, Procedure};
 use crate::codec::encode_entry;
 use crate::error::ServerError;
 use crate::storage::{Caller, ClockPolicy, PushOutcome, Result};
 
-/// Verifies and stores a page: the checks that need no database first, on the blocking pool
-/// (before any lock or connection: a non-member learns nothing from them, as they describe
-/// only the request, and the slow signature checks never hold up other pushes), then the page
-/// in one transaction under the incident's lock, then, if it was refused, its evidence.
+/// Verifies and stores a page: membership first (a non-member, like a request for an unknown
+/// incident, gets the 403 before any entry is looked at, and cannot make the server spend its
+/// CPU on their signatures), then the checks that need no database, on the blocking pool
+/// (without a lock or connection: the slow signature checks never hold up other pushes), then
+/// the page in one transaction under the incident's lock (membership checked again there),
+/// then, if it was refused, its evidence.
 pub(crate) async fn push<B: Database>(
     db: &B,
     caller: Caller,
@@ -30,6 +35,7 @@ pub(crate) async fn push<B: Database>(
     now_ms: i64,
     clock: ClockPolicy,
 ) -> Result<PushOutcome> {
+    db.run(MemberFirst { caller: caller.clone(), incident }).await?;
     let entries = tokio::task::spawn_blocking(move || precheck_push(incident, &entries).map(|()| entries))
         .await
         .map_err(|e| ServerError::Internal(format!("storage task failed: {e}")))??;
@@ -43,6 +49,22 @@ pub(crate) async fn push<B: Database>(
             }
             Err(error)
         }
+    }
+}
+
+/// The caller's membership, before anything of the page is looked at.
+struct MemberFirst {
+    caller: Caller,
+    incident: IncidentId,
+}
+
+impl Procedure for MemberFirst {
+    type Output = ();
+    type Error = ServerError;
+    const ACCESS: Access = Access::Read;
+
+    async fn run<D: Data>(self, db: &mut D) -> Result<()> {
+        require_member(db, &self.caller, self.incident).await.map(|_| ())
     }
 }
 
@@ -83,11 +105,17 @@ impl From<ServerError> for Refused {
 /// What the database holds that the page depends on (`plan::plan_push`).
 async fn facts<D: Data>(db: &mut D, incident: IncidentId, entries: &[Entry]) -> Result<Facts> {
     let devices = devices(entries);
+    let mut membership: HashMap<_, Vec<(i64, bool)>> = HashMap::new();
+    for (device, at_ms, member) in db.membership_events_of_devices(incident, &devices).await? {
+        membership.entry(device).or_default().push((at_ms, member));
+    }
     Ok(Facts {
         stored: db.stored_hashes(incident, &positions(entries)).await?.into_iter().collect(),
         registered: db.member_devices(incident, &devices).await?.into_iter().collect::<HashSet<_>>(),
         heads: db.heads_of(incident, &devices).await?.into_iter().collect(),
         quarantined: db.quarantined_among(incident, &predecessors(entries)).await?.into_iter().collect(),
+        revoked: db.device_revocations(&devices).await?.into_iter().collect(),
+        membership,
     })
 }
 
@@ -178,6 +206,14 @@ impl Procedure for PushPage {
             .into_iter()
             .filter(|h| touched.binary_search(&h.device).is_ok())
             .collect();
+        if !plan.inserts.is_empty() || !quarantined.is_empty() {
+            let detail = json!({
+                "accepted": plan.inserts.len(),
+                "held": quarantined.len(),
+                "last_rank": last_rank,
+            });
+            append(db, AuditEvent::by(&caller, "push", Some(incident), now_ms).with(detail)).await?;
+        }
         Ok(PushOutcome {
             accepted: plan.inserts.len(),
             duplicates: plan.duplicates,
@@ -203,7 +239,9 @@ impl Procedure for KeepEvidence {
 
     async fn run<D: Data>(self, db: &mut D) -> Result<()> {
         db.lock_incident(self.incident).await?;
-        write_quarantine(db, &self.caller, &self.evidence, self.now_ms).await?;
-        Ok(())
+        let held = write_quarantine(db, &self.caller, &self.evidence, self.now_ms).await?;
+        let detail = json!({ "held": held.len() });
+        let event = AuditEvent::by(&self.caller, "push.evidence", Some(self.incident), self.now_ms);
+        append(db, event.with(detail)).await
     }
 }

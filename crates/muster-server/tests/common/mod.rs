@@ -2,7 +2,7 @@
 //! `tower::ServiceExt::oneshot` (no sockets, no keyring), a server world, and laptops.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Body;
@@ -84,7 +84,9 @@ impl World {
         let dir = tempfile::tempdir().unwrap();
         let storage = SqliteStorage::open(&dir.path().join("server.sqlite3")).unwrap();
         let router = muster_server::router(storage.clone());
-        let rt = Arc::new(tokio::runtime::Builder::new_multi_thread().worker_threads(2).build().unwrap());
+        let rt = Arc::new(
+            tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap(),
+        );
         World { _dir: dir, storage, router, rt }
     }
 
@@ -142,7 +144,12 @@ impl Laptop {
     pub fn sync(&mut self, inc: IncidentId, register: bool) -> muster_sync::IncidentReport {
         let plan = SyncPlan {
             incidents: vec![inc],
-            register: if register { [inc].into() } else { BTreeSet::new() },
+            register: if register {
+                let opening = self.store.entries_after(inc, self.device(), 0, 1).unwrap().remove(0);
+                [(inc, opening)].into()
+            } else {
+                BTreeMap::new()
+            },
             access_removed: vec![],
         };
         let mut r = sync_once(&mut self.store, &self.client, &plan).unwrap();

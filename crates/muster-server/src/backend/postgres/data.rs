@@ -16,25 +16,25 @@ use crate::storage::{RawPulled, Result};
 type Params<'a> = [&'a (dyn ToSql + Sync)];
 
 impl PgTx {
-    async fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
+    pub(super) async fn query(&self, sql: &str, params: &Params<'_>) -> Result<Vec<Row>> {
         let client = self.client()?;
         let statement = client.prepare_cached(sql).await?;
         Ok(client.query(&statement, params).await?)
     }
 
-    async fn query_opt(&self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
+    pub(super) async fn query_opt(&self, sql: &str, params: &Params<'_>) -> Result<Option<Row>> {
         let client = self.client()?;
         let statement = client.prepare_cached(sql).await?;
         Ok(client.query_opt(&statement, params).await?)
     }
 
-    async fn query_one(&self, sql: &str, params: &Params<'_>) -> Result<Row> {
+    pub(super) async fn query_one(&self, sql: &str, params: &Params<'_>) -> Result<Row> {
         let client = self.client()?;
         let statement = client.prepare_cached(sql).await?;
         Ok(client.query_one(&statement, params).await?)
     }
 
-    async fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
+    pub(super) async fn execute(&self, sql: &str, params: &Params<'_>) -> Result<u64> {
         let client = self.client()?;
         let statement = client.prepare_cached(sql).await?;
         Ok(client.execute(&statement, params).await?)
@@ -88,16 +88,17 @@ impl Data for PgTx {
         Ok(())
     }
 
-    async fn enrolment_is_open(&mut self, token_hash: &[u8], user_id: i64, now_ms: i64) -> Result<bool> {
+    async fn open_enrolment(&mut self, user: &str, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>> {
         // FOR UPDATE: under READ COMMITTED, two logins with one token must not both redeem it.
         let row = self
             .query_opt(
-                "SELECT 1 FROM enrolments WHERE token_hash = $1 AND user_id = $2 AND used_ms IS NULL AND expires_ms > $3 \
-                 FOR UPDATE",
-                &[&token_hash, &user_id, &now_ms],
+                "SELECT e.user_id FROM enrolments e JOIN users u ON u.id = e.user_id \
+                 WHERE u.name = $1 AND e.token_hash = $2 AND e.used_ms IS NULL AND e.expires_ms > $3 \
+                 AND u.revoked_ms IS NULL FOR UPDATE OF e",
+                &[&user, &token_hash, &now_ms],
             )
             .await?;
-        Ok(row.is_some())
+        Ok(row.map(|r| r.get(0)))
     }
 
     async fn mark_enrolment_used(&mut self, token_hash: &[u8], now_ms: i64) -> Result<()> {
@@ -131,12 +132,19 @@ impl Data for PgTx {
 
     async fn devices_of(&mut self, user_id: i64) -> Result<Vec<DeviceInfo>> {
         self.query(
-            "SELECT device_id, name, registered_ms FROM devices WHERE user_id = $1 ORDER BY registered_ms, ord",
+            "SELECT device_id, name, registered_ms, revoked_ms FROM devices WHERE user_id = $1 ORDER BY registered_ms, ord",
             &[&user_id],
         )
         .await?
         .iter()
-        .map(|r| Ok(DeviceInfo { device_id: device_of(r.get(0))?, name: r.get(1), registered_ms: r.get(2) }))
+        .map(|r| {
+            Ok(DeviceInfo {
+                device_id: device_of(r.get(0))?,
+                name: r.get(1),
+                registered_ms: r.get(2),
+                revoked_ms: r.get(3),
+            })
+        })
         .collect()
     }
 
@@ -158,13 +166,25 @@ impl Data for PgTx {
     async fn session(&mut self, token_hash: &[u8]) -> Result<Option<SessionRow>> {
         let row = self
             .query_opt(
-                "SELECT s.user_id, u.name, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = $1 AND s.revoked_ms IS NULL",
+                "SELECT s.id, s.user_id, u.name, s.device_id, s.created_ms, s.last_used_ms, \
+                 (s.revoked_ms IS NOT NULL OR u.revoked_ms IS NOT NULL OR d.revoked_ms IS NOT NULL) \
+                 FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN devices d ON d.device_id = s.device_id \
+                 WHERE s.token_hash = $1",
                 &[&token_hash],
             )
             .await?;
-        row.map(|r| Ok(SessionRow { user_id: r.get(0), user: r.get(1), device: device_of(r.get(2))? }))
-            .transpose()
+        row.map(|r| {
+            Ok(SessionRow {
+                id: r.get(0),
+                user_id: r.get(1),
+                user: r.get(2),
+                device: device_of(r.get(3))?,
+                created_ms: r.get(4),
+                last_used_ms: r.get(5),
+                ended: r.get(6),
+            })
+        })
+        .transpose()
     }
 
     async fn touch_session(&mut self, token_hash: &[u8], now_ms: i64, stale_before_ms: i64) -> Result<()> {
@@ -209,7 +229,14 @@ impl Data for PgTx {
         )
         .await?
         .iter()
-        .map(|r| Ok(MyIncident { id: incident_of(r.get(0))?, role: role_of(r.get(1))?, last_rank: u64_of(r.get(2)) }))
+        .map(|r| {
+            Ok(MyIncident {
+                id: incident_of(r.get(0))?,
+                role: role_of(r.get(1))?,
+                last_rank: u64_of(r.get(2)),
+                revoked_devices: Vec::new(),
+            })
+        })
         .collect()
     }
 

@@ -6,6 +6,7 @@
 //! gaplessly under it, alert ids of an incident become visible in order), other incidents'
 //! go on in parallel. The data operations are in `data.rs`.
 
+mod access;
 mod data;
 
 use deadpool_postgres::{Manager, ManagerConfig, Object, Pool, RecyclingMethod};
@@ -19,6 +20,9 @@ use crate::storage::Result;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0001_server.sql"),
     include_str!("../../../migrations/postgres/0002_clock_ahead.sql"),
+    include_str!("../../../migrations/postgres/0003_entry_ids_per_incident.sql"),
+    include_str!("../../../migrations/postgres/0004_revocation.sql"),
+    include_str!("../../../migrations/postgres/0005_audit.sql"),
 ];
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

@@ -56,16 +56,16 @@ impl Data for SqliteTx<'_> {
         Ok(())
     }
 
-    async fn enrolment_is_open(&mut self, token_hash: &[u8], user_id: i64, now_ms: i64) -> Result<bool> {
+    async fn open_enrolment(&mut self, user: &str, token_hash: &[u8], now_ms: i64) -> Result<Option<i64>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT 1 FROM enrolments WHERE token_hash = ?1 AND user_id = ?2 AND used_ms IS NULL AND expires_ms > ?3",
-                params![token_hash, user_id, now_ms],
-                |_| Ok(()),
-            )
-            .optional()?
-            .is_some())
+            .prepare_cached(
+                "SELECT e.user_id FROM enrolments e JOIN users u ON u.id = e.user_id \
+                 WHERE u.name = ?1 AND e.token_hash = ?2 AND e.used_ms IS NULL AND e.expires_ms > ?3 \
+                 AND u.revoked_ms IS NULL",
+            )?
+            .query_row(params![user, token_hash, now_ms], |r| r.get(0))
+            .optional()?)
     }
 
     async fn mark_enrolment_used(&mut self, token_hash: &[u8], now_ms: i64) -> Result<()> {
@@ -104,15 +104,20 @@ impl Data for SqliteTx<'_> {
 
     async fn devices_of(&mut self, user_id: i64) -> Result<Vec<DeviceInfo>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT device_id, name, registered_ms FROM devices WHERE user_id = ?1 ORDER BY registered_ms",
+            "SELECT device_id, name, registered_ms, revoked_ms FROM devices WHERE user_id = ?1 ORDER BY registered_ms",
         )?;
         let rows = stmt.query_map(params![user_id], |r| {
-            Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?))
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+            ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (device, name, registered_ms) = row?;
-            out.push(DeviceInfo { device_id: device_of(&device)?, name, registered_ms });
+            let (device, name, registered_ms, revoked_ms) = row?;
+            out.push(DeviceInfo { device_id: device_of(&device)?, name, registered_ms, revoked_ms });
         }
         Ok(out)
     }
@@ -132,16 +137,23 @@ impl Data for SqliteTx<'_> {
     }
 
     async fn session(&mut self, token_hash: &[u8]) -> Result<Option<SessionRow>> {
-        let row: Option<(i64, String, Vec<u8>)> = self
+        type Row = (i64, i64, String, Vec<u8>, i64, i64, bool);
+        let row: Option<Row> = self
             .conn
             .prepare_cached(
-                "SELECT s.user_id, u.name, s.device_id FROM sessions s JOIN users u ON u.id = s.user_id \
-                 WHERE s.token_hash = ?1 AND s.revoked_ms IS NULL",
+                "SELECT s.id, s.user_id, u.name, s.device_id, s.created_ms, s.last_used_ms, \
+                 (s.revoked_ms IS NOT NULL OR u.revoked_ms IS NOT NULL OR d.revoked_ms IS NOT NULL) \
+                 FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN devices d ON d.device_id = s.device_id \
+                 WHERE s.token_hash = ?1",
             )?
-            .query_row(params![token_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .query_row(params![token_hash], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?))
+            })
             .optional()?;
-        row.map(|(user_id, user, device)| Ok(SessionRow { user_id, user, device: device_of(&device)? }))
-            .transpose()
+        row.map(|(id, user_id, user, device, created_ms, last_used_ms, ended)| {
+            Ok(SessionRow { id, user_id, user, device: device_of(&device)?, created_ms, last_used_ms, ended })
+        })
+        .transpose()
     }
 
     async fn touch_session(&mut self, token_hash: &[u8], now_ms: i64, stale_before_ms: i64) -> Result<()> {
@@ -183,7 +195,12 @@ impl Data for SqliteTx<'_> {
         let mut out = Vec::new();
         for row in rows {
             let (id, role, rank) = row?;
-            out.push(MyIncident { id: incident_of(&id)?, role: role_of(&role)?, last_rank: u64_of(rank) });
+            out.push(MyIncident {
+                id: incident_of(&id)?,
+                role: role_of(&role)?,
+                last_rank: u64_of(rank),
+                revoked_devices: Vec::new(),
+            });
         }
         Ok(out)
     }

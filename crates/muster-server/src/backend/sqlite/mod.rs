@@ -5,6 +5,7 @@
 //! incident, membership changes, a `muster server user add` in another process) are serial
 //! and `lock_incident` has nothing to add. The data operations are in `data.rs`.
 
+mod access;
 mod data;
 
 use std::future::Future;
@@ -24,6 +25,9 @@ use crate::storage::Result;
 const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/sqlite/0001_server.sql"),
     include_str!("../../../migrations/sqlite/0002_clock_ahead.sql"),
+    include_str!("../../../migrations/sqlite/0003_entry_ids_per_incident.sql"),
+    include_str!("../../../migrations/sqlite/0004_revocation.sql"),
+    include_str!("../../../migrations/sqlite/0005_audit.sql"),
 ];
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

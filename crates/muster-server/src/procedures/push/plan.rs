@@ -1,7 +1,8 @@
 //! The push *plan*: which entries of a page are duplicates, quarantined (equivocation, fork, a
-//! clock more than a day ahead) or
-//! stored, and which refusal ends it, as a pure function of what the database holds (`Facts`,
-//! read under the incident's lock). Everything a push decides is decided here.
+//! clock more than a day ahead, a revoked device's or a removed member's entry written after
+//! the revocation or removal) or stored, and which refusal ends it, as a pure function of what
+//! the database holds (`Facts`, read under the incident's lock). Everything a push decides is
+//! decided here.
 
 use std::collections::{HashMap, HashSet};
 
@@ -48,6 +49,23 @@ pub(crate) struct Facts {
     pub heads: HashMap<DeviceId, Head>,
     /// Quarantined (device, seq, hash) among the pushed entries' predecessors.
     pub quarantined: HashSet<(DeviceId, u64, Hash32)>,
+    /// The revocation instant (server ms) of each revoked pushed device.
+    pub revoked: HashMap<DeviceId, i64>,
+    /// For each pushed device, its owner's membership events in the incident in order of time:
+    /// (at_ms, whether a member from then on).
+    pub membership: HashMap<DeviceId, Vec<(i64, bool)>>,
+}
+
+impl Facts {
+    /// Whether the owner of `device` was a removed member at `wall_ms`: their last membership
+    /// event at or before it is a removal. Before their first grant they are not "removed" (a
+    /// laptop may write offline before its person is added).
+    fn removed_at(&self, device: DeviceId, wall_ms: i64) -> bool {
+        self.membership
+            .get(&device)
+            .and_then(|events| events.iter().rev().find(|(at, _)| *at <= wall_ms))
+            .is_some_and(|(_, member)| !member)
+    }
 }
 
 /// The (device, seq) positions whose stored hash `Facts::stored` needs.
@@ -162,6 +180,21 @@ pub(crate) fn plan_push(entries: &[Entry], facts: &Facts, now_ms: i64) -> Plan {
             continue;
         }
         let head = heads.get(&device).or_else(|| facts.heads.get(&device)).copied().unwrap_or(Head::EMPTY);
+        let wall = i64::try_from(e.hlc().wall_ms).unwrap_or(i64::MAX);
+        // A lost laptop's key may still sign: what it signs from its revocation on is evidence,
+        // whoever relays it. (What it signed before stays welcome: written while trusted.)
+        let revoked = facts.revoked.get(&device).is_some_and(|at| wall > *at);
+        let kind = if revoked {
+            Some(AlertKind::DeviceRevoked)
+        } else if facts.removed_at(device, wall) {
+            Some(AlertKind::MemberRemoved)
+        } else {
+            None
+        };
+        if let Some(kind) = kind.filter(|_| e.seq() > head.seq) {
+            plan.held.push(Held { index, entry: e.clone(), existing: head.hash, kind });
+            continue;
+        }
         if e.seq() > head.seq && e.hlc().too_far_ahead_of(server_ms).is_some() {
             plan.held.push(Held {
                 index,
