@@ -7,6 +7,7 @@
 //! go through [`Muster`] (the operations, by domain, in `ops/`) or [`Store`] (the log, for the
 //! sync engine). [`testing`] opens a few internals to this crate's own integration tests.
 
+mod anchor;
 mod clock;
 mod demo;
 mod error;
