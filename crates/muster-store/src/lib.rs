@@ -14,6 +14,7 @@ mod error;
 mod identity;
 mod muster;
 mod ops;
+mod private_files;
 mod projection;
 mod rows;
 mod rulebook;

@@ -71,10 +71,10 @@ impl Store {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| StoreError::Io { path: dir.display().to_string(), source })?;
+                crate::private_files::private_dir(dir)?;
             }
         }
+        crate::private_files::private_database(path)?;
         let not_db =
             |e: rusqlite::Error| StoreError::NotADatabase { path: shown.clone(), reason: e.to_string() };
         let mut conn = Connection::open(path).map_err(not_db)?;
