@@ -228,3 +228,49 @@ fn login_refusals_and_unsharing_keep_the_local_copy() {
     assert_eq!((code, error_code(&err)), (1, "sync.unreachable".to_string()));
     a.ok(&["note", "written while the server is down"]);
 }
+
+/// Someone cuts the last entries off a laptop's log and fixes the head record (or an older copy
+/// of the database is put back). The server still holds them: the next sync must bring them
+/// back, `verify` must be clean again, and what the laptop writes next must reach the others.
+#[test]
+fn a_laptop_whose_log_lost_its_last_entries_restores_them_from_the_server() {
+    let server = Server::start();
+    let a = Installation::new("Okafor");
+    let b = Installation::new("Lindqvist");
+    server.login(&a, "alice");
+    server.login(&b, "bob");
+    let opened = a.json(&["incident", "open", "--title", "Ransomware on PACS"]);
+    let incident = opened["incident"].as_str().unwrap().to_string();
+    a.json(&["share", "--with", "bob"]);
+    let ids: Vec<String> = (1..=4)
+        .map(|i| a.json(&["note", &format!("note {i} before the loss")])["id"].as_str().unwrap().to_string())
+        .collect();
+    sync(&a);
+    let total = a.stored_entries();
+
+    let blob = |id: &str| format!("X'{}'", id.replace('-', ""));
+    a.sql(&format!("DELETE FROM entries WHERE id IN ({}, {})", blob(&ids[2]), blob(&ids[3])));
+    a.sql(&format!(
+        "UPDATE stream_heads SET (seq, hash, hlc_wall_ms, hlc_counter) = \
+         (SELECT seq, hash, hlc_wall_ms, hlc_counter FROM entries WHERE id = {k}) \
+         WHERE (incident_id, device_id) = (SELECT incident_id, device_id FROM entries WHERE id = {k})",
+        k = blob(&ids[1])
+    ));
+    assert_eq!(a.stored_entries(), total - 2);
+    let (code, _) = a.fails(&["verify"]);
+    assert_eq!(code, 3, "verify names the cut-off tail");
+
+    let r = sync(&a);
+    assert_eq!(r["incidents"][0]["restored"], 2, "{r}");
+    assert_eq!(a.stored_entries(), total, "both entries are back");
+    assert!(a.ok(&["verify"]).starts_with("OK"));
+    let text = a.ok(&["timeline"]);
+    assert!(text.contains("note 4 before the loss"), "{text}");
+
+    // Writing goes on, and it reaches the other laptop.
+    a.ok(&["note", "written after the restore"]);
+    sync(&a);
+    sync(&b);
+    b.ok(&["incident", "use", &incident]);
+    assert_converged(&[&a, &b], total + 1);
+}

@@ -166,3 +166,32 @@ fn a_demo_entry_from_another_device_edited_is_named_too() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     find(&problems, "edited", &decision);
 }
+
+/// Cuts the last `n` entries off the local stream and fixes its head record to match, as
+/// someone covering their tracks would: the log alone is consistent again.
+fn cut_local_tail(m: &Installation, ids: &[String], n: usize) {
+    let keep = &ids[ids.len() - n - 1];
+    for id in &ids[ids.len() - n..] {
+        m.sql(&format!("DELETE FROM entries WHERE id = {}", blob(id)));
+    }
+    m.sql(&format!(
+        "UPDATE stream_heads SET (seq, hash, hlc_wall_ms, hlc_counter) = \
+         (SELECT seq, hash, hlc_wall_ms, hlc_counter FROM entries WHERE id = {k}) \
+         WHERE (incident_id, device_id) = (SELECT incident_id, device_id FROM entries WHERE id = {k})",
+        k = blob(keep)
+    ));
+}
+
+#[test]
+fn a_cut_off_tail_with_its_head_fixed_is_named_as_truncated() {
+    let (m, ids) = setup();
+    cut_local_tail(&m, &ids, 2);
+    let problems = verify(&m);
+    assert_eq!(problems.len(), 1, "only the keyring's anchor can tell: {problems:#?}");
+    assert_eq!(problems[0]["kind"], "truncated");
+    assert_eq!(problems[0]["seq"], 5);
+    let detail = problems[0]["detail"].as_str().unwrap();
+    assert!(detail.contains("entries seq 5 to 6 that this laptop signed are gone"), "{detail}");
+    let text = String::from_utf8(m.output(&["verify"]).stdout).unwrap();
+    assert!(text.contains("TRUNCATED"), "{text}");
+}

@@ -7,12 +7,14 @@
 //! go through [`Muster`] (the operations, by domain, in `ops/`) or [`Store`] (the log, for the
 //! sync engine). [`testing`] opens a few internals to this crate's own integration tests.
 
+mod anchor;
 mod clock;
 mod demo;
 mod error;
 mod identity;
 mod muster;
 mod ops;
+mod private_files;
 mod projection;
 mod rows;
 mod rulebook;

@@ -14,6 +14,7 @@ use muster_core::{
     ValidationError,
 };
 
+use crate::anchor::{AnchoredHead, StreamAnchor};
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::error::{Result, StoreError};
 use crate::identity::{
@@ -24,7 +25,6 @@ use crate::store::{ChangeProbe, Draft, QuarantineRow, Store, SyncAlertRow};
 
 pub const DB_FILE: &str = "muster.sqlite3";
 const SETTING_INSTALLATION: &str = "installation.id";
-const SETTING_DEVICE: &str = "device.id";
 const SETTING_OPERATOR: &str = "operator.name";
 pub(crate) const SETTING_CURRENT_INCIDENT: &str = "incident.current";
 /// How far in the future an event time may be (clock differences between people's watches).
@@ -58,6 +58,8 @@ pub struct Muster {
     data_dir: PathBuf,
     secrets: Arc<dyn SecretStore>,
     key: Option<SigningKey>,
+    /// The stream anchor as last read from or written to the keyring (`None`: not read yet).
+    anchor: Option<StreamAnchor>,
     operator_override: Option<String>,
     notices: Vec<String>,
 }
@@ -82,6 +84,7 @@ impl Muster {
             data_dir: data_dir.to_path_buf(),
             secrets: options.secrets,
             key: None,
+            anchor: None,
             operator_override: None,
             notices: Vec::new(),
         })
@@ -147,7 +150,7 @@ impl Muster {
 
     /// This installation's device id, if a key was ever created (no keyring access).
     pub fn device_id(&self) -> Result<Option<DeviceId>> {
-        Ok(self.store.setting(SETTING_DEVICE)?.and_then(|s| s.parse().ok()))
+        self.store.own_device()
     }
 
     /// The signing key, from the OS keyring (created on first use).
@@ -169,7 +172,7 @@ impl Muster {
                 }
             }
             if recorded != Some(id) {
-                self.store.set_setting(SETTING_DEVICE, &id.to_string())?;
+                self.store.set_own_device(id)?;
             }
             self.key = Some(key);
         }
@@ -230,7 +233,49 @@ impl Muster {
             .collect();
         self.device_key()?;
         let key = self.key.clone().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))?;
-        self.store.append(&key, drafts)
+        let written = self.store.append(&key, drafts)?;
+        self.advance_anchor(device_id_of(&key), &written);
+        Ok(written)
+    }
+
+    /// Records the new heads in the keyring's stream anchor. The entries are committed already:
+    /// a keyring that refuses is told to the person, and the write stands (the anchor lags,
+    /// which only weakens `verify`'s truncation check until the next write succeeds).
+    fn advance_anchor(&mut self, device: DeviceId, written: &[Entry]) {
+        let outcome = (|| -> Result<()> {
+            let installation = self.installation_id()?;
+            let (mut anchor, unsaved) = match self.anchor.take().filter(|a| a.device == device) {
+                Some(a) => (a, false),
+                None => self.anchor_or_log_heads(&installation, device)?,
+            };
+            let moved = anchor.advance(written);
+            let saved =
+                if moved || unsaved { anchor.save(self.secrets.as_ref(), &installation) } else { Ok(()) };
+            self.anchor = Some(anchor);
+            saved
+        })();
+        if let Err(e) = outcome {
+            self.notices.push(format!(
+                "the entries were saved, but the OS keyring did not take their record for `muster verify`: {e}"
+            ));
+        }
+    }
+
+    /// The anchor in the keyring, or — the first time (an installation from before anchors) —
+    /// one started from the log's own heads.
+    /// Says whether it was started now (and so is not in the keyring yet).
+    fn anchor_or_log_heads(&self, installation: &str, device: DeviceId) -> Result<(StreamAnchor, bool)> {
+        if let Some(a) = StreamAnchor::load(self.secrets.as_ref(), installation, device)? {
+            return Ok((a, false));
+        }
+        let mut anchor = StreamAnchor::new(device);
+        for incident in self.store.incident_ids()? {
+            let head = self.store.head(incident, device)?;
+            if head.seq > 0 {
+                anchor.heads.insert(incident, AnchoredHead { seq: head.seq, hash: head.hash });
+            }
+        }
+        Ok((anchor, true))
     }
 
     pub(crate) fn append_one(
@@ -329,8 +374,17 @@ impl Muster {
     }
 
     /// Re-checks every signature and chain link of the log (`muster verify`).
+    /// Also checks this installation's own streams against the stream anchor in the OS keyring:
+    /// entries cut off the end of a stream, head record and all, are named (`truncated`).
     pub fn verify(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<crate::VerifyReport> {
-        self.store.verify(progress)
+        let mut report = self.store.verify(progress)?;
+        if let Some(device) = self.device_id()? {
+            if let Some(anchor) = StreamAnchor::load(self.secrets.as_ref(), &self.installation_id()?, device)?
+            {
+                report.problems.extend(crate::verify::truncation(&self.store, &anchor)?);
+            }
+        }
+        Ok(report)
     }
 
     /// Refolds every incident's projections from the log (`muster rebuild`).

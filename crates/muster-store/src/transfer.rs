@@ -127,18 +127,27 @@ impl Problems {
     }
 }
 
-/// Imports an export file. Nothing is written unless the whole file checks out.
-pub fn import(
-    store: &mut Store,
-    path: &Path,
-    batch: usize,
+/// An export file read and checked on its own (format, limits, every signature), before
+/// anything is compared with a store: its entries with the line each came from.
+#[derive(Debug)]
+pub struct ExportFile {
+    pub header: ExportHeader,
+    pub entries: Vec<Entry>,
+    /// `line_of[i]` is the line (from 1) of `entries[i]`.
+    pub line_of: Vec<usize>,
+}
+
+/// Reads an export file from `reader` (`file_name` names it in errors) and checks every line
+/// and every signature. Touches no database: `import` starts with it, and the fuzzing target of
+/// the import file drives it with hostile bytes.
+pub fn read_export(
+    reader: impl BufRead,
+    file_name: &str,
     on_event: &mut dyn FnMut(ImportEvent),
-) -> Result<ImportReport> {
-    let file_name = path.display().to_string();
-    let file = File::open(path).map_err(|source| StoreError::Io { path: file_name.clone(), source })?;
-    let mut lines = BufReader::new(file).lines();
+) -> Result<ExportFile> {
+    let mut lines = reader.lines();
     let import_error =
-        |line: usize, reason: String| StoreError::Import { file: file_name.clone(), line, reason };
+        |line: usize, reason: String| StoreError::Import { file: file_name.to_string(), line, reason };
 
     let header_line = match lines.next() {
         None => return Err(import_error(1, "the file is empty; expected a Muster export header".into())),
@@ -160,7 +169,7 @@ pub fn import(
         ));
     }
 
-    let mut problems = Problems { file: file_name.clone(), list: Vec::new(), total: 0 };
+    let mut problems = Problems { file: file_name.to_string(), list: Vec::new(), total: 0 };
     let mut entries: Vec<Entry> = Vec::new();
     let mut line_of: Vec<usize> = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -199,7 +208,7 @@ pub fn import(
     problems.into_result()?;
 
     let total = entries.len() as u64;
-    let mut problems = Problems { file: file_name.clone(), list: Vec::new(), total: 0 };
+    let mut problems = Problems { file: file_name.to_string(), list: Vec::new(), total: 0 };
     for (start, chunk) in entries.chunks(4096).enumerate().map(|(i, c)| (i * 4096, c)) {
         let refs: Vec<&Entry> = chunk.iter().collect();
         for (k, err) in verify_many(&refs) {
@@ -209,6 +218,20 @@ pub fn import(
         on_event(ImportEvent::Checking { checked: (start + chunk.len()) as u64, total });
     }
     problems.into_result()?;
+    Ok(ExportFile { header, entries, line_of })
+}
+
+/// Imports an export file. Nothing is written unless the whole file checks out.
+pub fn import(
+    store: &mut Store,
+    path: &Path,
+    batch: usize,
+    on_event: &mut dyn FnMut(ImportEvent),
+) -> Result<ImportReport> {
+    let file_name = path.display().to_string();
+    let file = File::open(path).map_err(|source| StoreError::Io { path: file_name.clone(), source })?;
+    let ExportFile { entries, line_of, .. } = read_export(BufReader::new(file), &file_name, on_event)?;
+    let total = entries.len() as u64;
 
     // Chain and equivocation checks against what is stored and within the file.
     let mut problems = Problems { file: file_name, list: Vec::new(), total: 0 };

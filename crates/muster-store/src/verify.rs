@@ -29,6 +29,10 @@ pub enum ProblemKind {
     ChainBroken,
     /// The stream-head record disagrees with the last entry.
     HeadMismatch,
+    /// Entries this installation signed at the end of a stream are gone, though the log is
+    /// consistent without them: the stream anchor in the OS keyring names a later head (someone
+    /// deleted them and fixed the head record, or an older copy of the database was put back).
+    Truncated,
     /// The entry's clock is more than a day ahead of this computer's: it would stop this
     /// incident's writes once its clock runs out (entries like it are set aside on sync now).
     ClockAhead,
@@ -55,6 +59,7 @@ impl std::fmt::Display for Problem {
             ProblemKind::ChainBroken => "CHAIN BROKEN",
             ProblemKind::HeadMismatch => "HEAD MISMATCH",
             ProblemKind::ClockAhead => "CLOCK AHEAD",
+            ProblemKind::Truncated => "TRUNCATED",
         };
         write!(f, "{what}: ")?;
         if let Some(id) = &self.entry_id {
@@ -204,6 +209,48 @@ pub fn verify(conn: &Connection, now_ms: u64, progress: &mut dyn FnMut(u64, u64)
         });
     }
     Ok(report)
+}
+
+/// This installation's streams that end before the head the stream anchor (kept in the OS
+/// keyring, outside this database) records for them.
+pub(crate) fn truncation(store: &crate::Store, anchor: &crate::anchor::StreamAnchor) -> Result<Vec<Problem>> {
+    let mut problems = Vec::new();
+    for (incident, anchored) in &anchor.heads {
+        let head = store.head(*incident, anchor.device)?;
+        let problem = |seq: u64, detail: String| Problem {
+            kind: ProblemKind::Truncated,
+            incident_id: incident.to_string(),
+            device_id: anchor.device.to_string(),
+            seq: Some(seq),
+            entry_id: None,
+            detail,
+        };
+        let restore = "`muster sync` fetches them again from the server if it holds them";
+        if head.seq < anchored.seq {
+            let first = head.seq + 1;
+            let which = if first == anchored.seq {
+                format!("entry seq {first} that this laptop signed is gone")
+            } else {
+                format!("entries seq {first} to {} that this laptop signed are gone", anchored.seq)
+            };
+            problems.push(problem(
+                first,
+                format!(
+                    "{which} from its log, though the OS keyring records seq {} as the last one it wrote; {restore}",
+                    anchored.seq
+                ),
+            ));
+        } else if head.seq == anchored.seq && head.hash != anchored.hash {
+            problems.push(problem(
+                head.seq,
+                format!(
+                    "the last entry of this laptop's stream (seq {}) is not the one it signed, per the OS keyring's record",
+                    head.seq
+                ),
+            ));
+        }
+    }
+    Ok(problems)
 }
 
 /// How many entries failing their signature are examined for a move before the rest are simply

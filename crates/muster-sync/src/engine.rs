@@ -41,6 +41,14 @@ pub struct IncidentReport {
     pub cursor: u64,
     /// Pulled entries newly flagged by the server: their author's clock was off.
     pub clock_flagged: usize,
+    /// Entries of this laptop's own stream that the server holds and this laptop's log had
+    /// lost (cut off its end, or an older copy of the database put back): pulled again.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restored: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// What `sync_once` did, per incident.
@@ -174,6 +182,7 @@ pub fn push<T: Transport>(
     let mut clock = None;
     let server: HashMap<DeviceId, u64> =
         client.heads(incident)?.heads.into_iter().map(|h| (h.device, h.seq)).collect();
+    restore_own_stream(store, incident, &server, report)?;
     for (device, head) in store.stream_heads(incident)? {
         let mut after = server.get(&device).copied().unwrap_or(0);
         let mut retried = false;
@@ -213,6 +222,26 @@ pub fn push<T: Transport>(
         }
     }
     Ok(clock)
+}
+
+/// The server holding later entries of this laptop's own stream than this laptop does means the
+/// laptop lost them (nothing else moves a device's own stream): the pull that follows starts
+/// from the beginning, so they come back (entries already held are acknowledged as duplicates).
+/// Until they are back, nothing of that stream is pushed: the server is ahead of it.
+fn restore_own_stream(
+    store: &Store,
+    incident: IncidentId,
+    server: &HashMap<DeviceId, u64>,
+    report: &mut IncidentReport,
+) -> Result<()> {
+    let Some(own) = store.own_device()? else { return Ok(()) };
+    let Some(&held) = server.get(&own) else { return Ok(()) };
+    let local = store.head(incident, own)?.seq;
+    if held > local {
+        report.restored += usize::try_from(held - local).unwrap_or(usize::MAX);
+        store.set_sync_cursor(incident, 0)?;
+    }
+    Ok(())
 }
 
 /// Pulls everything after the cursor, ingesting page by page and saving the cursor after each

@@ -213,6 +213,12 @@ pub fn sync(m: &mut Muster, fetch: &[String], json: bool) -> Result<ExitCode> {
         for r in &report.incidents {
             let short = r.incident.get(r.incident.len().saturating_sub(8)..).unwrap_or(&r.incident);
             print!("#{short}: pushed {}, pulled {}", r.pushed, r.pulled);
+            if r.restored > 0 {
+                print!(
+                    ", {} of this laptop's own entries restored from the server (they were missing from its log)",
+                    r.restored
+                );
+            }
             if r.alerts > 0 {
                 print!(
                     ", {} new alert(s): the server holds two histories signed by one device key",

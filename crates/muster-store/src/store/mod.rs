@@ -44,6 +44,9 @@ pub struct IngestReport {
     pub duplicates: usize,
 }
 
+/// The settings key of this installation's device id.
+const SETTING_OWN_DEVICE: &str = "device.id";
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -68,10 +71,10 @@ impl Store {
         let shown = path.display().to_string();
         if let Some(dir) = path.parent() {
             if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|source| StoreError::Io { path: dir.display().to_string(), source })?;
+                crate::private_files::private_dir(dir)?;
             }
         }
+        crate::private_files::private_database(path)?;
         let not_db =
             |e: rusqlite::Error| StoreError::NotADatabase { path: shown.clone(), reason: e.to_string() };
         let mut conn = Connection::open(path).map_err(not_db)?;
@@ -134,6 +137,16 @@ impl Store {
             params![key, value],
         )?;
         Ok(())
+    }
+
+    /// The device key this installation signs with, once one was created (recorded by the
+    /// `Muster` facade): the sync engine restores this device's own streams from the server.
+    pub fn own_device(&self) -> Result<Option<DeviceId>> {
+        Ok(self.setting(SETTING_OWN_DEVICE)?.and_then(|s| s.parse().ok()))
+    }
+
+    pub fn set_own_device(&self, device: DeviceId) -> Result<()> {
+        self.set_setting(SETTING_OWN_DEVICE, &device.to_string())
     }
 
     /// Signs, chains and stores local entries in one durable transaction: all or none.
