@@ -132,8 +132,9 @@ fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
 #[test]
 fn a_handover_briefs_the_decisions_in_force_isolated_systems_and_open_deadlines() {
     let c = console();
-    let incident = c.ok("load_demo", json!({}))["incident"].as_str().unwrap().to_string();
+    // Nothing is written before someone says who is acting (the first launch asks).
     c.ok("set_operator", json!({ "name": "Dr. Luis Reyes" }));
+    let incident = c.ok("load_demo", json!({}))["incident"].as_str().unwrap().to_string();
     let board = c.ok("incident_board", json!({ "incident_ref": incident }));
     let preview = &board["handover_preview"];
     let questions: Vec<&str> =
