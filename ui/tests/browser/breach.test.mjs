@@ -657,3 +657,44 @@ test(
     },
   ),
 );
+
+test(
+  'the trigger form: an empty time, and a time the backend cannot read, are said at the field; nothing is written',
+  withApp(
+    {
+      seed: {
+        incidents: [{ title: 'Misdirected letters', severity: 'sev2', openedMinutesAgo: 30, steps: [] }],
+      },
+    },
+    async ({ page, byTestId, calls, invoke, incidents }) => {
+      const entries = async () =>
+        (await invoke('list_incidents')).find((/** @type {{ id: string }} */ r) => r.id === incidents[0])
+          .entry_count;
+      const before = await entries();
+      await byTestId('nav-breach').click();
+      await byTestId('trigger-kind').selectOption('discovery');
+
+      // Empty: the form says what to write, at the field, and sends nothing.
+      await byTestId('trigger-submit').click();
+      await expectText(
+        byTestId('error-trigger-at-error'),
+        'Write when it happened, e.g. 2026-11-22 14:05 or 14:05 (UTC).',
+      );
+      await expectFocused(page, 'trigger-at-input');
+      assert.equal((await calls('record_trigger')).length, 0);
+
+      // Unreadable: the backend's words (the formats it reads), at the field, not in a toast.
+      await byTestId('trigger-at-input').fill('last Tuesday');
+      await byTestId('trigger-submit').click();
+      await expectText(
+        byTestId('error-trigger-at-error'),
+        /^Cannot read this as a time; write a time of day \(02:14\), a date and time \(2026-11-22 02:14\)/,
+      );
+      assert.equal(await byTestId('trigger-at-input').getAttribute('aria-invalid'), 'true');
+      assert.equal(await byTestId('toast-error').count(), 0);
+      assert.equal((await calls('record_trigger')).length, 1);
+      await expectCount(byTestId('trigger-row'), 0);
+      assert.equal(await entries(), before);
+    },
+  ),
+);

@@ -1,5 +1,5 @@
 // Decisions: record one with options and approvals, supersede it, show superseded ones only on
-// request, approve as a position held.
+// request, approve as a position held (after confirming who signs).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { expectCount, expectFocused, expectText, useBrowser, withApp } from './helpers.mjs';
@@ -91,9 +91,25 @@ test(
     await byTestId('show-superseded').uncheck();
     await expectCount(decisions, 1);
 
-    // Approve the standing one as the Incident Commander.
+    // Approve the standing one as the Incident Commander: an approval is signed as a position,
+    // so Alice first confirms it is her. Cancelled (Esc), nothing is sent; confirmed, it is.
     await decisions.first().getByTestId('approve-incident-commander').click();
+    await expectText(
+      byTestId('confirm-acting-who'),
+      'You are signing as Alice, Incident Commander — confirm',
+    );
+    await expectText(
+      byTestId('confirm-acting-act'),
+      'Approve the decision “Divert ambulances to St Mary’s?”',
+    );
+    await page.keyboard.press('Escape');
+    await expectCount(byTestId('confirm-acting'), 0);
+    assert.equal((await calls('approve_decision')).length, 0);
+    await expectText(decisions.first(), /awaiting Incident Commander/);
+    await decisions.first().getByTestId('approve-incident-commander').click();
+    await byTestId('confirm-acting-ok').click();
     await expectText(byTestId('toast-ok').last(), 'Approval recorded');
+    assert.equal((await calls('approve_decision')).length, 1);
     await expectText(decisions.first(), /✓ Incident Commander \(Alice\)/);
     assert.doesNotMatch(await decisions.first().innerText(), /awaiting/);
     assert.equal(await decisions.first().getByTestId('approve-incident-commander').count(), 0);

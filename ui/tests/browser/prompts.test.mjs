@@ -184,6 +184,10 @@ test(
     const scribe = byTestId('prompt-scribe');
     await scribe.getByTestId('prompt-snooze').click();
     await scribe.getByTestId('snooze-submit').click();
+    await expectText(
+      scribe.getByTestId('error-snooze-reason-error'),
+      'Say why the update can wait (it goes in the log with the snooze).',
+    );
     assert.deepEqual(await calls('snooze_prompt'), []);
     assert.equal(await scribe.getAttribute('data-state'), 'overdue');
 
@@ -195,5 +199,39 @@ test(
     );
     await byTestId('status-form').waitFor();
     assert.equal(await scribe.getAttribute('data-state'), 'overdue');
+  }),
+);
+
+test(
+  'a snooze of 0, negative, empty or 99,999 minutes is refused at the minutes field with the accepted range; nothing is written',
+  withApp({ seed }, async ({ byTestId, calls, invoke, incidents }) => {
+    const entries = async () =>
+      (await invoke('list_incidents')).find((/** @type {{ id: string }} */ r) => r.id === incidents[0])
+        .entry_count;
+    const before = await entries();
+    await byTestId('nav-prompts').click();
+    const scribe = byTestId('prompt-scribe');
+    await scribe.getByTestId('prompt-snooze').click();
+    await scribe.getByTestId('snooze-reason').fill('Scribe in the ED triage huddle');
+    const minutesError = scribe.getByTestId('error-snooze-minutes-error');
+    // The range is the backend's: each refusal is its words, at the field, not a toast.
+    for (const minutes of ['0', '-5', '', '99999']) {
+      await scribe.getByTestId('snooze-minutes').fill(minutes);
+      await scribe.getByTestId('snooze-submit').click();
+      await expectText(minutesError, 'A snooze lasts between 1 and 240 minutes.');
+      assert.equal(await scribe.getByTestId('snooze-minutes').getAttribute('aria-invalid'), 'true');
+      assert.equal(await byTestId('toast-error').count(), 0);
+    }
+    assert.equal(await scribe.getAttribute('data-state'), 'overdue');
+    assert.equal(await entries(), before);
+    assert.equal((await calls('snooze_prompt')).length, 4);
+
+    // Within the range it goes through, and the message is gone.
+    await scribe.getByTestId('snooze-minutes').fill('15');
+    await scribe.getByTestId('snooze-submit').click();
+    await expectText(byTestId('toast-ok'), 'Snoozed 15 min (logged)');
+    await expectText(scribe.getByTestId('prompt-state'), 'snoozed');
+    await expectCount(scribe.getByTestId('snooze-form'), 0);
+    assert.equal(await entries(), before + 1);
   }),
 );

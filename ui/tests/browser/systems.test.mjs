@@ -310,3 +310,55 @@ test(
     },
   ),
 );
+
+test(
+  'the isolation proposal form: an empty reason, and one the backend refuses, are said at the field; nothing is written',
+  withApp(
+    {
+      viewport: TALL,
+      seed: {
+        incidents: [
+          {
+            title: 'Ransomware on the interface engine',
+            severity: 'sev1',
+            openedMinutesAgo: 30,
+            steps: [
+              { minutesAgo: 25, do: 'import_systems', input: { file_name: 'systems.csv', csv: REGISTER } },
+            ],
+          },
+        ],
+      },
+    },
+    async ({ page, byTestId, calls, invoke, incidents }) => {
+      const entries = async () =>
+        (await invoke('list_incidents')).find((/** @type {{ id: string }} */ r) => r.id === incidents[0])
+          .entry_count;
+      const before = await entries();
+      await byTestId('nav-systems').click();
+      await byTestId('system-hl7-engine').getByTestId('system-select').click();
+      await expectText(byTestId('impact-system'), 'hl7-engine');
+
+      // Empty: the form says what to write, at the field, and sends nothing.
+      await byTestId('propose-submit').click();
+      await expectText(
+        byTestId('error-propose-reason-error'),
+        'Say why it should be isolated (it goes in the log with the proposal).',
+      );
+      assert.equal(
+        await page.evaluate(() => document.activeElement?.getAttribute('data-testid')),
+        'propose-reason',
+      );
+      assert.equal((await calls('propose_isolation')).length, 0);
+
+      // Too long: the backend's limit, in words, at the field, not in a toast.
+      await byTestId('propose-reason').fill('x'.repeat(20_001));
+      await byTestId('propose-submit').click();
+      await expectText(byTestId('error-propose-reason-error'), 'Longer than 20000 characters.');
+      assert.equal(await byTestId('propose-reason').getAttribute('aria-invalid'), 'true');
+      assert.equal(await byTestId('toast-error').count(), 0);
+      assert.equal((await calls('propose_isolation')).length, 1);
+      await expectCount(byTestId('proposals').locator('li'), 0);
+      assert.equal(await entries(), before);
+    },
+  ),
+);
