@@ -1,5 +1,5 @@
-//! The laptop's data directory and database hold PHI: owner-only whatever the umask, and an
-//! older installation's wider files are narrowed when Muster next opens them.
+//! The laptop's data directory and database, and the server's database, hold PHI: owner-only
+//! whatever the umask, and an older installation's wider files are narrowed when next opened.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -56,4 +56,16 @@ fn an_older_installations_world_readable_files_are_narrowed_when_opened() {
     muster_umask_000(&home, &["timeline"]);
     assert_eq!(mode(&home), 0o700);
     assert_eq!(mode(&db), 0o600);
+}
+
+#[test]
+fn the_servers_database_is_owner_only_even_under_umask_000() {
+    let top = tempfile::tempdir().unwrap();
+    let db = top.path().join("server.sqlite3");
+    let db_arg = db.to_str().unwrap();
+    muster_umask_000(top.path(), &["server", "user", "add", "alice", "--database", db_arg]);
+    assert_eq!(mode(&db), 0o600, "server database");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    muster_umask_000(top.path(), &["server", "user", "add", "bob", "--database", db_arg]);
+    assert_eq!(mode(&db), 0o600, "a server database left 0644 is narrowed");
 }

@@ -43,11 +43,29 @@ pub struct SqliteStorage {
     inner: Arc<Inner>,
 }
 
+/// The server's database holds every member's notes (PHI): it is created 0600 whatever the
+/// umask (SQLite gives its `-wal` and `-shm` the main file's mode), and one left wider is
+/// narrowed. Its directory is the operator's to choose and is left alone.
+fn owner_only(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().write(true).create(true).truncate(false).mode(0o600).open(path)?;
+        if std::fs::metadata(path)?.permissions().mode() & 0o077 != 0 {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 impl SqliteStorage {
     /// Opens (creating if needed) the server database, refusing one from a newer Muster before
     /// changing anything in it.
     pub fn open(path: &Path) -> Result<SqliteStorage> {
         let shown = path.display().to_string();
+        owner_only(path).map_err(|e| ServerError::Unavailable(format!("{shown}: {e}")))?;
         let mut conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(15))?;
         let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
