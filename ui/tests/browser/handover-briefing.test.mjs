@@ -59,6 +59,12 @@ test(
       const decisionsBox = await briefing.getByTestId('briefing-decisions').boundingBox();
       assert.ok(decisionsBox && box.y < decisionsBox.y, 'Accept comes before the briefing detail');
       await accept.click();
+      // Accepting command is signed as a position: the incoming commander confirms it is them.
+      await expectText(
+        byTestId('confirm-acting-who'),
+        `You are signing as ${INCOMING}, Incident Commander — confirm`,
+      );
+      await byTestId('confirm-acting-ok').click();
       await expectText(byTestId('current-ic'), `IC: ${INCOMING}`);
     },
   ),
