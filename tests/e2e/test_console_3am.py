@@ -10,7 +10,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import artifacts
-from test_desktop import act_as, click, find, tid, type_into, wait_text
+from test_desktop import act_as, click, find, first_launch, tid, type_into, wait_text
 
 SIZES = [(1366, 860), (1024, 700)]
 
@@ -32,8 +32,9 @@ def top_of(d, name: str) -> float:
 
 def test_validation_speaks_at_the_field_with_hints_not_data(desktop, shot):
     d = desktop.start()
+    # A fresh installation asks who is at the laptop before anything can be written.
+    first_launch(d, "Dr. Luis Reyes")
     find(d, "open-incident-form", timeout=30)
-    act_as(d, "Dr. Luis Reyes")
     title = find(d, "incident-title-input")
     assert title.get_attribute("value") == ""
     assert title.get_attribute("placeholder").startswith("e.g. ")

@@ -58,6 +58,15 @@ def first_launch(d, person: str):
     wait_text(d, "operator", person)
 
 
+def first_launch_with_demo(d, person: str):
+    """A fresh installation: the person names themselves and starts on the demo incident."""
+    find(d, "welcome-name", timeout=30)
+    type_into(d, "welcome-name", person)
+    click(d, "welcome-demo")
+    wait_text(d, "operator", person)
+    wait_text(d, "incident-title", "DEMO", timeout=30)
+
+
 def unfold_alerts(d):
     """The alert area remembers being folded (on this machine's webview storage): unfold it."""
     area = find(d, "alert-area")
