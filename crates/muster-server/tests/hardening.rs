@@ -229,7 +229,9 @@ fn a_slow_head_and_a_slow_body_are_cut_off() {
 
 #[test]
 fn beyond_the_connection_cap_new_connections_are_closed_and_open_ones_keep_answering() {
-    let limits = Limits { header_read_timeout: Duration::from_secs(3), ..short_limits(8) };
+    // Cap 8: the kept connection holds one permit, so at most 7 of the 40 idle ones are let in.
+    // Which 7 depends on the order the server's tasks run in, so the test counts, not indexes.
+    let limits = Limits { header_read_timeout: Duration::from_secs(5), ..short_limits(8) };
     let server = start(ServeOptions { limits, ..ServeOptions::default() });
     let mut kept = TcpStream::connect(server.addr).unwrap();
     kept.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -237,14 +239,14 @@ fn beyond_the_connection_cap_new_connections_are_closed_and_open_ones_keep_answe
     assert_eq!(read_answer(&mut kept).status, 200);
     let mut idle: Vec<TcpStream> = (0..40).map(|_| TcpStream::connect(server.addr).unwrap()).collect();
     std::thread::sleep(Duration::from_millis(300));
-    for s in &mut idle[20..30] {
-        assert!(closed_within(s, Duration::from_millis(500)), "a connection beyond the cap was kept");
-    }
     // The connection already open is still served while the cap is full.
     kept.write_all(&request_text("GET", "/healthz", None, None, false)).unwrap();
     assert_eq!(read_answer(&mut kept).status, 200);
+    let let_in =
+        idle.iter_mut().map(|s| !closed_within(s, Duration::from_millis(250))).filter(|open| *open).count();
+    assert!(let_in <= 7, "{let_in} of 40 connections beyond the cap were kept (at most 7 fit)");
     // Once the idle connections time out, new ones are served again.
-    std::thread::sleep(Duration::from_secs(4));
+    std::thread::sleep(Duration::from_secs(6));
     assert_eq!(call(server.addr, "GET", "/healthz", None, None).status, 200);
 }
 
