@@ -3,50 +3,10 @@
 //! an OS keyring (scripts/with-keyring).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use muster_store::{Muster, OpenOptions};
+mod common;
+
+use common::{console, open_incident_args};
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, MockRuntime};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct Console {
-    _dir: tempfile::TempDir,
-    app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn console() -> Console {
-    let dir = tempfile::tempdir().unwrap();
-    let muster = Muster::open(dir.path(), OpenOptions::default()).unwrap();
-    let app =
-        muster_desktop::app_builder::<MockRuntime>(muster).unwrap().build(muster_desktop::context()).unwrap();
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Console { _dir: dir, app, window }
-}
-
-impl Console {
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: self.app.invoke_key().to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
-    }
-}
-
-fn open_args(title: &str) -> Value {
-    json!({ "input": { "title": title, "drill": false, "description": null, "commander": null,
-                       "severity": "sev2" } })
-}
 
 #[test]
 fn nothing_is_written_until_someone_gives_their_name() {
@@ -54,7 +14,9 @@ fn nothing_is_written_until_someone_gives_their_name() {
     let info = c.ok("app_info", json!({}));
     assert_eq!(info["operator_named"], false, "{info}");
 
-    for (cmd, args) in [("open_incident", open_args("Ransomware on PACS")), ("load_demo", json!({}))] {
+    for (cmd, args) in
+        [("open_incident", open_incident_args("Ransomware on PACS", "sev2")), ("load_demo", json!({}))]
+    {
         let err = c.call(cmd, args).unwrap_err();
         assert_eq!(err["code"], "state.no_operator", "{cmd}: {err}");
         assert!(err["message"].as_str().unwrap().contains("give your name first"), "{err}");
@@ -72,7 +34,7 @@ fn nothing_is_written_until_someone_gives_their_name() {
         (info["operator"].as_str(), info["operator_named"].as_bool()),
         (Some("Dr. Amara Okafor"), Some(true))
     );
-    let opened = c.ok("open_incident", open_args("Ransomware on PACS"));
+    let opened = c.ok("open_incident", open_incident_args("Ransomware on PACS", "sev2"));
     let board = c.ok("incident_board", json!({ "incident_ref": opened["incident"] }));
     assert_eq!(board["commander"]["holders"][0]["person"], "Dr. Amara Okafor");
 }
@@ -81,7 +43,8 @@ fn nothing_is_written_until_someone_gives_their_name() {
 fn the_board_lists_what_the_alert_area_shows_with_the_instants_it_turns_on() {
     let c = console();
     c.ok("set_operator", json!({ "name": "Dr. Amara Okafor" }));
-    let incident = c.ok("open_incident", open_args("Ransomware on PACS"))["incident"].clone();
+    let incident =
+        c.ok("open_incident", open_incident_args("Ransomware on PACS", "sev2"))["incident"].clone();
     c.ok("assign_role", json!({ "input": { "incident": incident, "position": "scribe", "person": "Dana" } }));
     let board = c.ok("incident_board", json!({ "incident_ref": incident }));
     let alerts = board["alerts"].as_array().unwrap();

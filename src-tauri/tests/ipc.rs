@@ -3,56 +3,11 @@
 //! that a refused write stores nothing. Needs an OS keyring (scripts/with-keyring).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::console;
 use muster_store::{Muster, OpenOptions};
 use serde_json::{json, Value};
-use tauri::test::{get_ipc_response, MockRuntime};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
-
-struct Console {
-    _dir: tempfile::TempDir,
-    app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
-}
-
-fn console() -> Console {
-    let dir = tempfile::tempdir().unwrap();
-    let muster = Muster::open(dir.path(), OpenOptions::default()).unwrap();
-    let app =
-        muster_desktop::app_builder::<MockRuntime>(muster).unwrap().build(muster_desktop::context()).unwrap();
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
-    Console { _dir: dir, app, window }
-}
-
-impl Console {
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: tauri::ipc::CallbackFn(0),
-            error: tauri::ipc::CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: tauri::ipc::InvokeBody::Json(args),
-            headers: Default::default(),
-            // The app's real context has its own key (the mock context's is fixed).
-            invoke_key: self.app.invoke_key().to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().unwrap())
-    }
-
-    fn ok(&self, cmd: &str, args: Value) -> Value {
-        self.call(cmd, args.clone()).unwrap_or_else(|e| panic!("{cmd} {args} failed: {e}"))
-    }
-
-    /// `open_incident` as the UI's form sends it; returns the incident id.
-    fn open_incident(&self, title: &str, severity: &str) -> String {
-        let opened = self.ok(
-            "open_incident",
-            json!({ "input": { "title": title, "drill": false, "description": null,
-                               "commander": null, "severity": severity } }),
-        );
-        opened["incident"].as_str().unwrap().to_string()
-    }
-}
 
 #[test]
 fn commands_work_with_the_arguments_the_ui_sends_and_refusals_write_nothing() {
@@ -437,7 +392,7 @@ fn timeline_rows_carry_the_sync_servers_clock_flags() {
 
     // What the sync loop stores when a pull brings the server's flag for the note.
     let flagged = page["rows"][0]["id"].as_str().unwrap().to_string();
-    let other = Muster::open(c._dir.path(), OpenOptions::default()).unwrap();
+    let other = Muster::open(c.dir.path(), OpenOptions::default()).unwrap();
     other
         .store()
         .record_clock_flags(incident.parse().unwrap(), &[(flagged.parse().unwrap(), 420_000)])
