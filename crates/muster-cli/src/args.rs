@@ -19,9 +19,15 @@ pub struct Cli {
     #[arg(long, global = true, env = "MUSTER_HOME", value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
 
-    /// Write as this person instead of the configured operator name.
+    /// Write as this person instead of the configured operator name (on a laptop not yet
+    /// registered with a sync server; a registered one records only as its person).
     #[arg(long = "as", global = true, env = "MUSTER_AS", value_name = "PERSON")]
     pub as_person: Option<String>,
+
+    /// Record on this person's behalf (a scribe writing for the commander): the entry says who
+    /// recorded it and for whom; acts reserved to a position need the recorder's authority.
+    #[arg(long = "for", global = true, env = "MUSTER_FOR", value_name = "PERSON")]
+    pub for_person: Option<String>,
 
     /// Incident to act on: a full id or the end of one (#1a2b3c4d). Default: the current incident.
     #[arg(long, global = true, env = "MUSTER_INCIDENT", value_name = "ID")]

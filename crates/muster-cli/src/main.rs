@@ -104,6 +104,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
     let dir = data_dir(&cli)?;
     let mut m = Muster::open(&dir, OpenOptions::default())?;
     m.set_operator_override(cli.as_person.clone())?;
+    m.set_on_behalf(cli.for_person.clone())?;
     let zone: ViewerZone = m.clock().zone();
     let json = cli.json;
     let incident_arg = cli.incident.as_deref();

@@ -77,13 +77,14 @@ pub fn timeline_item(t: &TimelineItem, zone: &ViewerZone) -> String {
         Some(o) => zone.format(o.0.with_timezone(&chrono::Utc)),
         None => "as recorded".to_string(),
     };
-    let mut out = format!(
-        "{}  #{}  {:<18} {}\n",
-        when(&t.recorded, zone),
-        t.entry_id.short(),
-        t.kind,
-        author_text(&t.author)
-    );
+    let who = match &t.on_behalf {
+        Some(principal) => format!("{} for {principal}", author_text(&t.author)),
+        None => author_text(&t.author),
+    };
+    let mut out = format!("{}  #{}  {:<18} {}\n", when(&t.recorded, zone), t.entry_id.short(), t.kind, who);
+    if let Some(reason) = &t.not_in_force {
+        out.push_str(&wrap(&format!("NOT IN FORCE: {reason}"), 4));
+    }
     let mut marks: Vec<String> = Vec::new();
     if let Some(o) = t.occurred_at {
         marks.push(format!("occurred {}", event_time(Some(o))));

@@ -12,12 +12,18 @@
 //! recorded.zone                  str
 //! author.person                  str
 //! author.position                opt str (slug)
+//! on_behalf                      str (only in version 2, see below)
 //! kind                           str
 //! body_version                   u16 BE
 //! body                           str (canonical JSON)
 //! str = u32 BE byte length + UTF-8; opt = 0x00 | 0x01 + value
 //! ```
 //! `signature` = Ed25519(signing bytes); `hash` = SHA-256(signing bytes || signature).
+//!
+//! Version 2 differs only when the entry is recorded on someone's behalf: the tag is
+//! `"muster/entry/v2\n"` and `on_behalf` follows the author. An entry with nobody named on
+//! whose behalf it was recorded keeps the version 1 bytes, so every entry signed before
+//! version 2 still verifies (docs/decisions/0028).
 
 use std::collections::HashMap;
 
@@ -35,8 +41,11 @@ use crate::position::Position;
 use crate::time::WallClock;
 
 pub const DOMAIN_TAG: &[u8; 16] = b"muster/entry/v1\n";
+/// The tag of entries recorded on someone's behalf (`Envelope::on_behalf`).
+pub const DOMAIN_TAG_V2: &[u8; 16] = b"muster/entry/v2\n";
 
-/// Who wrote an entry: a person and the position they held when they wrote it.
+/// Who recorded an entry: the person at the signing device (its registered user once the device
+/// is registered with a sync server, which checks it) and the position they wrote in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Author {
@@ -66,7 +75,10 @@ pub struct Envelope {
     pub prev_hash: Hash32,
     pub hlc: Hlc,
     pub recorded: WallClock,
+    /// Who recorded it (the recorder): authority for reserved acts is theirs.
     pub author: Author,
+    /// On whose behalf, when not the recorder's own (a scribe writing for the commander).
+    pub on_behalf: Option<String>,
 }
 
 /// An entry about to be signed (the device id comes from the signing key).
@@ -79,6 +91,7 @@ pub struct UnsignedEntry {
     pub hlc: Hlc,
     pub recorded: WallClock,
     pub author: Author,
+    pub on_behalf: Option<String>,
     pub body: EntryBody,
 }
 
@@ -93,6 +106,7 @@ impl UnsignedEntry {
             hlc: self.hlc,
             recorded: self.recorded,
             author: self.author,
+            on_behalf: self.on_behalf,
         };
         let body_json = self.body.to_canonical_json()?;
         let bytes = signing_bytes(&envelope, self.body.kind(), self.body.version(), &body_json);
@@ -219,6 +233,25 @@ impl Entry {
         if person.chars().any(char::is_control) {
             return Err(ValidationError::new("author.person", person, "contains a control character"));
         }
+        if let Some(principal) = &env.on_behalf {
+            if principal.trim().is_empty()
+                || principal.chars().count() > crate::body::MAX_PERSON
+                || principal.chars().any(char::is_control)
+            {
+                return Err(ValidationError::new(
+                    "on_behalf",
+                    principal,
+                    format!("must be 1 to {} characters with no control character", crate::body::MAX_PERSON),
+                ));
+            }
+            if principal == person {
+                return Err(ValidationError::new(
+                    "on_behalf",
+                    principal,
+                    "names the recorder: an entry is on someone's behalf only when they did not record it",
+                ));
+            }
+        }
         self.body.validate()
     }
 
@@ -232,7 +265,7 @@ impl Entry {
 
 pub fn signing_bytes(envelope: &Envelope, kind: &str, body_version: u16, body_json: &str) -> Vec<u8> {
     let mut w = ByteWriter::with_capacity(256 + body_json.len());
-    w.raw(DOMAIN_TAG);
+    w.raw(if envelope.on_behalf.is_some() { DOMAIN_TAG_V2 } else { DOMAIN_TAG });
     w.raw(envelope.id.as_bytes());
     w.raw(envelope.incident_id.as_bytes());
     w.raw(envelope.device_id.as_bytes());
@@ -245,6 +278,9 @@ pub fn signing_bytes(envelope: &Envelope, kind: &str, body_version: u16, body_js
     w.str(&envelope.recorded.zone);
     w.str(&envelope.author.person);
     w.opt_str(envelope.author.position.as_ref().map(|p| p.slug()).as_deref());
+    if let Some(principal) = &envelope.on_behalf {
+        w.str(principal);
+    }
     w.str(kind);
     w.u16(body_version);
     w.str(body_json);
@@ -328,6 +364,8 @@ struct WireEntry {
     hlc: Hlc,
     recorded: WallClock,
     author: Author,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    on_behalf: Option<String>,
     kind: String,
     body_version: u16,
     body: Value,
@@ -348,6 +386,7 @@ impl Serialize for Entry {
             hlc: self.envelope.hlc,
             recorded: self.envelope.recorded.clone(),
             author: self.envelope.author.clone(),
+            on_behalf: self.envelope.on_behalf.clone(),
             kind: self.kind().to_string(),
             body_version: self.body_version(),
             body,
@@ -379,6 +418,7 @@ impl<'de> Deserialize<'de> for Entry {
             hlc: wire.hlc,
             recorded: wire.recorded,
             author: wire.author,
+            on_behalf: wire.on_behalf,
         };
         let entry = Entry::from_parts(envelope, &wire.kind, wire.body_version, body_json, signature)
             .map_err(|e| D::Error::custom(format!("body: {e}")))?;
@@ -413,6 +453,7 @@ mod tests {
             hlc: Hlc { wall_ms: 1_700_000_000_000 + seq, counter: 0 },
             recorded: WallClock { utc_ms: 1_700_000_000_000, offset_s: 3600, zone: "Europe/Berlin".into() },
             author: Author { person: "Dr. Amara Okafor".into(), position: Some(Position::IncidentCommander) },
+            on_behalf: None,
             body: EntryBody::Note(Note { text: text.into(), occurred_at: None }),
         }
     }
@@ -440,6 +481,32 @@ mod tests {
         .unwrap();
         assert_eq!(forged.verify(), Err(VerifyError::BadSignature));
         assert_ne!(forged.hash(), e.hash());
+    }
+
+    #[test]
+    fn on_behalf_is_signed_and_round_trips() {
+        let mut unsigned = note(1, Hash32::ZERO, "PACS isolated");
+        unsigned.author = Author { person: "Sam Park".into(), position: Some(Position::Scribe) };
+        unsigned.on_behalf = Some("Dr. Amara Okafor".into());
+        let e = unsigned.sign(&test_key(5)).unwrap();
+        e.verify().unwrap();
+        assert!(e.signing_bytes().starts_with(DOMAIN_TAG_V2));
+        let back: Entry = serde_json::from_str(&serde_json::to_string(&e).unwrap()).unwrap();
+        assert_eq!(back, e);
+        // Naming someone else, or nobody, breaks the signature.
+        let mut tampered = e.clone();
+        tampered.envelope.on_behalf = Some("Someone Else".into());
+        assert_eq!(tampered.verify(), Err(VerifyError::BadSignature));
+        tampered.envelope.on_behalf = None;
+        assert_eq!(tampered.verify(), Err(VerifyError::BadSignature));
+        // An entry for nobody else keeps the version 1 bytes.
+        let plain = note(1, Hash32::ZERO, "x").sign(&test_key(5)).unwrap();
+        assert!(plain.signing_bytes().starts_with(DOMAIN_TAG));
+        // Recording on one's own behalf is refused: it would say two people did one thing.
+        let mut own = note(1, Hash32::ZERO, "x");
+        own.on_behalf = Some("Dr. Amara Okafor".into());
+        let err = own.sign(&test_key(5)).unwrap().validate().unwrap_err();
+        assert_eq!(err.field, "on_behalf");
     }
 
     #[test]

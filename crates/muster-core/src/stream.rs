@@ -47,6 +47,7 @@ impl StreamWriter {
             hlc: self.hlc,
             recorded,
             author,
+            on_behalf: None,
             body,
         }
         .sign(&self.key)?;

@@ -244,6 +244,9 @@ fn approvals_are_counted_once_per_position() {
         b.approvals_required = vec![Position::ClinicalLiaison, Position::LegalLiaison];
     }
     let open = a.write(hlc(1_000), opened("x"));
+    // Approving as a position needs that position: Okafor holds both.
+    let cl = a.write(hlc(1_100), assign(Position::ClinicalLiaison, "Okafor", vec![]));
+    let ll = a.write(hlc(1_200), assign(Position::LegalLiaison, "Okafor", vec![]));
     let decision = a.write(hlc(2_000), d);
     let approve = |a: &mut Stream, t: u64, p: Position| {
         a.write(
@@ -253,14 +256,16 @@ fn approvals_are_counted_once_per_position() {
     };
     let a1 = approve(&mut a, 3_000, Position::ClinicalLiaison);
     let a2 = approve(&mut a, 4_000, Position::ClinicalLiaison);
-    let s = fold(incident(), vec![open.clone(), decision.clone(), a1.clone(), a2]).unwrap();
+    let roles = vec![cl, ll];
+    let with_roles = |v: Vec<Entry>| roles.iter().cloned().chain(v).collect::<Vec<_>>();
+    let s = fold(incident(), with_roles(vec![open.clone(), decision.clone(), a1.clone(), a2])).unwrap();
     let dec = &s.decisions[0];
     assert_eq!(dec.approvals.len(), 1);
     assert_eq!(dec.approvals[0].stamp.entry_id, a1.id());
     assert_eq!(dec.awaiting(), vec![Position::LegalLiaison]);
     assert!(dec.is_open());
     let a3 = approve(&mut a, 5_000, Position::LegalLiaison);
-    let s = fold(incident(), vec![open, decision, a1, a3]).unwrap();
+    let s = fold(incident(), with_roles(vec![open, decision, a1, a3])).unwrap();
     assert!(s.decisions[0].awaiting().is_empty());
     assert!(!s.decisions[0].is_open());
 }

@@ -479,10 +479,20 @@ fn holders_are_whoever_holds_the_position_now() {
         log.add("2026-03-02T08:20:00-05:00", NY, assign(Position::IncidentCommander, "Reyes", vec![okafor]));
     assert_eq!(holders(&log, "response-team"), ["Reyes"]);
     // Two assignments that do not supersede each other (a partition): both are shown.
-    let lee = log.add("2026-03-02T08:30:00-05:00", NY, assign(Position::IncidentCommander, "Lee", vec![]));
+    let lee = log.add_as(
+        "Reyes",
+        "2026-03-02T08:30:00-05:00",
+        NY,
+        assign(Position::IncidentCommander, "Lee", vec![]),
+    );
     assert_eq!(holders(&log, "response-team"), ["Reyes", "Lee"]);
     // Relieved: nobody.
-    log.add("2026-03-02T08:40:00-05:00", NY, relieve(Position::IncidentCommander, "Reyes", vec![reyes, lee]));
+    log.add_as(
+        "Lee",
+        "2026-03-02T08:40:00-05:00",
+        NY,
+        relieve(Position::IncidentCommander, "Reyes", vec![reyes, lee]),
+    );
     assert!(holders(&log, "response-team").is_empty());
     // The business-associate step is the privacy officer's.
     log.add(

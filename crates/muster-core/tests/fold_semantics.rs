@@ -38,10 +38,13 @@ fn concurrent_commander_assignments_conflict_until_resolved() {
     let mut b = Stream::new(2, "Reyes");
     let open = a.write(hlc(1_000), opened("Outage"));
     let ic = a.write(hlc(2_000), assign(Position::IncidentCommander, "Okafor", vec![]));
-    // Partitioned: both laptops hand command to someone different, each superseding Okafor.
+    let deputy = a.write(hlc(2_500), assign(Position::DeputyIncidentCommander, "Reyes", vec![]));
+    // Partitioned: Okafor hands command to Chen while the deputy, cut off, assumes it; both had
+    // the authority, each superseding Okafor.
     let on_a = a.write(hlc(5_000), assign(Position::IncidentCommander, "Chen", vec![ic.id()]));
     let on_b = b.write(hlc(5_001), assign(Position::IncidentCommander, "Reyes", vec![ic.id()]));
-    let state = fold(incident(), vec![open.clone(), ic.clone(), on_a.clone(), on_b.clone()]).unwrap();
+    let state =
+        fold(incident(), vec![open.clone(), ic.clone(), deputy.clone(), on_a.clone(), on_b.clone()]).unwrap();
     match state.commander() {
         Commander::Conflict(holders) => {
             let names: Vec<_> = holders.iter().map(|h| h.person.as_str()).collect();
@@ -52,9 +55,10 @@ fn concurrent_commander_assignments_conflict_until_resolved() {
     // Okafor's command ended at the first superseding entry in fold order.
     assert_eq!(state.assignments[0].ended.as_ref().unwrap().stamp.entry_id, on_a.id());
 
+    // One of the two commanders resolves it.
     let resolve =
-        a.write(hlc(9_000), assign(Position::IncidentCommander, "Reyes", vec![on_a.id(), on_b.id()]));
-    let state = fold(incident(), vec![open, ic, on_a, on_b, resolve.clone()]).unwrap();
+        b.write(hlc(9_000), assign(Position::IncidentCommander, "Reyes", vec![on_a.id(), on_b.id()]));
+    let state = fold(incident(), vec![open, ic, deputy, on_a, on_b, resolve.clone()]).unwrap();
     match state.commander() {
         Commander::Held(h) => assert_eq!(h.entry_id, resolve.id()),
         other => panic!("expected the resolving entry to hold command, got {other:?}"),

@@ -27,6 +27,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                     person: "Dr. Amara Okafor".into(),
                     position: Some(Position::IncidentCommander),
                 },
+                on_behalf: None,
                 body: EntryBody::IncidentOpened(IncidentOpened {
                     title: "Ransomware: PACS and EHR interface engine".into(),
                     drill: true,
@@ -44,6 +45,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 hlc: Hlc { wall_ms: 1_795_000_000_000, counter: 7 },
                 recorded: zone_chicago,
                 author: Author { person: "Søren Lindqvist".into(), position: None },
+                on_behalf: None,
                 body: EntryBody::Note(Note {
                     text: "Ärzte informiert \u{2713}\n\"quoted\" \\ tab\there\u{1}".into(),
                     occurred_at: Some(EventTime(
@@ -69,6 +71,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                     person: "R".into(),
                     position: Some(Position::Custom("Safety Officer".into())),
                 },
+                on_behalf: None,
                 body: EntryBody::RoleAssigned(RoleAssigned {
                     position: Position::IncidentCommander,
                     person: "Dr. Luis Reyes".into(),
@@ -86,6 +89,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 hlc: Hlc { wall_ms: 1_795_000_000_004, counter: 0 },
                 recorded: WallClock { utc_ms: 0, offset_s: 0, zone: "UTC".into() },
                 author: Author { person: "Scribe".into(), position: Some(Position::Scribe) },
+                on_behalf: None,
                 body: EntryBody::DecisionRecorded(DecisionRecorded {
                     question: "Isolate the PACS VLAN?".into(),
                     options: vec!["isolate now".into(), "monitor 1 h".into()],
@@ -111,6 +115,7 @@ fn vectors() -> Vec<(&'static str, UnsignedEntry)> {
                 hlc: Hlc { wall_ms: 1_795_000_000_005, counter: 1 },
                 recorded: WallClock { utc_ms: 1_795_000_000_005, offset_s: 0, zone: "UTC".into() },
                 author: Author { person: "Tech".into(), position: Some(Position::TechnicalLead) },
+                on_behalf: None,
                 body: EntryBody::Unknown {
                     kind: "evidence.collected".into(),
                     version: 3,

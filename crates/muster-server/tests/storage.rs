@@ -137,6 +137,7 @@ fn an_entry_from_the_far_future_is_held_as_evidence_never_stored<S: Storage>(s: 
             hlc: Hlc { wall_ms: (1 << 53) - 1, counter: u32::MAX },
             recorded: WallClock { utc_ms: NOW + 3000, offset_s: 0, zone: "UTC".into() },
             author: Author { person: "Person 1".into(), position: None },
+            on_behalf: None,
             body: EntryBody::Note(Note { text: "from the future".into(), occurred_at: None }),
         }
         .sign(&key(1))
@@ -149,6 +150,7 @@ fn an_entry_from_the_far_future_is_held_as_evidence_never_stored<S: Storage>(s: 
             hlc: Hlc { wall_ms: (1 << 53) - 1, counter: u32::MAX },
             recorded: WallClock { utc_ms: NOW + 4000, offset_s: 0, zone: "UTC".into() },
             author: Author { person: "Person 1".into(), position: None },
+            on_behalf: None,
             body: EntryBody::Note(Note { text: "after it".into(), occurred_at: None }),
         }
         .sign(&key(1))
@@ -612,6 +614,7 @@ fn refusals_are_precise_and_the_store_keeps_serving<S: Storage>(s: S) {
             hlc: Hlc { wall_ms: first[0].hlc().wall_ms - 1, counter: 0 },
             recorded: WallClock { utc_ms: NOW, offset_s: 0, zone: "UTC".into() },
             author: Author { person: "Person 2".into(), position: None },
+            on_behalf: None,
             body: EntryBody::Note(Note { text: "back in time".into(), occurred_at: None }),
         }
         .sign(&key(2))

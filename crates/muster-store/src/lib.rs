@@ -26,7 +26,7 @@ mod verify;
 pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SystemClock};
 pub use error::{IngestError, IngestReason, Result, StoreError};
 pub use identity::{device_id_of, device_key_account, OsKeyring, SecretStore};
-pub use muster::{Muster, OpenOptions, DB_FILE};
+pub use muster::{Muster, OpenOptions, DB_FILE, SETTING_REGISTERED_PERSON};
 pub use ops::{CommunicationInput, DecisionInput, DelayInput, HandoverInput, ReviewInput, ScopeInput};
 pub use rows::Source;
 pub use rulebook::{Rulebook, RulesetProblem, RulesetSource};

@@ -26,6 +26,9 @@ use crate::store::{ChangeProbe, Draft, QuarantineRow, Store, SyncAlertRow};
 pub const DB_FILE: &str = "muster.sqlite3";
 const SETTING_INSTALLATION: &str = "installation.id";
 const SETTING_OPERATOR: &str = "operator.name";
+/// The person this device was registered for at the sync server (the operator at login): the
+/// server refuses entries this device signs after that as anyone else ("Trust nobody" 5).
+pub const SETTING_REGISTERED_PERSON: &str = "sync.device_person";
 pub(crate) const SETTING_CURRENT_INCIDENT: &str = "incident.current";
 /// How far in the future an event time may be (clock differences between people's watches).
 pub(crate) const FUTURE_TOLERANCE_MIN: i64 = 5;
@@ -61,6 +64,8 @@ pub struct Muster {
     /// The stream anchor as last read from or written to the keyring (`None`: not read yet).
     anchor: Option<StreamAnchor>,
     operator_override: Option<String>,
+    /// `--for`: whom this process records on behalf of.
+    on_behalf: Option<String>,
     notices: Vec<String>,
 }
 
@@ -86,6 +91,7 @@ impl Muster {
             key: None,
             anchor: None,
             operator_override: None,
+            on_behalf: None,
             notices: Vec::new(),
         })
     }
@@ -127,9 +133,38 @@ impl Muster {
         Ok(())
     }
 
+    /// Records this process's entries on `person`'s behalf (a scribe writing for the
+    /// commander). The recorder stays the operator, whose authority reserved acts need.
+    pub fn set_on_behalf(&mut self, person: Option<String>) -> Result<()> {
+        if let Some(p) = &person {
+            validate_person("--for", p)?;
+        }
+        self.on_behalf = person.map(|p| p.trim().to_string());
+        Ok(())
+    }
+
+    /// Whom entries are recorded for, when that is not the recorder (`None`: their own).
+    pub fn on_behalf(&self) -> Result<Option<String>> {
+        let recorder = self.operator()?;
+        Ok(self.on_behalf.clone().filter(|p| *p != recorder))
+    }
+
     pub fn set_operator_name(&self, name: &str) -> Result<()> {
         validate_person("name", name)?;
+        if let Some(registered) = self.registered_person()? {
+            if registered != name.trim() {
+                return Err(StoreError::Refused(format!(
+                    "this laptop is registered with the sync server for {registered}: the entries it signs are \
+                     recorded by {registered}. Another person uses their own laptop, or records here with --for"
+                )));
+            }
+        }
         self.store.set_setting(SETTING_OPERATOR, name.trim())
+    }
+
+    /// The person this device is registered for at the sync server, if it ever logged in.
+    pub fn registered_person(&self) -> Result<Option<String>> {
+        self.store.setting(SETTING_REGISTERED_PERSON)
     }
 
     /// The name someone gave at this installation (`set_operator_name`), if anyone did yet.
@@ -212,9 +247,12 @@ impl Muster {
         Ok(state)
     }
 
+    /// The recorder, with the position of the person the entry is for (their own, or the one
+    /// recorded on behalf of: a scribe writing the commander's update writes it as command).
     pub(crate) fn author_in(&self, state: &IncidentState) -> Result<Author> {
         let person = self.operator()?;
-        let position = state.positions_of(&person).into_iter().next();
+        let principal = self.on_behalf()?.unwrap_or_else(|| person.clone());
+        let position = state.positions_of(&principal).into_iter().next();
         Ok(Author { person, position })
     }
 
@@ -227,9 +265,24 @@ impl Muster {
         for b in &bodies {
             b.validate()?;
         }
+        if let Some(registered) = self.registered_person()? {
+            if registered != author.person {
+                return Err(StoreError::Refused(format!(
+                    "this laptop is registered with the sync server for {registered}, so it cannot record as {}; \
+                     to record on their behalf, use --for \"{}\" (the entry then says both)",
+                    author.person, author.person
+                )));
+            }
+        }
+        let on_behalf = self.on_behalf()?;
         let drafts: Vec<Draft> = bodies
             .into_iter()
-            .map(|body| Draft { incident_id: incident, author: author.clone(), body })
+            .map(|body| Draft {
+                incident_id: incident,
+                author: author.clone(),
+                on_behalf: on_behalf.clone(),
+                body,
+            })
             .collect();
         self.device_key()?;
         let key = self.key.clone().ok_or_else(|| StoreError::Keyring("device key unavailable".into()))?;

@@ -324,6 +324,7 @@ fn load(conn: &Connection, incident: IncidentId, with_timeline: bool) -> Result<
     state.breach = breach.map(|t| from_json("proj_incidents", &t)).transpose()?.unwrap_or_default();
     if with_timeline {
         state.timeline = load_timeline(conn, incident)?;
+        state.command.mark_not_in_force(&mut state.timeline);
         state.entry_count = state.timeline.len() as u64;
     } else {
         let count: i64 = conn
@@ -362,7 +363,23 @@ pub fn load_timeline_item(
     entry: EntryId,
 ) -> Result<Option<TimelineItem>> {
     let id: &[u8] = &entry.as_bytes()[..];
-    Ok(read_timeline(conn, incident, "AND e.id = ?2", &[&id])?.pop())
+    let mut items = read_timeline(conn, incident, "AND e.id = ?2", &[&id])?;
+    mark_not_in_force(conn, incident, &mut items)?;
+    Ok(items.pop())
+}
+
+/// Marks the reserved acts made without authority among `items`, from the incident's cached
+/// command state (what the fold found).
+fn mark_not_in_force(conn: &Connection, incident: IncidentId, items: &mut [TimelineItem]) -> Result<()> {
+    let command: Option<Option<String>> = conn
+        .prepare_cached("SELECT command FROM proj_incidents WHERE incident_id = ?1")?
+        .query_row(params![&incident.as_bytes()[..]], |r| r.get(0))
+        .optional()?;
+    if let Some(Some(json)) = command {
+        let command: muster_core::fold::CommandState = from_json("proj_incidents", &json)?;
+        command.mark_not_in_force(items);
+    }
+    Ok(())
 }
 
 /// One page of the timeline in fold order (or its reverse), corrections applied, without
@@ -379,7 +396,9 @@ pub fn load_timeline_page(
     } else {
         "ORDER BY e.hlc_wall_ms, e.hlc_counter, e.device_id, e.seq LIMIT ?2 OFFSET ?3"
     };
-    read_timeline(conn, incident, order, &[&i64_of(limit), &i64_of(offset)])
+    let mut items = read_timeline(conn, incident, order, &[&i64_of(limit), &i64_of(offset)])?;
+    mark_not_in_force(conn, incident, &mut items)?;
+    Ok(items)
 }
 
 /// The timeline items of `incident` that `tail` (SQL after the incident's WHERE, with its
@@ -406,7 +425,7 @@ fn read_timeline(
         row: "proj_corrections".into(),
         reason: format!("unreadable {what}; run `muster rebuild`"),
     };
-    // Columns 0..17 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by,
+    // Columns 0..18 are ENTRY_COLUMNS; then occurred_at, summary, amended_by, retracted_by,
     // corrections.
     while let Some(r) = rows.next()? {
         let entry = RawRow::read(r)?.decode()?;
@@ -416,15 +435,15 @@ fn read_timeline(
             continue;
         }
         let mut item = TimelineItem::from_owned(entry);
-        if let Some(summary) = r.get::<_, Option<String>>(18)? {
+        if let Some(summary) = r.get::<_, Option<String>>(19)? {
             item.summary = summary;
             item.occurred_at = r
-                .get::<_, Option<String>>(17)?
+                .get::<_, Option<String>>(18)?
                 .map(|t| DateTime::parse_from_rfc3339(&t).map(EventTime).map_err(|_| bad("occurred_at")))
                 .transpose()?;
-            item.amended_by = from_json("proj_corrections", &r.get::<_, String>(19)?)?;
-            item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
-            item.corrections = from_json("proj_corrections", &r.get::<_, String>(21)?)?;
+            item.amended_by = from_json("proj_corrections", &r.get::<_, String>(20)?)?;
+            item.retracted_by = from_json("proj_corrections", &r.get::<_, String>(21)?)?;
+            item.corrections = from_json("proj_corrections", &r.get::<_, String>(22)?)?;
         }
         items.push(item);
     }

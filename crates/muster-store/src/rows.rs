@@ -8,7 +8,7 @@ use crate::error::{Result, StoreError};
 
 pub const ENTRY_COLUMNS: &str = "id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
      recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
-     body, signature, hash";
+     body, signature, hash, on_behalf";
 
 /// Where a stored copy of an entry came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +54,7 @@ pub struct RawRow {
     pub body: String,
     pub signature: Vec<u8>,
     pub hash: Vec<u8>,
+    pub on_behalf: Option<String>,
 }
 
 impl RawRow {
@@ -76,6 +77,7 @@ impl RawRow {
             body: row.get(14)?,
             signature: row.get(15)?,
             hash: row.get(16)?,
+            on_behalf: row.get(17)?,
         })
     }
 
@@ -123,6 +125,7 @@ impl RawRow {
                     Some(slug) => Some(slug.parse::<Position>().map_err(|e| corrupt(e.to_string()))?),
                 },
             },
+            on_behalf: self.on_behalf.clone(),
         };
         let signature: [u8; 64] =
             fixed(&self.signature).ok_or_else(|| corrupt("signature is not 64 bytes".into()))?;
@@ -147,8 +150,8 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
     conn.prepare_cached(
         "INSERT INTO entries (id, incident_id, device_id, seq, prev_hash, hlc_wall_ms, hlc_counter, \
          recorded_utc_ms, recorded_offset_s, recorded_zone, author_person, author_position, kind, body_version, \
-         body, signature, hash, source, received_utc_ms) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+         body, signature, hash, source, received_utc_ms, on_behalf) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
     )?
     .execute(params![
         &env.id.as_bytes()[..],
@@ -170,6 +173,7 @@ pub fn insert_entry(conn: &Connection, e: &Entry, source: Source, received_ms: i
         &e.hash().as_bytes()[..],
         source.as_str(),
         received_ms,
+        env.on_behalf,
     ])?;
     conn.prepare_cached(
         "INSERT INTO stream_heads (incident_id, device_id, seq, hash, hlc_wall_ms, hlc_counter) \

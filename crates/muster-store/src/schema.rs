@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_sync.sql"),
     include_str!("../migrations/0005_clock_flags.sql"),
     include_str!("../migrations/0006_correction_history.sql"),
+    include_str!("../migrations/0007_on_behalf.sql"),
 ];
 
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -162,6 +162,7 @@ fn ingest_verifies_and_refuses_with_a_precise_reason() {
         hlc: wrong_prev.hlc(),
         recorded: wrong_prev.envelope.recorded.clone(),
         author: wrong_prev.envelope.author.clone(),
+        on_behalf: None,
         body: wrong_prev.body.clone(),
     }
     .sign(&key(7))
@@ -406,6 +407,7 @@ fn a_stream_whose_clock_goes_backwards_is_refused() {
             hlc: Hlc { wall_ms: ms, counter: 0 },
             recorded: WallClock { utc_ms: ms as i64, offset_s: 0, zone: "UTC".into() },
             author: author("Reyes"),
+            on_behalf: None,
             body: note("x"),
         }
         .sign(&k)
@@ -669,6 +671,7 @@ fn from_the_far_future(seed: u8, incident: IncidentId) -> Vec<Entry> {
         hlc: Hlc { wall_ms: far, counter: u32::MAX },
         recorded: forged.envelope.recorded.clone(),
         author: author("Mallory"),
+        on_behalf: None,
         body: note("from the future"),
     };
     forged = unsigned.sign(&key(seed)).unwrap();

@@ -149,6 +149,9 @@ pub fn login_with<T: Transport>(
     }
     m.store().set_setting(SETTING_SERVER, server_url)?;
     m.store().set_setting(SETTING_USER, &answer.user)?;
+    // The device is now registered for the operator: from here on it records as them only
+    // (the server refuses anything else it signs later), and records for others with --for.
+    m.store().set_setting(muster_store::SETTING_REGISTERED_PERSON, &device_name)?;
     Ok(LoginOutcome { server: server_url.to_string(), user: answer.user, device: answer.device_id })
 }
 

@@ -10,6 +10,7 @@ use crate::ids::{EntryId, IdMap, IdSet, IncidentId};
 use crate::position::Position;
 use crate::severity::Severity;
 
+use super::authority::{Authority, UnauthorisedAct};
 use super::state::*;
 
 struct Supersession {
@@ -37,6 +38,7 @@ pub(super) struct Builder {
     last_commander_assignment: Option<usize>,
     approvals: Vec<(EntryId, Approval)>,
     breach: BreachBuilder,
+    authority: Authority,
 }
 
 impl Builder {
@@ -56,10 +58,28 @@ impl Builder {
             last_commander_assignment: None,
             approvals: Vec::new(),
             breach: BreachBuilder::default(),
+            authority: Authority::default(),
         }
     }
 
     pub(super) fn apply(&mut self, e: Entry) {
+        if let Some(reason) = self.authority.refusal(&e) {
+            // A reserved act without authority: shown, never in force.
+            let s = &mut self.state;
+            s.entry_count += 1;
+            s.command.unauthorised.push(UnauthorisedAct {
+                stamp: Stamp::of(&e),
+                on_behalf: e.envelope.on_behalf.clone(),
+                kind: e.kind().to_string(),
+                summary: e.body.describe(),
+                reason: reason.clone(),
+            });
+            let mut item = TimelineItem::from_owned(e);
+            item.not_in_force = Some(reason);
+            s.timeline.push(item);
+            return;
+        }
+        self.authority.apply(&e);
         let s = &mut self.state;
         s.entry_count += 1;
         match &e.body {

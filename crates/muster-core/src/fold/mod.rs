@@ -5,9 +5,11 @@
 //! [`state`] holds what the fold produces (the incident's state and its records); [`builder`]
 //! applies entries one by one.
 
+mod authority;
 mod builder;
 mod state;
 
+pub use authority::UnauthorisedAct;
 pub use state::*;
 
 use crate::entry::Entry;

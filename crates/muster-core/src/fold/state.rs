@@ -85,7 +85,15 @@ pub struct TimelineItem {
     pub recorded: WallClock,
     /// When it happened, as stated (after amendments); `None` means as recorded.
     pub occurred_at: Option<EventTime>,
+    /// Who recorded it (authority is theirs).
     pub author: Author,
+    /// On whose behalf it was recorded, when not the recorder's own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_behalf: Option<String>,
+    /// Why this reserved act is not in force (its recorder lacked the authority); `None`: it
+    /// is, or it is not a reserved act.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_in_force: Option<String>,
     /// What it says, after amendments.
     pub summary: String,
     /// For amendments and retractions: the entry they correct.
@@ -125,6 +133,8 @@ impl TimelineItem {
             recorded: envelope.recorded,
             occurred_at,
             author: envelope.author,
+            on_behalf: envelope.on_behalf,
+            not_in_force: None,
             summary,
             target,
             amended_by: Vec::new(),
@@ -360,6 +370,24 @@ pub struct CommandState {
     pub snoozes: Vec<Snooze>,
     /// In fold order.
     pub handovers: Vec<Handover>,
+    /// Reserved acts whose recorder lacked the authority, in fold order: kept, never in force.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unauthorised: Vec<super::UnauthorisedAct>,
+}
+
+impl CommandState {
+    /// Marks the timeline items that are reserved acts without authority, as the fold does
+    /// (for timelines read back from storage rather than folded).
+    pub fn mark_not_in_force(&self, items: &mut [TimelineItem]) {
+        if self.unauthorised.is_empty() {
+            return;
+        }
+        for item in items {
+            if let Some(u) = self.unauthorised.iter().find(|u| u.stamp.entry_id == item.entry_id) {
+                item.not_in_force = Some(u.reason.clone());
+            }
+        }
+    }
 }
 
 /// Everything known about one incident, folded from its entries.

@@ -102,11 +102,29 @@ impl Stream {
 pub struct Log {
     pub stream: Stream,
     pub entries: Vec<Entry>,
+    /// Streams of other people writing into the same log (their own devices).
+    others: Vec<(String, Stream)>,
 }
 
 impl Log {
     pub fn new(person: &str) -> Self {
-        Log { stream: Stream::new(1, person), entries: Vec::new() }
+        Log { stream: Stream::new(1, person), entries: Vec::new(), others: Vec::new() }
+    }
+
+    /// Appends an entry recorded by `person` on their own device.
+    pub fn add_as(&mut self, person: &str, recorded: &str, zone: &str, body: EntryBody) -> EntryId {
+        let n = self.others.len();
+        let i = match self.others.iter().position(|(p, _)| p == person) {
+            Some(i) => i,
+            None => {
+                self.others.push((person.to_string(), Stream::new(100 + n as u8, person)));
+                n
+            }
+        };
+        let e = self.others[i].1.write_at(recorded, zone, body);
+        let id = e.id();
+        self.entries.push(e);
+        id
     }
 
     /// Appends an entry recorded at `recorded` in `zone` and returns its id.

@@ -32,7 +32,10 @@ pub(crate) const SETTING_PROJECTIONS_STALE: &str = "projections.stale";
 #[derive(Debug, Clone)]
 pub struct Draft {
     pub incident_id: IncidentId,
+    /// The recorder: the person at this device.
     pub author: Author,
+    /// On whose behalf, when not the recorder's own.
+    pub on_behalf: Option<String>,
     pub body: EntryBody,
 }
 
@@ -178,6 +181,7 @@ impl Store {
                 hlc,
                 recorded: WallClock::new(now, &zone),
                 author: draft.author,
+                on_behalf: draft.on_behalf,
                 body: draft.body,
             };
             let entry = unsigned.sign(key)?;
