@@ -177,6 +177,8 @@ pub fn row_view(item: &TimelineItem, zone: &ViewerZone) -> TimelineRow {
         occurred_text: occurred_ms.map(|t| format_ms(zone, t)),
         author: item.author.person.clone(),
         author_position: item.author.position.as_ref().map(PositionView::of),
+        on_behalf: item.on_behalf.clone(),
+        not_in_force: item.not_in_force.clone(),
         summary: item.summary.clone(),
         target: item.target.map(|t| t.to_string()),
         target_short: item.target.map(|t| t.short()),

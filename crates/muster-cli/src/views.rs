@@ -105,7 +105,13 @@ pub struct TimelineEntryView {
     pub recorded_at: TimeView,
     /// When it happened as stated (RFC 3339 with the author's offset); null: as recorded.
     pub occurred_at: Option<String>,
+    /// Who recorded it (the person at the signing device).
     pub author: AuthorView,
+    /// On whose behalf it was recorded; null: the recorder's own.
+    pub on_behalf: Option<String>,
+    /// Why this reserved act is not in force (its recorder lacked the authority); null: it is,
+    /// or it is not a reserved act.
+    pub not_in_force: Option<String>,
     pub device: String,
     pub seq: u64,
     pub summary: String,
@@ -145,6 +151,8 @@ impl TimelineEntryView {
             recorded_at: TimeView::of(&t.recorded, zone),
             occurred_at: t.occurred_at.map(|o| o.0.to_rfc3339()),
             author: (&t.author).into(),
+            on_behalf: t.on_behalf.clone(),
+            not_in_force: t.not_in_force.clone(),
             device: t.device_id.to_string(),
             seq: t.seq,
             summary: t.summary.clone(),

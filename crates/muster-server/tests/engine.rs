@@ -72,6 +72,7 @@ fn entries_of_an_unregistered_device_wait_locally_while_the_rest_syncs() {
     let mut stranger = Laptop {
         store: Store::open(&a.store.path().with_file_name("stranger.sqlite3"), clock()).unwrap(),
         key: key(9),
+        person: "stranger".into(),
         client: Client::new(world.transport(), None),
     };
     stranger.store.ingest(&a.store.entries(inc).unwrap(), Source::Sync).unwrap();
@@ -103,6 +104,7 @@ fn a_pulled_branch_that_conflicts_with_the_local_copy_is_set_aside_the_relayed_o
     let mut copy = Laptop {
         store: Store::open(&a.store.path().with_file_name("copy.sqlite3"), clock()).unwrap(),
         key: key(1),
+        person: "alice".into(),
         client: Client::new(world.transport(), None),
     };
     copy.store.ingest(&a.store.entries(inc).unwrap(), Source::Sync).unwrap();

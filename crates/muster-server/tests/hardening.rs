@@ -111,7 +111,7 @@ fn login_body(user: &str, token: &str, seed: u8) -> Value {
         "user": user,
         "token": token,
         "device_id": DeviceId(key(seed).verifying_key().to_bytes()),
-        "device_name": "laptop",
+        "device_name": format!("P{seed}"),
         "proof": hex::encode(key(seed).sign(&login_proof_message(user, token)).to_bytes()),
     })
 }

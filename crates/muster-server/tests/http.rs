@@ -99,7 +99,7 @@ fn log_in(server: &Server, user: &str, seed: u8) -> String {
         "user": user,
         "token": token,
         "device_id": DeviceId(key(seed).verifying_key().to_bytes()),
-        "device_name": "laptop",
+        "device_name": format!("P{seed}"),
         "proof": hex::encode(key(seed).sign(&login_proof_message(user, &token)).to_bytes()),
     });
     let (status, v) = call_json(server.addr, "POST", "/v1/login", None, Some(req.clone()));

@@ -65,7 +65,7 @@ impl Server {
     }
 
     fn log_in(&self, user: &str, enrolment: &str, seed: u8) -> (Client<HttpTransport>, String) {
-        let login = Client::new(self.transport(), None).login(user, enrolment, &key(seed), "laptop").unwrap();
+        let login = Client::new(self.transport(), None).login(user, enrolment, &key(seed), "Okafor").unwrap();
         (Client::new(self.transport(), Some(login.session_token.clone())), login.session_token)
     }
 }

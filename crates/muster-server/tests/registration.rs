@@ -97,7 +97,7 @@ fn laptop<S: Storage>(
 ) -> Laptop {
     let token = rt.block_on(storage.add_user(user, real_now())).unwrap();
     let login = Client::new(HttpTransport::new(url).unwrap(), None)
-        .login(user, &token, &key(seed), "laptop")
+        .login(user, &token, &key(seed), &format!("Person {seed}"))
         .unwrap();
     let clock = Arc::new(FixedClock {
         now: DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z").unwrap().with_timezone(&Utc),
@@ -113,7 +113,9 @@ impl Laptop {
         let author = Author { person: format!("Person {}", self.seed), position: None };
         let body =
             EntryBody::IncidentOpened(IncidentOpened { title: title.into(), drill: true, description: None });
-        self.store.append(&key(self.seed), vec![Draft { incident_id: inc, author, body }]).unwrap();
+        self.store
+            .append(&key(self.seed), vec![Draft { incident_id: inc, author, on_behalf: None, body }])
+            .unwrap();
     }
 }
 

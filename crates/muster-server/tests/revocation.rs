@@ -1,7 +1,8 @@
 //! "Trust nobody" 3 and 11 on both backends: sessions end (idle and absolute limits), sessions,
 //! devices and users can be revoked and the server holds to it from the revocation on, the
 //! membership history keeps every grant and removal, a removed member's later entries are held
-//! when relayed, and an entry id says nothing about other incidents. Also: a server database of
+//! when relayed, and an entry id says nothing about other incidents; an entry a registered device
+//! signs in another person's name is held ("Trust nobody" 5). Also: a server database of
 //! schema 2 keeps its rows through migrations 3 to 5.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -28,6 +29,7 @@ fn suite<S: Storage>(make: impl Fn() -> S) {
     re_adding_a_member_keeps_their_removal_on_record(make());
     a_removed_members_entries_written_after_the_removal_are_held_when_relayed(make());
     an_entry_id_says_nothing_about_another_incident(make());
+    an_entry_recorded_as_another_after_registration_is_held(make());
 }
 
 #[test]
@@ -153,7 +155,7 @@ fn a_lost_laptop_is_revoked_from_that_instant_on<S: Storage>(s: S) {
         let told = RevokedDevice {
             device_id: device(2),
             user: "bob".into(),
-            name: "laptop 2".into(),
+            name: "Person 2".into(),
             revoked_ms: revoked_at,
         };
         assert_eq!(me.incidents[0].revoked_devices, vec![told]);
@@ -261,13 +263,13 @@ fn an_entry_id_says_nothing_about_another_incident<S: Storage>(s: S) {
         s.register_incident(&mallory, own, &opening(9, own), NOW).await.unwrap();
         let at = WallClock { utc_ms: NOW, offset_s: 0, zone: "UTC".into() };
         let note = |t: &str| EntryBody::Note(Note { text: t.into(), occurred_at: None });
-        let author = Author { person: "P".into(), position: None };
+        let author = |seed: u8| Author { person: format!("Person {seed}"), position: None };
         let random = [4; 10];
-        let in_secret = writer(1, secret).write(at.clone(), author.clone(), note("x"), random).unwrap();
+        let in_secret = writer(1, secret).write(at.clone(), author(1), note("x"), random).unwrap();
         s.push(&alice, secret, vec![in_secret.clone()], NOW, CLOCK).await.unwrap();
         // Mallory pushes, into her own incident, an entry with the same id: the answer is the
         // one a fresh id gets (it was 409 `ingest.id_reused`).
-        let probe = writer(9, own).write(at, author, note("probe"), random).unwrap();
+        let probe = writer(9, own).write(at, author(9), note("probe"), random).unwrap();
         assert_eq!(probe.id(), in_secret.id());
         assert_eq!(s.push(&mallory, own, vec![probe], NOW, CLOCK).await.unwrap().accepted, 1);
 
@@ -339,7 +341,7 @@ async fn assert_kept<S: Storage>(s: &S, token: &str) {
 }
 
 #[test]
-fn a_schema_2_sqlite_database_keeps_its_rows_through_migrations_3_to_5() {
+fn a_schema_2_sqlite_database_keeps_its_rows_through_later_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("server.sqlite3");
     let token = "mst1_kept";
@@ -360,7 +362,7 @@ fn a_schema_2_sqlite_database_keeps_its_rows_through_migrations_3_to_5() {
     let s = SqliteStorage::open(&path).unwrap();
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 5);
+    assert_eq!(v, 6, "migrated to the latest schema");
     for (sql, want) in KEPT {
         assert_eq!(conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap(), *want, "{sql}");
     }
@@ -377,8 +379,8 @@ fn a_schema_2_sqlite_database_keeps_its_rows_through_migrations_3_to_5() {
 }
 
 #[test]
-fn a_schema_2_postgres_database_keeps_its_rows_through_migrations_3_to_5() {
-    let Some(url) = postgres_url("a_schema_2_postgres_database_keeps_its_rows_through_migrations_3_to_5")
+fn a_schema_2_postgres_database_keeps_its_rows_through_later_migrations() {
+    let Some(url) = postgres_url("a_schema_2_postgres_database_keeps_its_rows_through_later_migrations")
     else {
         return;
     };
@@ -420,5 +422,32 @@ fn a_schema_2_postgres_database_keeps_its_rows_through_migrations_3_to_5() {
             )
             .await
             .unwrap();
+    });
+}
+
+fn an_entry_recorded_as_another_after_registration_is_held<S: Storage>(s: S) {
+    block_on(async {
+        let inc = incident(7);
+        let alice = enrol(&s, "alice", 1).await;
+        let mallory = enrol(&s, "mallory", 2).await;
+        s.register_incident(&alice, inc, &opening(1, inc), NOW).await.unwrap();
+        s.set_member(&alice, inc, "mallory", Role::Member, NOW).await.unwrap();
+        let at = |ms: i64| WallClock { utc_ms: ms, offset_s: 0, zone: "UTC".into() };
+        let note = |t: &str| EntryBody::Note(Note { text: t.into(), occurred_at: None });
+        let as_person = |p: &str| Author { person: p.into(), position: None };
+        let mut laptop = writer(2, inc);
+        // Written before Mallory's laptop was registered (a shared laptop, someone else at it):
+        // the server cannot know who sat there, and stores it.
+        let before =
+            laptop.write(at(NOW - HOUR), as_person("Night scribe"), note("before"), [2; 10]).unwrap();
+        // After the registration, her device signs only as her: "Person 1" (Alice) is held.
+        let forged = laptop.write(at(NOW + 1_000), as_person("Person 1"), note("as alice"), [3; 10]).unwrap();
+        let out =
+            s.push(&mallory, inc, vec![before.clone(), forged.clone()], NOW + 2_000, CLOCK).await.unwrap();
+        assert_eq!(out.accepted, 1);
+        assert_eq!(out.quarantined.iter().map(|q| q.kind).collect::<Vec<_>>(), [AlertKind::RecorderMismatch]);
+        let pulled: Vec<_> =
+            s.pull(&alice, inc, 0, 100).await.unwrap().entries.into_iter().map(|p| p.entry).collect();
+        assert!(pulled.contains(&before) && !pulled.contains(&forged));
     });
 }

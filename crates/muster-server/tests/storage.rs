@@ -60,7 +60,8 @@ fn login_request(user: &str, token: &str, seed: u8) -> LoginRequest {
         user: user.into(),
         token: token.into(),
         device_id: device(seed),
-        device_name: format!("laptop {seed}"),
+        // The person its entries are recorded by (the server checks them against it).
+        device_name: format!("Person {seed}"),
         proof: hex::encode(key(seed).sign(&login_proof_message(user, token)).to_bytes()),
     }
 }
@@ -753,7 +754,7 @@ fn a_schema_1_sqlite_database_keeps_its_alerts_through_the_clock_ahead_migration
     drop(SqliteStorage::open(&path).unwrap());
     let conn = rusqlite::Connection::open(&path).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 5, "migrated to the latest schema");
+    assert_eq!(v, 6, "migrated to the latest schema");
     let kept: (i64, String) = conn
         .query_row("SELECT id, kind FROM quarantine WHERE seq = 3", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap();
@@ -787,7 +788,7 @@ fn postgres_refuses_a_newer_schema_untouched() {
         let (client, connection) = tokio_postgres::connect(&db, tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let v: i64 = client.query_one("SELECT max(version) FROM muster_schema", &[]).await.unwrap().get(0);
-        assert_eq!(v, 5, "migrated to the latest schema");
+        assert_eq!(v, 6, "migrated to the latest schema");
         client.batch_execute("INSERT INTO muster_schema (version) VALUES (99)").await.unwrap();
         let err = PgStorage::connect(&db).await.unwrap_err();
         assert_eq!(err.code(), "server.schema_too_new");

@@ -15,7 +15,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use common::{incident, Laptop, World};
 use muster_core::body::RoleAssigned;
-use muster_core::fold::Commander;
 use muster_core::{Author, EntryBody, IncidentId, Position};
 use muster_store::{Draft, Source};
 use muster_sync::{sync_once, SyncPlan};
@@ -61,6 +60,7 @@ fn assign_commander(l: &mut Laptop, inc: IncidentId, person: &str) {
     let draft = Draft {
         incident_id: inc,
         author: Author { person: person.into(), position: None },
+        on_behalf: None,
         body: EntryBody::RoleAssigned(RoleAssigned {
             position: Position::IncidentCommander,
             person: person.into(),
@@ -169,10 +169,13 @@ fn run(steps: &[Step]) {
         assert_eq!(heads(l, inc), server_heads, "laptop {k}'s heads differ from the server's");
         assert_eq!(l.store.sync_alert_count(inc).unwrap(), 0);
     }
-    // Commander assignments made anywhere survive sync (held, or a conflict to resolve).
-    if steps.iter().any(|s| matches!(s, Step::AssignCommander(_))) {
-        let state = laptops[0].store.fold_from_log(inc).unwrap();
-        assert!(!matches!(state.commander(), Commander::Vacant), "an assignment was lost");
+    // Commander assignments made anywhere survive sync: each is in the roster (held, ended or
+    // a conflict to resolve) or, made without authority, kept as not in force.
+    let state = laptops[0].store.fold_from_log(inc).unwrap();
+    for item in state.timeline.iter().filter(|t| t.kind == "role.assigned") {
+        let kept = state.assignments.iter().any(|a| a.entry_id == item.entry_id)
+            || state.command.unauthorised.iter().any(|u| u.stamp.entry_id == item.entry_id);
+        assert!(kept, "an assignment was lost");
     }
 }
 

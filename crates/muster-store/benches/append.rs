@@ -49,7 +49,10 @@ fn main() {
     let incident = IncidentId::from_parts(1_790_000_000_000, [2; 10]);
     let author = Author { person: "Søren Lindqvist".into(), position: None };
     let template = store
-        .append(&key, vec![Draft { incident_id: incident, author: author.clone(), body: note(0) }])
+        .append(
+            &key,
+            vec![Draft { incident_id: incident, author: author.clone(), on_behalf: None, body: note(0) }],
+        )
         .unwrap()
         .remove(0);
 
@@ -76,7 +79,12 @@ fn main() {
             store
                 .append(
                     &key,
-                    vec![Draft { incident_id: incident, author: author.clone(), body: note(appended) }],
+                    vec![Draft {
+                        incident_id: incident,
+                        author: author.clone(),
+                        on_behalf: None,
+                        body: note(appended),
+                    }],
                 )
                 .unwrap();
         }

@@ -31,7 +31,7 @@ fn author(name: &str) -> Author {
 }
 
 fn draft(incident: IncidentId, body: EntryBody) -> Draft {
-    Draft { incident_id: incident, author: author("Okafor"), body }
+    Draft { incident_id: incident, author: author("Okafor"), on_behalf: None, body }
 }
 
 fn note(text: &str) -> EntryBody {
@@ -511,6 +511,7 @@ fn a_schema_1_database_is_migrated_and_its_projections_refolded() {
              DROP TABLE sync_quarantine;
              DROP TABLE sync_alerts;
              DROP TABLE sync_clock_flags;
+             ALTER TABLE entries DROP COLUMN on_behalf;
              PRAGMA user_version = 1;",
         )
         .unwrap();
@@ -562,6 +563,7 @@ fn a_schema_5_database_gains_who_corrected_what_and_loses_nothing() {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
             "ALTER TABLE proj_corrections DROP COLUMN corrections;
+             ALTER TABLE entries DROP COLUMN on_behalf;
              PRAGMA user_version = 5;",
         )
         .unwrap();

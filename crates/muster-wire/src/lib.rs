@@ -182,6 +182,10 @@ pub enum AlertKind {
     /// member relayed it, but a removed member no longer writes to the incident.
     #[serde(rename = "member_removed")]
     MemberRemoved,
+    /// The entry says it was recorded by someone other than the person its device is registered
+    /// for, and its clock reads after that registration: someone wrote as another.
+    #[serde(rename = "recorder_mismatch")]
+    RecorderMismatch,
 }
 
 impl AlertKind {
@@ -192,6 +196,7 @@ impl AlertKind {
             AlertKind::ClockAhead => "clock_ahead",
             AlertKind::DeviceRevoked => "device_revoked",
             AlertKind::MemberRemoved => "member_removed",
+            AlertKind::RecorderMismatch => "recorder_mismatch",
         }
     }
 
@@ -202,6 +207,7 @@ impl AlertKind {
             "clock_ahead" => Some(AlertKind::ClockAhead),
             "device_revoked" => Some(AlertKind::DeviceRevoked),
             "member_removed" => Some(AlertKind::MemberRemoved),
+            "recorder_mismatch" => Some(AlertKind::RecorderMismatch),
             _ => None,
         }
     }
@@ -322,6 +328,7 @@ mod tests {
             AlertKind::ClockAhead,
             AlertKind::DeviceRevoked,
             AlertKind::MemberRemoved,
+            AlertKind::RecorderMismatch,
         ] {
             assert_eq!(AlertKind::parse(k.as_str()), Some(k));
             assert_eq!(serde_json::to_string(&k).unwrap(), format!("\"{}\"", k.as_str()));

@@ -23,8 +23,13 @@ pub struct TimelineRow {
     /// When it happened, if the author said so (after amendments).
     pub occurred_ms: Option<f64>,
     pub occurred_text: Option<String>,
+    /// Who recorded it (the person at the signing device).
     pub author: String,
     pub author_position: Option<PositionView>,
+    /// On whose behalf it was recorded, when not the recorder's own.
+    pub on_behalf: Option<String>,
+    /// Why this reserved act is not in force (its recorder lacked the authority).
+    pub not_in_force: Option<String>,
     pub summary: String,
     /// For amendments and retractions: the entry they correct.
     pub target: Option<String>,

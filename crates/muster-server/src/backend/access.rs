@@ -116,6 +116,11 @@ pub(crate) trait AccessData: Send {
         user_id: i64,
         now_ms: i64,
     ) -> impl Future<Output = Result<u64>> + Send;
+    /// The person each of `devices` was registered for (its name at login) and when.
+    fn device_persons(
+        &mut self,
+        devices: &[DeviceId],
+    ) -> impl Future<Output = Result<Vec<(DeviceId, String, i64)>>> + Send;
     /// The revocation instants of those of `devices` that are revoked.
     fn device_revocations(
         &mut self,

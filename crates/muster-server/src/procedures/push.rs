@@ -115,6 +115,12 @@ async fn facts<D: Data>(db: &mut D, incident: IncidentId, entries: &[Entry]) -> 
         heads: db.heads_of(incident, &devices).await?.into_iter().collect(),
         quarantined: db.quarantined_among(incident, &predecessors(entries)).await?.into_iter().collect(),
         revoked: db.device_revocations(&devices).await?.into_iter().collect(),
+        persons: db
+            .device_persons(&devices)
+            .await?
+            .into_iter()
+            .map(|(device, name, at)| (device, (name, at)))
+            .collect(),
         membership,
     })
 }

@@ -52,7 +52,8 @@ pub fn login_request(user: &str, token: &str, seed: u8) -> LoginRequest {
         user: user.into(),
         token: token.into(),
         device_id: device(seed),
-        device_name: format!("laptop {seed}"),
+        // The person its entries are recorded by (the server checks them against it).
+        device_name: format!("Person {seed}"),
         proof: hex::encode(key(seed).sign(&login_proof_message(user, token)).to_bytes()),
     }
 }

@@ -65,6 +65,8 @@ pub struct World {
 pub struct Laptop {
     pub store: Store,
     pub key: SigningKey,
+    /// Whom the device was registered for: the recorder of everything it writes.
+    pub person: String,
     pub client: Client<RouterTransport>,
 }
 
@@ -97,10 +99,15 @@ impl World {
     pub fn laptop(&self, user: &str, seed: u8) -> Laptop {
         let token = self.rt.block_on(self.storage.add_user(user, Utc::now().timestamp_millis())).unwrap();
         let k = key(seed);
-        let session = Client::new(self.transport(), None).login(user, &token, &k, "laptop").unwrap();
+        let session = Client::new(self.transport(), None).login(user, &token, &k, user).unwrap();
         let path = self._dir.path().join(format!("{user}.sqlite3"));
         let store = Store::open(&path, clock()).unwrap();
-        Laptop { store, key: k, client: Client::new(self.transport(), Some(session.session_token)) }
+        Laptop {
+            store,
+            key: k,
+            person: user.to_string(),
+            client: Client::new(self.transport(), Some(session.session_token)),
+        }
     }
 
     /// A laptop whose clock (its store's and its client's) reads the real time plus `offset_ms`.
@@ -118,12 +125,13 @@ impl World {
 
 impl Laptop {
     pub fn write(&mut self, inc: IncidentId, open: bool, notes: usize, tag: &str) {
-        let author = Author { person: tag.into(), position: None };
+        let author = Author { person: self.person.clone(), position: None };
         let mut drafts = Vec::new();
         if open {
             drafts.push(Draft {
                 incident_id: inc,
                 author: author.clone(),
+                on_behalf: None,
                 body: EntryBody::IncidentOpened(IncidentOpened {
                     title: "PACS outage".into(),
                     drill: true,
@@ -135,6 +143,7 @@ impl Laptop {
             drafts.push(Draft {
                 incident_id: inc,
                 author: author.clone(),
+                on_behalf: None,
                 body: EntryBody::Note(Note { text: format!("{tag} {i}"), occurred_at: None }),
             });
         }

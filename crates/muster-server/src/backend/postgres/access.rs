@@ -143,6 +143,17 @@ impl AccessData for PgTx {
         .await
     }
 
+    async fn device_persons(&mut self, devices: &[DeviceId]) -> Result<Vec<(DeviceId, String, i64)>> {
+        self.query(
+            "SELECT device_id, name, registered_ms FROM devices WHERE device_id = ANY ($1)",
+            &[&bytes(devices)],
+        )
+        .await?
+        .iter()
+        .map(|r| Ok((device_of(r.get(0))?, r.get(1), r.get(2))))
+        .collect()
+    }
+
     async fn device_revocations(&mut self, devices: &[DeviceId]) -> Result<Vec<(DeviceId, i64)>> {
         self.query(
             "SELECT device_id, revoked_ms FROM devices WHERE device_id = ANY ($1) AND revoked_ms IS NOT NULL",

@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../../../migrations/postgres/0003_entry_ids_per_incident.sql"),
     include_str!("../../../migrations/postgres/0004_revocation.sql"),
     include_str!("../../../migrations/postgres/0005_audit.sql"),
+    include_str!("../../../migrations/postgres/0006_recorder_mismatch.sql"),
 ];
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 

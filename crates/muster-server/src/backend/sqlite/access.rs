@@ -145,6 +145,20 @@ impl AccessData for SqliteTx<'_> {
         Ok(n as u64)
     }
 
+    async fn device_persons(&mut self, devices: &[DeviceId]) -> Result<Vec<(DeviceId, String, i64)>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT name, registered_ms FROM devices WHERE device_id = ?1")?;
+        let mut out = Vec::new();
+        for &device in devices {
+            let row: Option<(String, i64)> =
+                stmt.query_row(params![&device.as_bytes()[..]], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+            if let Some((name, at)) = row {
+                out.push((device, name, at));
+            }
+        }
+        Ok(out)
+    }
+
     async fn device_revocations(&mut self, devices: &[DeviceId]) -> Result<Vec<(DeviceId, i64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT revoked_ms FROM devices WHERE device_id = ?1 AND revoked_ms IS NOT NULL",

@@ -51,6 +51,8 @@ pub(crate) struct Facts {
     pub quarantined: HashSet<(DeviceId, u64, Hash32)>,
     /// The revocation instant (server ms) of each revoked pushed device.
     pub revoked: HashMap<DeviceId, i64>,
+    /// The person each pushed device was registered for, and when (server ms).
+    pub persons: HashMap<DeviceId, (String, i64)>,
     /// For each pushed device, its owner's membership events in the incident in order of time:
     /// (at_ms, whether a member from then on).
     pub membership: HashMap<DeviceId, Vec<(i64, bool)>>,
@@ -60,6 +62,15 @@ impl Facts {
     /// Whether the owner of `device` was a removed member at `wall_ms`: their last membership
     /// event at or before it is a removal. Before their first grant they are not "removed" (a
     /// laptop may write offline before its person is added).
+    /// Whether `e` says it was recorded by someone other than the person its device was
+    /// registered for, at a time after that registration. (Before it, the laptop was a shared,
+    /// unregistered one whose operator the server cannot know; docs/decisions/0028.)
+    fn recorded_as_another(&self, e: &Entry, wall_ms: i64) -> bool {
+        self.persons
+            .get(&e.device_id())
+            .is_some_and(|(person, at)| wall_ms >= *at && *person != e.envelope.author.person)
+    }
+
     fn removed_at(&self, device: DeviceId, wall_ms: i64) -> bool {
         self.membership
             .get(&device)
@@ -201,6 +212,15 @@ pub(crate) fn plan_push(entries: &[Entry], facts: &Facts, now_ms: i64) -> Plan {
                 entry: e.clone(),
                 existing: head.hash,
                 kind: AlertKind::ClockAhead,
+            });
+            continue;
+        }
+        if e.seq() > head.seq && facts.recorded_as_another(e, wall) {
+            plan.held.push(Held {
+                index,
+                entry: e.clone(),
+                existing: head.hash,
+                kind: AlertKind::RecorderMismatch,
             });
             continue;
         }
