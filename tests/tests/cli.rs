@@ -338,18 +338,20 @@ fn bad_import_files_are_refused_naming_the_line_and_nothing_is_written() {
 
 #[test]
 fn concurrent_commander_assignments_on_partitioned_laptops_show_a_conflict_until_resolved() {
-    // Two laptops share an incident, then lose contact and each hands command to someone else.
+    // Two laptops share an incident, then lose contact: the commander hands command on while
+    // the deputy, cut off, assumes it (both have the authority to).
     let a = Installation::new("Okafor");
     let b = Installation::new("Lindqvist");
     let opened = a.json(&["incident", "open", "--title", "Partition"]);
     let incident = opened["incident"].as_str().unwrap();
+    a.ok(&["role", "assign", "deputy-incident-commander", "Lindqvist"]);
     let base = a.home.path().join("base.jsonl");
     a.ok(&["export", "--out", base.to_str().unwrap()]);
     b.ok(&["import", base.to_str().unwrap()]);
     b.ok(&["incident", "use", incident]);
 
     a.ok(&["role", "assign", "ic", "Dr. Luis Reyes"]);
-    b.ok(&["role", "assign", "ic", "Nora Chen"]);
+    b.ok(&["role", "assign", "ic", "Lindqvist"]);
 
     // Connectivity returns: each side imports the other's log.
     let fa = a.home.path().join("a.jsonl");
@@ -368,16 +370,16 @@ fn concurrent_commander_assignments_on_partitioned_laptops_show_a_conflict_until
             .map(|h| h["person"].as_str().unwrap())
             .collect();
         assert_eq!(names.len(), 2);
-        assert!(names.contains(&"Dr. Luis Reyes") && names.contains(&"Nora Chen"));
+        assert!(names.contains(&"Dr. Luis Reyes") && names.contains(&"Lindqvist"));
         assert!(side.ok(&["show"]).contains("COMMAND CONFLICT"));
     }
     assert_eq!(a.digest(), b.digest(), "both laptops converge to the same state");
 
-    // One resolving entry supersedes both.
-    a.ok(&["role", "assign", "ic", "Nora Chen"]);
-    let fa = a.home.path().join("a2.jsonl");
-    a.ok(&["export", "--out", fa.to_str().unwrap()]);
-    b.ok(&["import", fa.to_str().unwrap()]);
+    // One resolving entry by one of the two commanders supersedes both.
+    b.ok(&["role", "assign", "ic", "Nora Chen"]);
+    let fb = b.home.path().join("b2.jsonl");
+    b.ok(&["export", "--out", fb.to_str().unwrap()]);
+    a.ok(&["import", fb.to_str().unwrap()]);
     for side in [&a, &b] {
         let roster = side.json(&["roster"]);
         assert_eq!(roster["commander"]["state"], "held");

@@ -30,6 +30,8 @@ const ENTRY: &[&str] = &[
     "recorded_at",
     "occurred_at",
     "author",
+    "on_behalf",
+    "not_in_force",
     "device",
     "seq",
     "summary",

@@ -70,7 +70,11 @@ fn source(incident: IncidentId, dir: &std::path::Path) -> (HashMap<DeviceId, Vec
 
 fn login(url: &str, user: &str, token: &str, seed: u8) -> String {
     let transport = HttpTransport::new(url).unwrap();
-    Client::new(transport, None).login(user, token, &key(seed), "laptop").unwrap().session_token
+    // Registered for the person its entries name (the server checks them against it).
+    Client::new(transport, None)
+        .login(user, token, &key(seed), &format!("Laptop {seed}"))
+        .unwrap()
+        .session_token
 }
 
 fn client(url: &str, session: &str) -> Client<HttpTransport> {

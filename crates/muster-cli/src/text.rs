@@ -77,9 +77,11 @@ pub fn timeline_item(t: &TimelineItem, zone: &ViewerZone) -> String {
         Some(o) => zone.format(o.0.with_timezone(&chrono::Utc)),
         None => "as recorded".to_string(),
     };
-    let who = match &t.on_behalf {
-        Some(principal) => format!("{} for {principal}", author_text(&t.author)),
-        None => author_text(&t.author),
+    // The position is the one the entry was written in: the principal's, when on behalf.
+    let who = match (&t.on_behalf, &t.author.position) {
+        (Some(principal), Some(p)) => format!("{} for {principal} ({})", t.author.person, p.title()),
+        (Some(principal), None) => format!("{} for {principal}", t.author.person),
+        (None, _) => author_text(&t.author),
     };
     let mut out = format!("{}  #{}  {:<18} {}\n", when(&t.recorded, zone), t.entry_id.short(), t.kind, who);
     if let Some(reason) = &t.not_in_force {
