@@ -205,7 +205,19 @@ recorded_zone: string | null,
 /**
  * When it happened, if the author said so (after amendments).
  */
-occurred_ms: number | null, occurred_text: string | null, author: string, author_position: PositionView | null, summary: string, 
+occurred_ms: number | null, occurred_text: string | null, 
+/**
+ * Who recorded it (the person at the signing device).
+ */
+author: string, author_position: PositionView | null, 
+/**
+ * On whose behalf it was recorded, when not the recorder's own.
+ */
+on_behalf: string | null, 
+/**
+ * Why this reserved act is not in force (its recorder lacked the authority).
+ */
+not_in_force: string | null, summary: string, 
 /**
  * For amendments and retractions: the entry they correct.
  */
