@@ -256,7 +256,7 @@ fn approvals_are_counted_once_per_position() {
     };
     let a1 = approve(&mut a, 3_000, Position::ClinicalLiaison);
     let a2 = approve(&mut a, 4_000, Position::ClinicalLiaison);
-    let roles = vec![cl, ll];
+    let roles = [cl, ll];
     let with_roles = |v: Vec<Entry>| roles.iter().cloned().chain(v).collect::<Vec<_>>();
     let s = fold(incident(), with_roles(vec![open.clone(), decision.clone(), a1.clone(), a2])).unwrap();
     let dec = &s.decisions[0];

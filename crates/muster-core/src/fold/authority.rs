@@ -158,10 +158,9 @@ impl Authority {
     pub(super) fn apply(&mut self, e: &Entry) {
         let recorder = &e.envelope.author.person;
         match &e.body {
-            EntryBody::IncidentOpened(_) => {
-                if self.opener.is_none() {
-                    self.opener = Some(recorder.clone());
-                }
+            // The first "opened" names the opener (as it names the incident).
+            EntryBody::IncidentOpened(_) if self.opener.is_none() => {
+                self.opener = Some(recorder.clone());
             }
             EntryBody::RoleAssigned(b) => {
                 self.active.retain(|(id, p, _)| !(p == &b.position && b.supersedes.contains(id)));
