@@ -157,6 +157,32 @@ impl Drop for ServeProcess {
     }
 }
 
+/// A `muster serve` on 127.0.0.1:0 over a SQLite file of its own, with a helper that creates a
+/// server user and logs an installation in as them.
+#[derive(Debug)]
+pub struct SyncServer {
+    pub process: ServeProcess,
+    pub url: String,
+    pub db: String,
+    _dir: tempfile::TempDir,
+}
+
+impl SyncServer {
+    pub fn start() -> SyncServer {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("server.sqlite3").to_str().unwrap().to_string();
+        let process = ServeProcess::start(&db, &[], &dir.path().join("server.log"));
+        SyncServer { url: process.url.clone(), process, db, _dir: dir }
+    }
+
+    /// Creates `user` on the server and logs `who` in as them.
+    pub fn login(&self, who: &Installation, user: &str) {
+        let token = server_user_add(&self.db, user);
+        let v = who.json(&["login", "--server", &self.url, "--user", user, "--token", &token]);
+        assert_eq!(v["user"], user);
+    }
+}
+
 /// `muster server user add NAME --database DATABASE --json`: the one-time enrolment token.
 pub fn server_user_add(database: &str, name: &str) -> String {
     let out = Command::new(muster_bin())

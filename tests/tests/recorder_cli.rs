@@ -5,29 +5,8 @@
 //! never changes the roster.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use muster_tests::{server_user_add, Installation, ServeProcess};
+use muster_tests::{Installation, SyncServer};
 use serde_json::Value;
-
-struct Server {
-    _process: ServeProcess,
-    url: String,
-    db: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Server {
-    fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.sqlite3").to_str().unwrap().to_string();
-        let process = ServeProcess::start(&db, &[], &dir.path().join("server.log"));
-        Server { url: process.url.clone(), _process: process, db, _dir: dir }
-    }
-
-    fn login(&self, who: &Installation, user: &str) {
-        let token = server_user_add(&self.db, user);
-        who.json(&["login", "--server", &self.url, "--user", user, "--token", &token]);
-    }
-}
 
 fn commanders(who: &Installation) -> Vec<String> {
     who.json(&["roster"])["commander"]["holders"]
@@ -45,7 +24,7 @@ fn entry_of_kind(who: &Installation, kind: &str) -> Value {
 
 #[test]
 fn a_member_cannot_name_a_commander_in_anothers_name_and_an_act_without_authority_is_kept_but_not_in_force() {
-    let server = Server::start();
+    let server = SyncServer::start();
     let a = Installation::new("Okafor");
     let b = Installation::new("Mallory");
     server.login(&a, "alice");

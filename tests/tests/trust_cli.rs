@@ -7,27 +7,22 @@
 
 use std::process::Command;
 
-use muster_tests::{muster_bin, server_user_add, Installation, ServeProcess};
+use muster_tests::{muster_bin, server_user_add, Installation, ServeProcess, SyncServer};
 use serde_json::Value;
 
-struct Server {
-    _process: ServeProcess,
-    url: String,
-    db: String,
-    _dir: tempfile::TempDir,
+/// The shared sync server, with the administrative verbs this file needs.
+struct Server(SyncServer);
+
+impl std::ops::Deref for Server {
+    type Target = SyncServer;
+    fn deref(&self) -> &SyncServer {
+        &self.0
+    }
 }
 
 impl Server {
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("server.sqlite3").to_str().unwrap().to_string();
-        let process = ServeProcess::start(&db, &[], &dir.path().join("server.log"));
-        Server { url: process.url.clone(), _process: process, db, _dir: dir }
-    }
-
-    fn login(&self, who: &Installation, user: &str) {
-        let token = server_user_add(&self.db, user);
-        who.json(&["login", "--server", &self.url, "--user", user, "--token", &token]);
+        Server(SyncServer::start())
     }
 
     /// `muster --json server ARGS --database DB`: exit code and parsed stdout.

@@ -206,22 +206,16 @@ pub(crate) fn plan_push(entries: &[Entry], facts: &Facts, now_ms: i64) -> Plan {
             plan.held.push(Held { index, entry: e.clone(), existing: head.hash, kind });
             continue;
         }
-        if e.seq() > head.seq && e.hlc().too_far_ahead_of(server_ms).is_some() {
-            plan.held.push(Held {
-                index,
-                entry: e.clone(),
-                existing: head.hash,
-                kind: AlertKind::ClockAhead,
-            });
-            continue;
-        }
-        if e.seq() > head.seq && facts.recorded_as_another(e, wall) {
-            plan.held.push(Held {
-                index,
-                entry: e.clone(),
-                existing: head.hash,
-                kind: AlertKind::RecorderMismatch,
-            });
+        // Then what the entry itself says: a clock far ahead, or another person as its recorder.
+        let suspect = if e.hlc().too_far_ahead_of(server_ms).is_some() {
+            Some(AlertKind::ClockAhead)
+        } else if facts.recorded_as_another(e, wall) {
+            Some(AlertKind::RecorderMismatch)
+        } else {
+            None
+        };
+        if let Some(kind) = suspect.filter(|_| e.seq() > head.seq) {
+            plan.held.push(Held { index, entry: e.clone(), existing: head.hash, kind });
             continue;
         }
         if e.seq() <= head.seq {
