@@ -170,3 +170,21 @@ fn two_commanders_named_with_authority_still_conflict() {
     assert!(s.command.unauthorised.is_empty());
     assert!(matches!(s.commander(), Commander::Conflict(c) if c.len() == 2));
 }
+
+#[test]
+fn a_commander_handing_on_while_the_deputy_assumes_first_still_conflicts() {
+    // The deputy's assumption is ordered first: Okafor is no longer in command at that point of
+    // the fold, yet her hand-over replaced her own command as her laptop knew it.
+    let mut okafor = Stream::new(1, "Okafor");
+    let mut reyes = Stream::new(2, "Reyes");
+    let open = okafor.write(hlc(1_000), opened("x"));
+    let ic = okafor.write(hlc(1_001), assign(Position::IncidentCommander, "Okafor", vec![]));
+    let deputy = okafor.write(hlc(1_002), assign(Position::DeputyIncidentCommander, "Reyes", vec![]));
+    let assume = reyes.write(hlc(2_000), assign(Position::IncidentCommander, "Reyes", vec![ic.id()]));
+    let chen = okafor.write(hlc(2_001), assign(Position::IncidentCommander, "Chen", vec![ic.id()]));
+    let s = fold(incident(), vec![open, ic.clone(), deputy, assume, chen]).unwrap();
+    assert!(s.command.unauthorised.is_empty(), "{:?}", s.command.unauthorised);
+    assert!(matches!(s.commander(), Commander::Conflict(c) if c.len() == 2));
+
+    // (Superseding somebody else's command gives no such authority: the first test above.)
+}

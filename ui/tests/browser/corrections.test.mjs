@@ -113,7 +113,7 @@ test(
     await row.focus();
     await page.keyboard.press('Enter');
     await expectText(byTestId('entry-pane').getByTestId('entry-text'), long);
-    await expectText(byTestId('entry-pane'), /By Alice · Incident Commander/);
+    await expectText(byTestId('entry-pane'), /Recorded by Alice · Incident Commander/);
     await page.keyboard.press('Escape');
     assert.equal(await byTestId('entry-pane').count(), 0);
     // Retract from the pane: the row is struck through, the retraction listed with its reason.

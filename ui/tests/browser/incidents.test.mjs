@@ -87,7 +87,12 @@ test(
 test(
   'the demo drill is listed as open; close it with a summary, reopen it with a reason',
   withApp(
-    { prepare: (session) => session.invoke('load_demo').then(() => {}) },
+    {
+      // Closing and reopening are the commander's acts: the drill's commander (Dr. Okafor handed
+      // command to Dr. Reyes) is at this laptop.
+      operator: 'Dr. Luis Reyes',
+      prepare: (session) => session.invoke('load_demo').then(() => {}),
+    },
     async ({ page, byTestId, calls }) => {
       await byTestId('nav-incidents').click();
       await expectText(byTestId('incident-list-caption'), 'Open incidents and drills on this laptop');

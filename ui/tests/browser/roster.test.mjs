@@ -152,11 +152,12 @@ test(
 );
 
 /**
- * Two laptops cut off from each other, each naming a commander: this installation (Alice's)
- * opens the incident with Dana in command and hands Bob's laptop a copy of the log on a USB
- * stick (`muster export` / `muster import`); then Alice takes command here while Bob takes it
- * there, neither seeing the other's assignment; Bob's log comes back the same way. Both
- * assignments supersede Dana's and neither the other's: two commanders stand.
+ * Two laptops cut off from each other, each naming a commander with the authority to: this
+ * installation (Alice's) opens the incident with Bob in command and Alice as his deputy, and
+ * hands Bob's laptop a copy of the log on a USB stick (`muster export` / `muster import`); then
+ * Alice, the deputy, assumes command here while Bob hands it to Carol there, neither seeing the
+ * other's assignment; Bob's log comes back the same way. Both assignments supersede the opening
+ * one and neither the other's: two commanders stand.
  * @param {import('./bridge.mjs').Session} session
  */
 async function commandersNamedWhileCutOff(session) {
@@ -171,24 +172,27 @@ async function commandersNamedWhileCutOff(session) {
         severity: 'sev2',
         drill: false,
         description: null,
-        commander: 'Dana',
+        commander: 'Bob',
       },
     },
     { at: Date.now() - 30 * MINUTE },
   );
+  // Alice is Bob's deputy: cut off, she assumes command (succession) while he hands it to Carol.
+  const deputy = { incident: opened.incident, position: 'deputy-incident-commander', person: 'Alice' };
+  await session.invoke('assign_role', { input: deputy }, { at: Date.now() - 28 * MINUTE });
   await here.run(['export', '--out', stick('from-alice.jsonl')]);
   await bob.run(['import', stick('from-alice.jsonl')]);
   await bob.run(['incident', 'use', opened.incident]);
   const input = { incident: opened.incident, position: 'incident-commander', person: 'Alice' };
   await session.invoke('assign_role', { input }, { at: Date.now() - 26 * MINUTE });
   await session.setClock(Date.now());
-  await bob.run(['role', 'assign', 'incident-commander', 'Bob']);
+  await bob.run(['role', 'assign', 'incident-commander', 'Carol']);
   await bob.run(['export', '--out', stick('from-bob.jsonl')]);
   await here.run(['import', stick('from-bob.jsonl')]);
 }
 
 test(
-  'two incident commanders: the conflict banner names both; "Keep Bob" resolves it',
+  'two incident commanders: the conflict banner names both; "Keep Carol" resolves it',
   withApp(
     {
       // (The copy of the backend wrote a concurrent assignment directly; here it is made the
@@ -200,30 +204,33 @@ test(
       await expectText(banner, /^Two incident commanders stand/);
       await expectText(
         banner,
-        /Alice\s+\(assigned [\d-]+ [\d:]+ UTC by Alice\)\s+Keep Alice\s+Bob\s+\(assigned [\d-]+ [\d:]+ UTC by Bob\)\s+Keep Bob/,
+        /Alice\s+\(assigned [\d-]+ [\d:]+ UTC by Alice\)\s+Keep Alice\s+Carol\s+\(assigned [\d-]+ [\d:]+ UTC by Bob\)\s+Keep Carol/,
       );
       await expectText(byTestId('current-ic'), 'IC: CONFLICT');
       await byTestId('nav-roster').click();
-      await expectText(byTestId('roster-incident-commander'), /Alice \/ Bob \(conflict\)/);
+      await expectText(byTestId('roster-incident-commander'), /Alice \/ Carol \(conflict\)/);
       await expectText(
         byTestId('handover-panel').locator('p').first(),
-        /Two commanders stand \(Alice, Bob\)/,
+        /Two commanders stand \(Alice, Carol\)/,
       );
 
-      await byTestId('resolve-Bob').click();
+      await byTestId('resolve-Carol').click();
       await expectCount(banner, 0);
-      await expectText(byTestId('current-ic'), 'IC: Bob');
-      await expectText(byTestId('toast-ok'), 'Bob confirmed as incident commander; the conflict is resolved');
-      await expectText(byTestId('roster-incident-commander').getByTestId('holder'), 'Bob');
+      await expectText(byTestId('current-ic'), 'IC: Carol');
+      await expectText(
+        byTestId('toast-ok'),
+        'Carol confirmed as incident commander; the conflict is resolved',
+      );
+      await expectText(byTestId('roster-incident-commander').getByTestId('holder'), 'Carol');
       const assigned = await calls('assign_role');
       assert.deepEqual(
         assigned.map((c) => [c.args.input.position, c.args.input.person]),
-        [['incident-commander', 'Bob']],
+        [['incident-commander', 'Carol']],
       );
 
       // The incident list no longer reports a conflict.
       await byTestId('nav-incidents').click();
-      await expectText(byTestId('incident-row'), /Ransomware on imaging servers[\s\S]*\bBob\b/);
+      await expectText(byTestId('incident-row'), /Ransomware on imaging servers[\s\S]*\bCarol\b/);
       assert.doesNotMatch(await byTestId('incident-row').innerText(), /conflict/);
     },
   ),

@@ -13,6 +13,8 @@
 //! - a current holder of incident command;
 //! - the deputy incident commander, assuming command themselves (succession);
 //! - the person an offer of command names, taking it in the write that accepts it;
+//! - a commander replacing or relieving their own command (the assignment their entry
+//!   supersedes named them), even when a concurrent entry ordered first replaced them;
 //! - while command is vacant and no deputy stands: the incident's opener, or anyone holding a
 //!   position (so an incident is never left with nobody able to take command).
 
@@ -55,6 +57,10 @@ pub(super) struct Authority {
     active: Vec<(EntryId, Position, String)>,
     opener: Option<String>,
     offers: HashMap<EntryId, Offer>,
+    /// Every assignment of incident command that took effect, to whom: a recorder replacing
+    /// their own command had it as far as they could see, even if a concurrent entry ordered
+    /// before theirs replaced them meanwhile (two cut-off laptops: the existing conflict).
+    command_assignments: HashMap<EntryId, String>,
     /// The device and person that just accepted command: the assignment in the same write
     /// may put them in command. Cleared by that device's next entry.
     accepted: Option<(DeviceId, String)>,
@@ -94,6 +100,12 @@ impl Authority {
         self.opener.as_deref() == Some(recorder) || self.active.iter().any(|(_, _, who)| who == recorder)
     }
 
+    /// Whether an assignment or relief of command supersedes one that put `recorder` in command:
+    /// they acted on their own command as their laptop knew it.
+    fn replaces_own_command(&self, recorder: &str, supersedes: &[EntryId]) -> bool {
+        supersedes.iter().any(|id| self.command_assignments.get(id).is_some_and(|who| who == recorder))
+    }
+
     fn no_command(&self, recorder: &str) -> String {
         match self.commanders().as_slice() {
             [] if !self.vacant(&Position::DeputyIncidentCommander) => {
@@ -120,11 +132,13 @@ impl Authority {
                 let takes_offered = accepted.as_deref() == Some(recorder) && b.person == recorder;
                 let deputy_assumes =
                     b.person == recorder && self.holds(recorder, &Position::DeputyIncidentCommander);
-                (!(self.commands(recorder) || takes_offered || deputy_assumes))
+                let replaces_own = self.replaces_own_command(recorder, &b.supersedes);
+                (!(self.commands(recorder) || takes_offered || deputy_assumes || replaces_own))
                     .then(|| self.no_command(recorder))
             }
             EntryBody::RoleRelieved(b) if b.position == Position::IncidentCommander => {
-                (!self.commands(recorder)).then(|| self.no_command(recorder))
+                (!(self.commands(recorder) || self.replaces_own_command(recorder, &b.supersedes)))
+                    .then(|| self.no_command(recorder))
             }
             EntryBody::HandoverOffered(_) | EntryBody::IncidentClosed(_) | EntryBody::IncidentReopened(_) => {
                 (!self.commands(recorder)).then(|| self.no_command(recorder))
@@ -166,6 +180,7 @@ impl Authority {
                 self.active.retain(|(id, p, _)| !(p == &b.position && b.supersedes.contains(id)));
                 self.active.push((e.id(), b.position.clone(), b.person.clone()));
                 if b.position == Position::IncidentCommander {
+                    self.command_assignments.insert(e.id(), b.person.clone());
                     // Command changed: offers still pending have lapsed (as the fold shows them).
                     self.offers.clear();
                 }
