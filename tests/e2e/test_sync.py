@@ -97,9 +97,10 @@ def wait_synced(d, timeout: float = 20):
 def test_two_laptops_share_an_incident_and_see_each_others_notes(world):
     server, a_laptop, b_laptop = world
 
-    # B is set up from the command line on its data directory before its app starts.
+    # B is set up from the command line on its data directory before its app starts; the device
+    # is registered for the person who will use it (the server binds recorders to devices).
     subprocess.run(
-        [muster_binary(), "--data-dir", str(b_laptop.data_dir), "--json", "login",
+        [muster_binary(), "--data-dir", str(b_laptop.data_dir), "--as", "Bob Tanaka", "--json", "login",
          "--server", server.url, "--user", "bob", "--token", server.add_user("bob")],
         check=True,
         capture_output=True,
