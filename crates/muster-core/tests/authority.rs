@@ -187,4 +187,16 @@ fn a_commander_handing_on_while_the_deputy_assumes_first_still_conflicts() {
     assert!(matches!(s.commander(), Commander::Conflict(c) if c.len() == 2));
 
     // (Superseding somebody else's command gives no such authority: the first test above.)
+
+    // Relieving herself of the command she held, ordered after the deputy took it, is in force too.
+    let mut okafor = Stream::new(1, "Okafor");
+    let mut reyes = Stream::new(2, "Reyes");
+    let open = okafor.write(hlc(1_000), opened("x"));
+    let ic = okafor.write(hlc(1_001), assign(Position::IncidentCommander, "Okafor", vec![]));
+    let deputy = okafor.write(hlc(1_002), assign(Position::DeputyIncidentCommander, "Reyes", vec![]));
+    let assume = reyes.write(hlc(2_000), assign(Position::IncidentCommander, "Reyes", vec![ic.id()]));
+    let off = okafor.write(hlc(2_001), relieve(Position::IncidentCommander, "Okafor", vec![ic.id()]));
+    let s = fold(incident(), vec![open, ic, deputy, assume, off]).unwrap();
+    assert!(s.command.unauthorised.is_empty(), "{:?}", s.command.unauthorised);
+    assert_eq!(commander_of(&s), "Reyes");
 }
